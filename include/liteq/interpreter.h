@@ -1,0 +1,80 @@
+// Runs a model, with the shape of TFLite's Interpreter API:
+//   auto it = Interpreter(model);  it.allocate_tensors();
+//   it.set_tensor(it.input_details()[0].index, ...);  it.invoke();  it.get_tensor(...)
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "liteq/dtype.h"
+#include "liteq/model.h"
+
+namespace liteq {
+
+struct TensorDetails {
+  std::string name;
+  int index = -1;  // tensor index in the main subgraph
+  std::vector<int32_t> shape;
+  std::vector<int32_t> shape_signature;  // -1 marks a dynamic dim
+  DType dtype = DType::kFloat32;
+  std::vector<float> scales;  // empty if not quantized
+  std::vector<int64_t> zero_points;
+  int quantized_dimension = 0;
+};
+
+struct TensorView {
+  DType dtype;
+  std::vector<int32_t> shape;
+  std::span<const uint8_t> bytes;
+  template <typename T> std::span<const T> as() const {
+    return {reinterpret_cast<const T*>(bytes.data()), bytes.size() / sizeof(T)};
+  }
+};
+
+struct InterpreterOptions {
+  int num_threads = 1;
+  // Keep every intermediate tensor alive after invoke (for layer-by-layer comparison
+  // and calibration); costs memory, as TFLite's experimental_preserve_all_tensors.
+  bool preserve_all_tensors = false;
+};
+
+class Interpreter {
+ public:
+  explicit Interpreter(const Model& model, InterpreterOptions options = {});
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  // Computes every shape, prepares the kernels and plans the arena. Call again after
+  // resize_input(); invoke() calls it if needed.
+  void allocate_tensors();
+  std::vector<TensorDetails> input_details() const;
+  std::vector<TensorDetails> output_details() const;
+  TensorDetails tensor_details(int tensor_index) const;
+  int num_tensors() const;
+
+  // Changes the shape of a model input (by tensor index); only dims that are -1 in the
+  // shape signature may change, unless strict is false.
+  void resize_input(int tensor_index, const std::vector<int32_t>& shape, bool strict = false);
+
+  // Copies data into an input tensor; dtype, shape and byte size must match exactly.
+  void set_tensor(int tensor_index, DType dtype, const std::vector<int32_t>& shape,
+                  std::span<const uint8_t> data);
+  void invoke();
+  // A view of a tensor's data, valid until the next allocate/invoke.
+  TensorView get_tensor(int tensor_index) const;
+
+  // Bytes of the shared arena that holds every intermediate tensor.
+  size_t arena_bytes() const;
+  // Sum of the sizes of all intermediate tensors, what a planner-less runtime would use.
+  size_t unplanned_bytes() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace liteq

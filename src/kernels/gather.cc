@@ -1,0 +1,14 @@
+// STUB: replace with the real kernels.
+#include "kernels/registry.h"
+
+namespace liteq::rt {
+namespace {
+void not_implemented(OpContext& ctx) { ctx.fail("not implemented yet"); }
+}  // namespace
+
+const KernelRegistration* Register_GATHER() {
+  static const KernelRegistration r{"GATHER", not_implemented, not_implemented};
+  return &r;
+}
+
+}  // namespace liteq::rt

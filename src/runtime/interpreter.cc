@@ -1,0 +1,336 @@
+#include "liteq/interpreter.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "ir/model.h"
+#include "kernels/kernel_api.h"
+#include "runtime/op_params.h"
+#include "runtime/planner.h"
+
+namespace liteq {
+
+using rt::Storage;
+
+namespace {
+std::vector<int32_t> index_vector(const tflite::SparseIndexVectorUnion& u) {
+  switch (u.type) {
+    case tflite::SparseIndexVector::Int32Vector: return u.AsInt32Vector()->values;
+    case tflite::SparseIndexVector::Uint16Vector: {
+      const auto& v = u.AsUint16Vector()->values;
+      return {v.begin(), v.end()};
+    }
+    case tflite::SparseIndexVector::Uint8Vector: {
+      const auto& v = u.AsUint8Vector()->values;
+      return {v.begin(), v.end()};
+    }
+    default: return {};
+  }
+}
+
+std::shared_ptr<const rt::SparsityInfo> sparsity_info(const tflite::SparsityParametersT& sp, const std::string& name) {
+  auto info = std::make_shared<rt::SparsityInfo>();
+  info->traversal_order = sp.traversal_order;
+  info->block_map = sp.block_map;
+  for (const auto& d : sp.dim_metadata) {
+    if (!d) throw Error(ErrorKind::kInvalidModel, fmt::format("tensor '{}': null sparsity dim_metadata", name));
+    rt::SparsityInfo::Dim dim;
+    dim.sparse = d->format == tflite::DimensionType::SPARSE_CSR;
+    dim.dense_size = d->dense_size;
+    dim.segments = index_vector(d->array_segments);
+    dim.indices = index_vector(d->array_indices);
+    info->dims.push_back(std::move(dim));
+  }
+  return info;
+}
+}  // namespace
+
+struct AlignedFree {
+  void operator()(uint8_t* p) const { std::free(p); }
+};
+
+struct Interpreter::Impl {
+  std::shared_ptr<const ir::ModelData> model;
+  InterpreterOptions options;
+  rt::Graph g;
+  bool allocated = false;
+  std::unique_ptr<uint8_t, AlignedFree> arena;
+  size_t arena_bytes = 0;
+  size_t unplanned_bytes = 0;
+
+  [[noreturn]] void bad_arg(const std::string& msg) const {
+    throw Error(ErrorKind::kInvalidArgument, msg);
+  }
+  const rt::Tensor& tensor_at(int index) const {
+    if (index < 0 || index >= static_cast<int>(g.num_model_tensors))
+      bad_arg(fmt::format("tensor index {} out of range (the model has {} tensors)", index, g.num_model_tensors));
+    return g.tensors[index];
+  }
+  bool is_input(int index) const { return std::find(g.inputs.begin(), g.inputs.end(), index) != g.inputs.end(); }
+
+  void build();
+  void allocate();
+  void eval_node(rt::Node& n) {
+    rt::OpContext ctx(g, n, false);
+    n.kernel->eval(ctx);
+  }
+};
+
+void Interpreter::Impl::build() {
+  const auto& m = *model->fb;
+  const auto& sg = *m.subgraphs.at(0);
+  g.tensors.resize(sg.tensors.size());
+  for (size_t i = 0; i < sg.tensors.size(); ++i) {
+    const auto& src = *sg.tensors[i];
+    auto& t = g.tensors[i];
+    t.name = src.name;
+    t.type = ir::dtype(src);
+    t.dims = src.shape;
+    t.is_variable = src.is_variable;
+    if (src.quantization) {
+      t.quant.scale = src.quantization->scale;
+      t.quant.zero_point = src.quantization->zero_point;
+      t.quant.axis = src.quantization->quantized_dimension;
+      if (t.quant.zero_point.empty() && !t.quant.scale.empty()) t.quant.zero_point.assign(t.quant.scale.size(), 0);
+    }
+    const auto data = ir::tensor_data(m, src);
+    if (!data.empty() && !src.is_variable) {
+      t.storage = Storage::kConstant;
+      if (src.sparsity) t.sparsity = sparsity_info(*src.sparsity, t.name);
+      t.data = const_cast<uint8_t*>(data.data());
+      t.bytes = data.size();
+    }
+  }
+  g.num_model_tensors = g.tensors.size();
+  g.inputs = sg.inputs;
+  g.outputs = sg.outputs;
+  std::vector<std::string> unsupported;
+  g.nodes.resize(sg.operators.size());
+  for (size_t i = 0; i < sg.operators.size(); ++i) {
+    const auto& op = *sg.operators[i];
+    auto& n = g.nodes[i];
+    n.index = static_cast<int>(i);
+    const auto& code = *m.operator_codes[op.opcode_index];
+    n.builtin_code = ir::builtin_code(code);
+    n.custom_code = code.custom_code;
+    n.version = code.version;
+    n.inputs = op.inputs;
+    n.outputs = op.outputs;
+    n.custom_options = op.custom_options;
+    const std::string where = fmt::format("{}: {} (operator {})", model->source, ir::op_type_name(m, op), i);
+    n.params = rt::parse_op_params(n.builtin_code, op, where);
+    n.kernel = rt::find_kernel(n.builtin_code, n.custom_code);
+    if (!n.kernel) unsupported.push_back(fmt::format("{} (operator {})", ir::op_type_name(m, op), i));
+  }
+  if (!unsupported.empty()) {
+    std::string list;
+    for (size_t i = 0; i < unsupported.size() && i < 20; ++i) list += "\n  " + unsupported[i];
+    if (unsupported.size() > 20) list += fmt::format("\n  ... and {} more", unsupported.size() - 20);
+    throw Error(ErrorKind::kUnsupported,
+                fmt::format("{}: {} operator(s) have no kernel in liteq:{}", model->source, unsupported.size(), list));
+  }
+}
+
+void Interpreter::Impl::allocate() {
+  // Forget the previous plan: non-constant tensors lose their storage, scratch goes.
+  g.tensors.resize(g.num_model_tensors);
+  for (auto& t : g.tensors) {
+    if (t.storage == Storage::kArena) {
+      t.storage = Storage::kNone;
+      t.data = nullptr;
+    }
+    if (t.folded) {
+      t.folded = false;
+      t.storage = Storage::kNone;
+      t.owned.clear();
+      t.data = nullptr;
+    }
+  }
+  for (auto& n : g.nodes) {
+    n.scratch.clear();
+    n.state.reset();
+    n.folded = false;
+  }
+  auto sizeof_tensor = [](const rt::Tensor& t) -> size_t {
+    return static_cast<size_t>(t.num_elements()) * dtype_size(t.type);
+  };
+  // Variables live for the whole run, zero-filled (or with their initial value).
+  const auto& m = *model->fb;
+  const auto& sg = *m.subgraphs[0];
+  for (size_t i = 0; i < g.num_model_tensors; ++i) {
+    auto& t = g.tensors[i];
+    if (!t.is_variable || t.storage == Storage::kPersistent) continue;
+    t.owned.assign(sizeof_tensor(t), 0);
+    const auto init = ir::tensor_data(m, *sg.tensors[i]);
+    if (init.size() == t.owned.size()) std::copy(init.begin(), init.end(), t.owned.begin());
+    t.storage = Storage::kPersistent;
+    t.data = t.owned.data();
+    t.bytes = t.owned.size();
+  }
+  // Prepare in order; ops whose inputs are all constant are evaluated once, here.
+  for (auto& n : g.nodes) {
+    rt::OpContext ctx(g, n, true);
+    n.kernel->prepare(ctx);
+    bool all_const = !n.inputs.empty();
+    for (int idx : n.inputs)
+      if (idx >= 0 && !g.tensors[idx].is_constant()) all_const = false;
+    for (int idx : n.outputs)
+      if (idx >= 0 && std::find(g.outputs.begin(), g.outputs.end(), idx) != g.outputs.end()) all_const = false;
+    if (!all_const) continue;
+    n.folded = true;
+    for (int idx : n.outputs) {
+      if (idx < 0) continue;
+      auto& t = g.tensors[idx];
+      t.owned.assign(sizeof_tensor(t), 0);
+      t.data = t.owned.data();
+      t.bytes = t.owned.size();
+      t.storage = Storage::kPersistent;
+    }
+    for (int idx : n.scratch) {
+      auto& t = g.tensors[idx];
+      t.owned.assign(t.bytes, 0);
+      t.data = t.owned.data();
+      t.storage = Storage::kPersistent;
+    }
+    eval_node(n);
+    for (int idx : n.outputs)
+      if (idx >= 0) g.tensors[idx].folded = true;
+  }
+  // Lifetimes of everything that goes in the arena.
+  const int steps = static_cast<int>(g.nodes.size());
+  std::vector<int> first(g.tensors.size(), -1), last(g.tensors.size(), -1);
+  auto in_arena = [&](int idx) {
+    const auto& t = g.tensors[idx];
+    return t.storage == Storage::kNone && !t.folded;
+  };
+  auto touch = [&](int idx, int step) {
+    if (idx < 0 || !in_arena(idx)) return;
+    if (first[idx] < 0 || step < first[idx]) first[idx] = step;
+    last[idx] = std::max(last[idx], step);
+  };
+  for (int idx : g.inputs) touch(idx, 0);
+  for (int s = 0; s < steps; ++s) {
+    const auto& n = g.nodes[s];
+    if (n.folded) continue;
+    for (int idx : n.inputs) touch(idx, s);
+    for (int idx : n.outputs) touch(idx, s);
+    for (int idx : n.scratch) touch(idx, s);
+  }
+  for (int idx : g.outputs) touch(idx, steps);
+  std::vector<rt::BufferRequest> req;
+  std::vector<int> req_tensor;
+  unplanned_bytes = 0;
+  for (size_t i = 0; i < g.tensors.size(); ++i) {
+    if (first[i] < 0) continue;
+    auto& t = g.tensors[i];
+    if (i < g.num_model_tensors) t.bytes = sizeof_tensor(t);
+    const int end = options.preserve_all_tensors ? steps : last[i];
+    req.push_back({t.bytes, first[i], end});
+    req_tensor.push_back(static_cast<int>(i));
+    unplanned_bytes += t.bytes;
+  }
+  const auto plan = rt::plan_arena(req);
+  arena_bytes = plan.arena_bytes;
+  arena.reset(static_cast<uint8_t*>(std::aligned_alloc(rt::kArenaAlignment, std::max<size_t>(plan.arena_bytes, rt::kArenaAlignment))));
+  if (!arena) throw Error(ErrorKind::kIo, fmt::format("cannot allocate an arena of {} bytes", plan.arena_bytes));
+  for (size_t r = 0; r < req.size(); ++r) {
+    auto& t = g.tensors[req_tensor[r]];
+    t.storage = Storage::kArena;
+    t.data = arena.get() + plan.offsets[r];
+  }
+  allocated = true;
+}
+
+Interpreter::Interpreter(const Model& model, InterpreterOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->model = model.shared();
+  impl_->options = options;
+  impl_->build();
+}
+
+Interpreter::~Interpreter() = default;
+
+void Interpreter::allocate_tensors() { impl_->allocate(); }
+
+TensorDetails Interpreter::tensor_details(int index) const {
+  const auto& t = impl_->tensor_at(index);
+  const auto& src = *impl_->model->fb->subgraphs[0]->tensors[index];
+  TensorDetails d;
+  d.name = t.name;
+  d.index = index;
+  d.shape = t.dims;
+  d.shape_signature = src.shape_signature.empty() ? src.shape : src.shape_signature;
+  d.dtype = t.type;
+  d.scales = t.quant.scale;
+  d.zero_points = t.quant.zero_point;
+  d.quantized_dimension = t.quant.axis;
+  return d;
+}
+
+std::vector<TensorDetails> Interpreter::input_details() const {
+  std::vector<TensorDetails> v;
+  for (int idx : impl_->g.inputs) v.push_back(tensor_details(idx));
+  return v;
+}
+
+std::vector<TensorDetails> Interpreter::output_details() const {
+  std::vector<TensorDetails> v;
+  for (int idx : impl_->g.outputs) v.push_back(tensor_details(idx));
+  return v;
+}
+
+int Interpreter::num_tensors() const { return static_cast<int>(impl_->g.num_model_tensors); }
+
+void Interpreter::resize_input(int index, const std::vector<int32_t>& shape, bool strict) {
+  auto& im = *impl_;
+  if (!im.is_input(index)) im.bad_arg(fmt::format("tensor {} is not a model input", index));
+  auto& t = im.g.tensors[index];
+  const auto d = tensor_details(index);
+  if (shape.size() != t.dims.size())
+    im.bad_arg(fmt::format("input '{}': cannot resize from rank {} to rank {}", t.name, t.dims.size(), shape.size()));
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] <= 0 || shape[i] > (1 << 24))
+      im.bad_arg(fmt::format("input '{}': dimension {} = {} is not valid", t.name, i, shape[i]));
+    if (strict && d.shape_signature[i] != -1 && shape[i] != t.dims[i])
+      im.bad_arg(fmt::format("input '{}': dimension {} is fixed at {} by the model", t.name, i, t.dims[i]));
+  }
+  if (shape != t.dims) {
+    t.dims = shape;
+    im.allocated = false;
+  }
+}
+
+void Interpreter::set_tensor(int index, DType dtype, const std::vector<int32_t>& shape, std::span<const uint8_t> data) {
+  auto& im = *impl_;
+  const auto& t0 = im.tensor_at(index);
+  if (!im.is_input(index))
+    im.bad_arg(fmt::format("tensor {} '{}' is not a model input; only inputs can be set", index, t0.name));
+  if (!im.allocated) allocate_tensors();
+  auto& t = im.g.tensors[index];
+  if (dtype != t.type)
+    im.bad_arg(fmt::format("input '{}' expects {}, got {}", t.name, dtype_name(t.type), dtype_name(dtype)));
+  if (shape != t.dims)
+    im.bad_arg(fmt::format("input '{}' expects shape {}, got {}", t.name, ir::shape_str(t.dims), ir::shape_str(shape)));
+  if (data.size() != t.bytes)
+    im.bad_arg(fmt::format("input '{}' expects {} bytes, got {}", t.name, t.bytes, data.size()));
+  if (!data.empty()) std::memcpy(t.data, data.data(), data.size());
+}
+
+void Interpreter::invoke() {
+  auto& im = *impl_;
+  if (!im.allocated) allocate_tensors();
+  for (auto& n : im.g.nodes)
+    if (!n.folded) im.eval_node(n);
+}
+
+TensorView Interpreter::get_tensor(int index) const {
+  const auto& t = impl_->tensor_at(index);
+  if (t.data == nullptr && t.num_elements() != 0)
+    impl_->bad_arg(fmt::format("tensor {} '{}' has no data (call allocate_tensors and invoke first)", index, t.name));
+  return TensorView{t.type, t.dims, {t.data, t.bytes}};
+}
+
+size_t Interpreter::arena_bytes() const { return impl_->arena_bytes; }
+size_t Interpreter::unplanned_bytes() const { return impl_->unplanned_bytes; }
+
+}  // namespace liteq
