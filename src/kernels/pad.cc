@@ -1,18 +1,105 @@
-// STUB: replace with the real kernels.
+// PAD and PADV2, rank <= 6, every fixed-size dtype.
+//   input 1: paddings, constant int32/int64 of shape [rank, 2], non-negative
+//   PADV2 input 2: the pad value, one element of the input's dtype
+//   PAD pads with 0 (the output zero point for quantized int8/uint8).
+#include <cstring>
+#include <limits>
+
+#include <fmt/ranges.h>
+
+#include "kernels/kernel_util.h"
+#include "kernels/reference/pad.h"
 #include "kernels/registry.h"
 
 namespace liteq::rt {
 namespace {
-void not_implemented(OpContext& ctx) { ctx.fail("not implemented yet"); }
+
+struct PadState {
+  ref::PadParams params;
+  std::array<uint8_t, 16> zero{};  // PAD's pad value (bytes of one element)
+};
+
+template <bool kV2>
+void prepare_pad(OpContext& ctx) {
+  if (kV2)
+    ctx.check_io(3, 3, 1);
+  else
+    ctx.check_io(2, 2, 1);
+  const Tensor& in = ctx.input(0);
+  const Tensor& out = ctx.output(0);
+  const size_t elem = dtype_size(in.type);
+  ctx.check(elem > 0, "input '{}' has type {}, which has no fixed element size", in.name, dtype_name(in.type));
+  ctx.check(out.type == in.type, "output '{}' has type {}, the input has {}", out.name, dtype_name(out.type),
+            dtype_name(in.type));
+  const int rank = in.rank();
+  ctx.check(rank <= ref::kPadMaxRank, "input of rank {}: at most rank {} is supported", rank, ref::kPadMaxRank);
+
+  // Paddings: constant [rank, 2].
+  const Tensor& pt = ctx.input(1);
+  ctx.check(pt.is_constant() && pt.data != nullptr, "paddings (input 1) must be a constant tensor");
+  ctx.check_type(pt, {DType::kInt32, DType::kInt64}, "paddings");
+  ctx.check(pt.rank() == 2 && pt.dim(0) == rank && pt.dim(1) == 2, "paddings must have shape [{}, 2], got [{}]",
+            rank, fmt::join(pt.dims, ","));
+  auto& st = ctx.make_state<PadState>();
+  std::vector<int32_t> out_dims(rank);
+  const int off = ref::kPadMaxRank - rank;
+  for (int d = 0; d < rank; ++d) {
+    int64_t before, after;
+    if (pt.type == DType::kInt32) {
+      before = pt.data_as<int32_t>()[2 * d];
+      after = pt.data_as<int32_t>()[2 * d + 1];
+    } else {
+      before = pt.data_as<int64_t>()[2 * d];
+      after = pt.data_as<int64_t>()[2 * d + 1];
+    }
+    ctx.check(before >= 0 && after >= 0, "paddings of dim {} are negative ({}, {})", d, before, after);
+    const int64_t size = before + in.dim(d) + after;
+    ctx.check(size <= std::numeric_limits<int32_t>::max(), "padded dim {} is too large", d);
+    out_dims[d] = static_cast<int32_t>(size);
+    st.params.in_dims[off + d] = in.dim(d);
+    st.params.before[off + d] = static_cast<int32_t>(before);
+    st.params.out_dims[off + d] = out_dims[d];
+  }
+
+  if (kV2) {
+    const Tensor& v = ctx.input(2);
+    ctx.check(v.type == in.type, "pad value (input 2) has type {}, the input has {}", dtype_name(v.type),
+              dtype_name(in.type));
+    ctx.check(v.num_elements() == 1, "pad value (input 2) must have one element, got {}", v.num_elements());
+  } else if ((in.type == DType::kInt8 || in.type == DType::kUInt8) && !out.quant.zero_point.empty()) {
+    const int64_t zp = out.quant.zero_point[0];
+    if (in.type == DType::kInt8) {
+      ctx.check(zp >= -128 && zp <= 127, "output zero point {} is out of range for int8", zp);
+      const int8_t z = static_cast<int8_t>(zp);
+      std::memcpy(st.zero.data(), &z, 1);
+    } else {
+      ctx.check(zp >= 0 && zp <= 255, "output zero point {} is out of range for uint8", zp);
+      st.zero[0] = static_cast<uint8_t>(zp);
+    }
+  }
+  ctx.set_output_shape(0, std::move(out_dims));
+}
+
+template <bool kV2>
+void eval_pad(OpContext& ctx) {
+  const auto& st = ctx.state<PadState>();
+  const Tensor& in = ctx.input(0);
+  Tensor& out = ctx.output(0);
+  if (out.num_elements() == 0) return;
+  const uint8_t* value = kV2 ? ctx.input(2).data : st.zero.data();
+  ref::dispatch_elem_size(dtype_size(in.type),
+                          [&]<size_t N>() { ref::pad<N>(st.params, in.data, value, out.data); });
+}
+
 }  // namespace
 
 const KernelRegistration* Register_PAD() {
-  static const KernelRegistration r{"PAD", not_implemented, not_implemented};
+  static const KernelRegistration r{"PAD", prepare_pad<false>, eval_pad<false>};
   return &r;
 }
 
 const KernelRegistration* Register_PADV2() {
-  static const KernelRegistration r{"PADV2", not_implemented, not_implemented};
+  static const KernelRegistration r{"PADV2", prepare_pad<true>, eval_pad<true>};
   return &r;
 }
 

@@ -455,8 +455,8 @@ int run(const Options& o) {
     const TfLiteTensor* t = TfLiteInterpreterGetInputTensor(interp.get(), i);
     const Npy& n = in[i];
     if (TfLiteTensorType(t) != n.dtype->type)
-      fail(kExitUsage, "input %d ('%s'): %s is %s but the model input '%s' is %s (no conversion is done)", i,
-           n.path.c_str(), n.path.c_str(), n.dtype->name, TfLiteTensorName(t), type_name(TfLiteTensorType(t)).c_str());
+      fail(kExitUsage, "input %d: '%s' is %s but the model input '%s' is %s (no dtype conversion is done)", i,
+           n.path.c_str(), n.dtype->name, TfLiteTensorName(t), type_name(TfLiteTensorType(t)).c_str());
     std::vector<int64_t> d = tensor_dims(t);
     if (d == n.shape) continue;
     if (d.size() != n.shape.size())
