@@ -74,6 +74,7 @@ class Interpreter {
   struct Impl;
 
  private:
+  friend struct InterpreterAccess;  // liteq-internal access (src/runtime/interpreter_access.h)
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,13 +1,102 @@
-// STUB: replace with the real kernels.
+// BATCH_MATMUL (float32): lhs [..., M, K] (or [..., K, M] with adj_x) times
+// rhs [..., K, N] (or [..., N, K] with adj_y), ranks 2..5; the batch dims broadcast
+// (numpy rules) and the output is [broadcast batch..., M, N].
+#include "kernels/kernel_util.h"
+#include "kernels/reference/matmul.h"
 #include "kernels/registry.h"
 
 namespace liteq::rt {
 namespace {
-void not_implemented(OpContext& ctx) { ctx.fail("not implemented yet"); }
+
+using Geo = ref::BatchMatMulGeometry;
+
+void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
+  ctx.check(!t.sparsity, "{} '{}' is sparse (it needs a DENSIFY first)", what, t.name);
+  ctx.check(t.data == nullptr ||
+                t.bytes >= static_cast<size_t>(t.num_elements()) * dtype_size(t.type),
+            "{} '{}' holds {} bytes, its shape needs more", what, t.name, t.bytes);
+}
+
+// Element strides of `batch` (a tensor's batch dims) right-aligned to Geo::kBatchRank;
+// 0 where the dim is 1 (broadcast).
+void batch_strides(const std::vector<int32_t>& batch, int64_t matrix, int64_t* strides) {
+  int64_t stride = matrix;
+  for (int i = Geo::kBatchRank - 1, j = static_cast<int>(batch.size()) - 1; i >= 0; --i, --j) {
+    if (j < 0) {
+      strides[i] = 0;
+      continue;
+    }
+    strides[i] = batch[j] == 1 ? 0 : stride;
+    stride *= batch[j];
+  }
+}
+
+std::string shape_str(const std::vector<int32_t>& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(dims[i]);
+  }
+  return s + "]";
+}
+
+void prepare(OpContext& ctx) {
+  const auto& p = ctx.params<BatchMatMulParams>();
+  ctx.check_io(2, 2, 1);
+  const Tensor& lhs = ctx.input(0);
+  const Tensor& rhs = ctx.input(1);
+  ctx.check_type(lhs, {DType::kFloat32}, "lhs");
+  ctx.check_type(rhs, {DType::kFloat32}, "rhs");
+  ctx.check_type(ctx.output(0), {DType::kFloat32}, "output");
+  check_dense(ctx, lhs, "lhs");
+  check_dense(ctx, rhs, "rhs");
+  ctx.check(lhs.rank() >= 2 && lhs.rank() <= 5, "lhs must have rank 2 to 5, got {}", lhs.rank());
+  ctx.check(rhs.rank() >= 2 && rhs.rank() <= 5, "rhs must have rank 2 to 5, got {}", rhs.rank());
+  const int lr = lhs.rank(), rr = rhs.rank();
+  auto& g = ctx.make_state<Geo>();
+  g.adj_x = p.adj_x;
+  g.adj_y = p.adj_y;
+  g.rows = p.adj_x ? lhs.dim(lr - 1) : lhs.dim(lr - 2);
+  const int lhs_depth = p.adj_x ? lhs.dim(lr - 2) : lhs.dim(lr - 1);
+  const int rhs_depth = p.adj_y ? rhs.dim(rr - 1) : rhs.dim(rr - 2);
+  g.cols = p.adj_y ? rhs.dim(rr - 2) : rhs.dim(rr - 1);
+  ctx.check(lhs_depth == rhs_depth, "lhs {} and rhs {} disagree on the contracted dimension ({} vs {})",
+            shape_str(lhs.dims), shape_str(rhs.dims), lhs_depth, rhs_depth);
+  g.depth = lhs_depth;
+  const std::vector<int32_t> lb(lhs.dims.begin(), lhs.dims.end() - 2);
+  const std::vector<int32_t> rb(rhs.dims.begin(), rhs.dims.end() - 2);
+  std::vector<int32_t> ob;
+  ctx.check(broadcast_shape(lb, rb, &ob), "batch dimensions of lhs {} and rhs {} do not broadcast",
+            shape_str(lhs.dims), shape_str(rhs.dims));
+  for (int i = 0; i < Geo::kBatchRank; ++i) {
+    const int j = i - (Geo::kBatchRank - static_cast<int>(ob.size()));
+    g.batch[i] = j < 0 ? 1 : ob[j];
+  }
+  batch_strides(lb, int64_t{g.rows} * g.depth, g.lhs_stride);
+  batch_strides(rb, int64_t{g.depth} * g.cols, g.rhs_stride);
+  std::vector<int32_t> out = ob;
+  out.push_back(g.rows);
+  out.push_back(g.cols);
+  ctx.set_output_shape(0, std::move(out));
+}
+
+void eval(OpContext& ctx) {
+  const auto& g = ctx.state<Geo>();
+  Tensor& out = ctx.output(0);
+  switch (out.type) {
+    case DType::kFloat32:
+      ref::batch_matmul_f32(g, ctx.input(0).data_as<float>(), ctx.input(1).data_as<float>(),
+                            out.data_as<float>());
+      break;
+    default:
+      ctx.fail("unsupported output type {}", dtype_name(out.type));
+  }
+}
+
 }  // namespace
 
 const KernelRegistration* Register_BATCH_MATMUL() {
-  static const KernelRegistration r{"BATCH_MATMUL", not_implemented, not_implemented};
+  static const KernelRegistration r{"BATCH_MATMUL", prepare, eval};
   return &r;
 }
 

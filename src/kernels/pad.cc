@@ -36,7 +36,7 @@ void prepare_pad(OpContext& ctx) {
 
   // Paddings: constant [rank, 2].
   const Tensor& pt = ctx.input(1);
-  ctx.check(pt.is_constant() && pt.data != nullptr, "paddings (input 1) must be a constant tensor");
+  ctx.check(pt.is_constant() && (pt.data != nullptr || pt.num_elements() == 0), "paddings (input 1) must be a constant tensor");
   ctx.check_type(pt, {DType::kInt32, DType::kInt64}, "paddings");
   ctx.check(pt.rank() == 2 && pt.dim(0) == rank && pt.dim(1) == 2, "paddings must have shape [{}, 2], got [{}]",
             rank, fmt::join(pt.dims, ","));

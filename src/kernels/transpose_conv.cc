@@ -4,15 +4,17 @@
 // [Cout, KH, KW, Cin], 2 input NHWC, 3 optional bias [Cout]. Padding is computed the way
 // TFLite does for this op: as the padding of the forward conv that maps the output
 // (size out) back to the input: n = conv_output_size(padding, out, k, stride),
-// total = max(0, (n - 1) * stride + k - out), before = total / 2.
+// total = max(0, (n - 1) * stride + k - out), before = total / 2 (for both paddings; with
+// VALID it is 0 unless the filter is larger than the output).
 //
 // Convolution2DTransposeBias inputs: 0 input NHWC, 1 weights OHWI, 2 bias [Cout];
 // custom_options = the C struct {int32 padding (1 SAME, 2 VALID), int32 stride_width,
 // int32 stride_height}. Its output size and padding follow MediaPipe's kernel:
 //   VALID: out = (in - 1) * stride + k, no padding;
 //   SAME:  total = max(0, k - (in - 1) % stride - 1), out = (in - 1) * stride + k - total,
-//          before = total / 2 (out = in * stride whenever in is a multiple of... see tests;
-//          e.g. stride 2, even in, k >= 2 gives 2 * in).
+//          before = total / 2. This is in * stride for stride 1, and for stride 2 with an
+//          even input size and k >= 2 (the usual upsampling layers), but not always:
+//          in = 3, stride 2, k = 3 gives 5 (MediaPipe's rule, which we reproduce).
 // The bias initializes the output (MediaPipe's order); no fused activation.
 #include <cstring>
 

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <new>
+#include <stdexcept>
 
 #include "ir/model.h"
+#include "ir/op_codes.h"
 #include "kernels/kernel_api.h"
+#include "runtime/interpreter_access.h"
 #include "runtime/op_params.h"
 #include "runtime/planner.h"
 
@@ -71,6 +75,7 @@ struct Interpreter::Impl {
 
   void build();
   void allocate();
+  void allocate_impl();
   void eval_node(rt::Node& n) {
     rt::OpContext ctx(g, n, false);
     n.kernel->eval(ctx);
@@ -119,6 +124,19 @@ void Interpreter::Impl::build() {
     n.outputs = op.outputs;
     n.custom_options = op.custom_options;
     const std::string where = fmt::format("{}: {} (operator {})", model->source, ir::op_type_name(m, op), i);
+    // Kernels may assume every output exists: none of the ops liteq runs has optional outputs.
+    for (size_t k = 0; k < op.outputs.size(); ++k)
+      if (op.outputs[k] < 0)
+        throw Error(ErrorKind::kInvalidModel, fmt::format("{}: output {} is absent (-1)", where, k));
+    // A sparse constant holds only its nonzero values: reading it as a dense tensor would
+    // read past its data. Only DENSIFY understands the format.
+    if (n.builtin_code != static_cast<int32_t>(Op::DENSIFY))
+      for (size_t k = 0; k < op.inputs.size(); ++k)
+        if (op.inputs[k] >= 0 && g.tensors[op.inputs[k]].sparsity)
+          throw Error(ErrorKind::kUnsupported,
+                      fmt::format("{}: input {} '{}' is a sparse constant; liteq reads sparse tensors only "
+                                  "through DENSIFY",
+                                  where, k, g.tensors[op.inputs[k]].name));
     n.params = rt::parse_op_params(n.builtin_code, op, where);
     n.kernel = rt::find_kernel(n.builtin_code, n.custom_code);
     if (!n.kernel) unsupported.push_back(fmt::format("{} (operator {})", ir::op_type_name(m, op), i));
@@ -132,7 +150,25 @@ void Interpreter::Impl::build() {
   }
 }
 
+// The largest single block liteq asks for (arena, variable, folded constant): more than
+// any machine has, so a model that needs more is refused with a message rather than
+// handed to the allocator (sanitizer runtimes abort on such requests).
+constexpr size_t kMaxAllocation = size_t{1} << 40;
+
 void Interpreter::Impl::allocate() {
+  try {
+    allocate_impl();
+  } catch (const std::bad_alloc&) {
+    allocated = false;
+    throw Error(ErrorKind::kIo, fmt::format("{}: out of memory while allocating tensors", model->source));
+  } catch (const std::length_error&) {
+    allocated = false;
+    throw Error(ErrorKind::kIo, fmt::format("{}: out of memory while allocating tensors", model->source));
+  }
+}
+
+void Interpreter::Impl::allocate_impl() {
+  allocated = false;
   // Forget the previous plan: non-constant tensors lose their storage, scratch goes.
   g.tensors.resize(g.num_model_tensors);
   for (auto& t : g.tensors) {
@@ -152,9 +188,18 @@ void Interpreter::Impl::allocate() {
     n.state.reset();
     n.folded = false;
   }
-  auto sizeof_tensor = [](const rt::Tensor& t) -> size_t {
-    return static_cast<size_t>(t.num_elements()) * dtype_size(t.type);
+  auto sizeof_tensor = [this](const rt::Tensor& t) -> size_t {
+    const int64_t n = ir::num_elements(t.dims);
+    const size_t es = std::max<size_t>(dtype_size(t.type), 1);
+    if (n < 0 || static_cast<uint64_t>(n) > kMaxAllocation / es)
+      throw Error(ErrorKind::kUnsupported,
+                  fmt::format("{}: tensor '{}' of shape {} is too large to allocate", model->source, t.name,
+                              ir::shape_str(t.dims)));
+    return static_cast<size_t>(n) * dtype_size(t.type);
   };
+  // Kernels may hold references to tensors while requesting scratch buffers (which are
+  // appended to the tensor list): keep the list from reallocating under them.
+  g.tensors.reserve(g.num_model_tensors + 4 * g.nodes.size() + 16);
   // Variables live for the whole run, zero-filled (or with their initial value).
   const auto& m = *model->fb;
   const auto& sg = *m.subgraphs[0];
@@ -189,6 +234,9 @@ void Interpreter::Impl::allocate() {
     }
     for (int idx : n.scratch) {
       auto& t = g.tensors[idx];
+      if (t.bytes > kMaxAllocation)
+        throw Error(ErrorKind::kUnsupported,
+                    fmt::format("{}: scratch buffer of {} bytes is too large", model->source, t.bytes));
       t.owned.assign(t.bytes, 0);
       t.data = t.owned.data();
       t.storage = Storage::kPersistent;
@@ -209,7 +257,12 @@ void Interpreter::Impl::allocate() {
     if (first[idx] < 0 || step < first[idx]) first[idx] = step;
     last[idx] = std::max(last[idx], step);
   };
-  for (int idx : g.inputs) touch(idx, 0);
+  // Inputs stay alive to the end, as in TFLite: invoke() may be called again without
+  // setting them again, and get_tensor() on an input shows what was set.
+  for (int idx : g.inputs) {
+    touch(idx, 0);
+    touch(idx, steps);
+  }
   for (int s = 0; s < steps; ++s) {
     const auto& n = g.nodes[s];
     if (n.folded) continue;
@@ -226,11 +279,18 @@ void Interpreter::Impl::allocate() {
     auto& t = g.tensors[i];
     if (i < g.num_model_tensors) t.bytes = sizeof_tensor(t);
     const int end = options.preserve_all_tensors ? steps : last[i];
+    if (t.bytes > kMaxAllocation)
+      throw Error(ErrorKind::kUnsupported,
+                  fmt::format("{}: tensor '{}' needs {} bytes, too large to allocate", model->source, t.name, t.bytes));
     req.push_back({t.bytes, first[i], end});
     req_tensor.push_back(static_cast<int>(i));
     unplanned_bytes += t.bytes;
   }
   const auto plan = rt::plan_arena(req);
+  if (plan.arena_bytes > kMaxAllocation)
+    throw Error(ErrorKind::kUnsupported,
+                fmt::format("{}: the tensors need an arena of {} bytes, too large to allocate", model->source,
+                            plan.arena_bytes));
   arena_bytes = plan.arena_bytes;
   arena.reset(static_cast<uint8_t*>(std::aligned_alloc(rt::kArenaAlignment, std::max<size_t>(plan.arena_bytes, rt::kArenaAlignment))));
   if (!arena) throw Error(ErrorKind::kIo, fmt::format("cannot allocate an arena of {} bytes", plan.arena_bytes));
@@ -294,6 +354,9 @@ void Interpreter::resize_input(int index, const std::vector<int32_t>& shape, boo
     if (strict && d.shape_signature[i] != -1 && shape[i] != t.dims[i])
       im.bad_arg(fmt::format("input '{}': dimension {} is fixed at {} by the model", t.name, i, t.dims[i]));
   }
+  const int64_t n = ir::num_elements(shape);
+  if (shape != t.dims && (n < 0 || n > (int64_t{1} << 36)))
+    im.bad_arg(fmt::format("input '{}': shape {} has too many elements", t.name, ir::shape_str(shape)));
   if (shape != t.dims) {
     t.dims = shape;
     im.allocated = false;
@@ -305,6 +368,8 @@ void Interpreter::set_tensor(int index, DType dtype, const std::vector<int32_t>&
   const auto& t0 = im.tensor_at(index);
   if (!im.is_input(index))
     im.bad_arg(fmt::format("tensor {} '{}' is not a model input; only inputs can be set", index, t0.name));
+  if (t0.storage == Storage::kConstant)
+    im.bad_arg(fmt::format("input {} '{}' holds constant data in the model and cannot be set", index, t0.name));
   if (!im.allocated) allocate_tensors();
   auto& t = im.g.tensors[index];
   if (dtype != t.type)
@@ -333,4 +398,9 @@ TensorView Interpreter::get_tensor(int index) const {
 size_t Interpreter::arena_bytes() const { return impl_->arena_bytes; }
 size_t Interpreter::unplanned_bytes() const { return impl_->unplanned_bytes; }
 
+}  // namespace liteq
+
+namespace liteq {
+rt::Graph& InterpreterAccess::graph(Interpreter& it) { return it.impl_->g; }
+const rt::Graph& InterpreterAccess::graph(const Interpreter& it) { return it.impl_->g; }
 }  // namespace liteq

@@ -28,6 +28,9 @@ struct Case {
   bool official_runs;  // false: uses a MediaPipe custom op stock TFLite lacks
 };
 
+// gtest prints the case by model name.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.model; }
+
 io::ImageNorm range(float lo, float hi) {
   io::ImageNorm n;
   n.range = std::make_pair(lo, hi);

@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <stb_image.h>
-#include <stb_image_resize.h>
 
 #include "io/tflite/tflite_io.h"
 #include "liteq/error.h"
@@ -42,16 +41,33 @@ Image decode_image(const std::string& path, int channels) {
 }
 
 Image resize_image(const Image& img, int width, int height) {
+  // Bilinear with half-pixel centers (tf.image.resize's default, no antialiasing). Our
+  // own: stb_image_resize asserts on some large downscales.
   if (img.width == width && img.height == height) return img;
+  if (width <= 0 || height <= 0 || img.width <= 0 || img.height <= 0)
+    throw Error(ErrorKind::kInvalidArgument, "cannot resize an empty image");
   Image out;
   out.width = width;
   out.height = height;
   out.channels = img.channels;
   out.pixels.resize(static_cast<size_t>(width) * height * img.channels);
-  const int ok = stbir_resize_uint8_generic(img.pixels.data(), img.width, img.height, 0, out.pixels.data(), width,
-                                            height, 0, img.channels, STBIR_ALPHA_CHANNEL_NONE, 0, STBIR_EDGE_CLAMP,
-                                            STBIR_FILTER_TRIANGLE, STBIR_COLORSPACE_LINEAR, nullptr);
-  if (!ok) throw Error(ErrorKind::kInternal, "image resize failed");
+  const float sy = static_cast<float>(img.height) / height, sx = static_cast<float>(img.width) / width;
+  const int c = img.channels;
+  for (int y = 0; y < height; ++y) {
+    const float fy = std::max(0.0f, (y + 0.5f) * sy - 0.5f);
+    const int y0 = std::min(static_cast<int>(fy), img.height - 1), y1 = std::min(y0 + 1, img.height - 1);
+    const float wy = fy - y0;
+    for (int x = 0; x < width; ++x) {
+      const float fx = std::max(0.0f, (x + 0.5f) * sx - 0.5f);
+      const int x0 = std::min(static_cast<int>(fx), img.width - 1), x1 = std::min(x0 + 1, img.width - 1);
+      const float wx = fx - x0;
+      for (int ch = 0; ch < c; ++ch) {
+        auto px = [&](int yy, int xx) { return static_cast<float>(img.pixels[(static_cast<size_t>(yy) * img.width + xx) * c + ch]); };
+        const float v = (1 - wy) * ((1 - wx) * px(y0, x0) + wx * px(y0, x1)) + wy * ((1 - wx) * px(y1, x0) + wx * px(y1, x1));
+        out.pixels[(static_cast<size_t>(y) * width + x) * c + ch] = static_cast<uint8_t>(std::clamp(std::lround(v), 0L, 255L));
+      }
+    }
+  }
   return out;
 }
 

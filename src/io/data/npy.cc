@@ -29,12 +29,6 @@ constexpr Descr kDescrs[] = {
 
 }  // namespace
 
-int64_t Array::num_elements() const {
-  int64_t n = 1;
-  for (int32_t d : shape) n *= d;
-  return n;
-}
-
 Array parse_npy(std::span<const uint8_t> b, const std::string& name) {
   if (b.size() < 10 || b[0] != 0x93 || std::memcmp(b.data() + 1, "NUMPY", 5) != 0)
     bad(name, "not a .npy file (missing the \\x93NUMPY magic)");

@@ -5,16 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "liteq/array.h"
 #include "liteq/dtype.h"
 
 namespace liteq::io {
 
-struct Array {
-  DType dtype = DType::kFloat32;
-  std::vector<int32_t> shape;
-  std::vector<uint8_t> bytes;
-  int64_t num_elements() const;
-};
+using liteq::Array;
 
 // Parses .npy bytes; `name` is used in error messages. Rejects big-endian data,
 // Fortran order, object arrays, and data shorter than the header promises.

@@ -1,3 +1,5 @@
+#include <cmath>
+#include <limits>
 #include <vector>
 
 #include "io/tflite/tflite_io.h"
@@ -46,6 +48,11 @@ struct Checker {
       bad("{}: constant data is {} bytes, but shape {} of {} needs {}", what, data.size(),
           ir::shape_str(t.shape), dtype_name(ir::dtype(t)), n * esize);
     if (const auto& q = t.quantization) {
+      for (float sc : q->scale)
+        if (!std::isfinite(sc)) bad("{}: quantization scale {} is not a finite number", what, sc);
+      for (int64_t zp : q->zero_point)
+        if (zp < std::numeric_limits<int32_t>::min() || zp > std::numeric_limits<int32_t>::max())
+          bad("{}: quantization zero point {} is out of range", what, zp);
       if (!q->zero_point.empty() && q->zero_point.size() != q->scale.size())
         bad("{}: quantization has {} scales but {} zero points", what, q->scale.size(),
             q->zero_point.size());
@@ -56,6 +63,44 @@ struct Checker {
         if (static_cast<int64_t>(q->scale.size()) != t.shape[q->quantized_dimension])
           bad("{}: {} per-axis scales, but dimension {} has size {}", what, q->scale.size(),
               q->quantized_dimension, t.shape[q->quantized_dimension]);
+      }
+    }
+    if (t.sparsity) sparsity(what, t, *t.sparsity);
+  }
+
+  // The structure of TFLite's sparse format (the contents of the index arrays are
+  // checked by the DENSIFY kernel, which walks them).
+  void sparsity(const std::string& what, const tflite::TensorT& t, const tflite::SparsityParametersT& sp) const {
+    const size_t rank = t.shape.size();
+    const size_t levels = rank + sp.block_map.size();
+    // An empty traversal_order means the identity (for a tensor without blocks).
+    const bool identity = sp.traversal_order.empty() && sp.block_map.empty();
+    if (!identity && sp.traversal_order.size() != levels)
+      bad("{}: sparsity traversal_order has {} entries, expected {} (rank {} + {} block dims)", what,
+          sp.traversal_order.size(), levels, rank, sp.block_map.size());
+    if (sp.dim_metadata.size() != levels)
+      bad("{}: sparsity has {} dim_metadata entries, expected {}", what, sp.dim_metadata.size(), levels);
+    std::vector<char> seen(levels, 0);
+    for (int32_t d : sp.traversal_order) {
+      if (d < 0 || static_cast<size_t>(d) >= levels || seen[d])
+        bad("{}: sparsity traversal_order is not a permutation of 0..{}", what, levels - 1);
+      seen[d] = 1;
+    }
+    for (int32_t d : sp.block_map)
+      if (d < 0 || static_cast<size_t>(d) >= rank)
+        bad("{}: sparsity block_map refers to dimension {} of a rank-{} tensor", what, d, rank);
+    for (size_t k = 0; k < sp.dim_metadata.size(); ++k) {
+      const auto& dm = sp.dim_metadata[k];
+      if (!dm) bad("{}: sparsity dim_metadata {} is null", what, k);
+      if (dm->format == tflite::DimensionType::DENSE) {
+        if (dm->dense_size < 0) bad("{}: sparsity dim_metadata {} has dense_size {}", what, k, dm->dense_size);
+      } else if (dm->format == tflite::DimensionType::SPARSE_CSR) {
+        if (dm->array_segments.type == tflite::SparseIndexVector::NONE ||
+            dm->array_indices.type == tflite::SparseIndexVector::NONE ||
+            !dm->array_segments.value || !dm->array_indices.value)
+          bad("{}: sparsity dim_metadata {} is SPARSE_CSR without array_segments/array_indices", what, k);
+      } else {
+        bad("{}: sparsity dim_metadata {} has unknown format {}", what, k, static_cast<int>(dm->format));
       }
     }
   }
@@ -77,9 +122,11 @@ struct Checker {
       const auto& t = *g.tensors[i];
       if (!ir::tensor_data(m, t).empty() || t.is_variable) ready[i] = 1;
     }
+    std::vector<char> is_input(nt, 0);
     for (int idx : g.inputs) {
       check_index(idx, "an input", false);
       ready[idx] = 1;
+      is_input[idx] = 1;
     }
     for (int idx : g.outputs) check_index(idx, "an output", false);
     std::vector<char> produced(nt, 0);
@@ -110,6 +157,9 @@ struct Checker {
         if (!ir::tensor_data(m, *g.tensors[idx]).empty())
           bad("{}: output {} writes tensor {} '{}', which is a constant", what, k, idx,
               g.tensors[idx]->name);
+        if (is_input[idx])
+          bad("{}: output {} writes tensor {} '{}', which is an input of the subgraph", what, k, idx,
+              g.tensors[idx]->name);
         produced[idx] = 1;
         ready[idx] = 1;
       }
@@ -133,8 +183,9 @@ void validate_model(const tflite::ModelT& m, const std::string& name) {
     if (!m.operator_codes[i]) c.bad("operator code {} is null", i);
     const auto& oc = *m.operator_codes[i];
     const int32_t code = ir::builtin_code(oc);
-    if (code < 0 || code > static_cast<int32_t>(tflite::BuiltinOperator::MAX))
-      c.bad("operator code {}: unknown builtin code {}", i, code);
+    // Codes above the last one this schema knows are ops of a newer TFLite: the model
+    // loads and round-trips, and the interpreter reports them as unsupported.
+    if (code < 0) c.bad("operator code {}: invalid builtin code {}", i, code);
     if (code == static_cast<int32_t>(tflite::BuiltinOperator::CUSTOM) && oc.custom_code.empty())
       c.bad("operator code {}: CUSTOM without a custom_code name", i);
   }

@@ -11,8 +11,67 @@
 #include "liteq/error.h"
 
 namespace liteq::io {
+namespace {
+
+// Pack dereferences every table pointer, and the value of every union whose type it
+// knows: a model edited in memory (or built by hand) with a null there would crash the
+// writer, so refuse it with a message instead.
+template <typename Union, typename Enum>
+void check_union(const Union& u, const std::string& what) {
+  if (u.value == nullptr && u.type != Enum::NONE && static_cast<int>(u.type) <= static_cast<int>(Enum::MAX))
+    fail(ErrorKind::kInvalidArgument, "cannot write the model: {} has a union type but no value", what);
+}
+
+void check_packable(const tflite::ModelT& m) {
+  auto null = [](const std::string& what) {
+    fail(ErrorKind::kInvalidArgument, "cannot write the model: {} is null", what);
+  };
+  for (size_t i = 0; i < m.operator_codes.size(); ++i)
+    if (!m.operator_codes[i]) null(fmt::format("operator code {}", i));
+  for (size_t i = 0; i < m.buffers.size(); ++i)
+    if (!m.buffers[i]) null(fmt::format("buffer {}", i));
+  for (size_t i = 0; i < m.metadata.size(); ++i)
+    if (!m.metadata[i]) null(fmt::format("metadata {}", i));
+  for (size_t i = 0; i < m.signature_defs.size(); ++i) {
+    const auto& sd = m.signature_defs[i];
+    if (!sd) null(fmt::format("signature_def {}", i));
+    for (const auto* list : {&sd->inputs, &sd->outputs})
+      for (const auto& tm : *list)
+        if (!tm) null(fmt::format("a tensor map of signature_def {}", i));
+  }
+  for (size_t s = 0; s < m.subgraphs.size(); ++s) {
+    const auto& g = m.subgraphs[s];
+    if (!g) null(fmt::format("subgraph {}", s));
+    for (size_t i = 0; i < g->tensors.size(); ++i) {
+      const auto& t = g->tensors[i];
+      const std::string what = fmt::format("subgraph {} tensor {}", s, i);
+      if (!t) null(what);
+      if (t->quantization)
+        check_union<tflite::QuantizationDetailsUnion, tflite::QuantizationDetails>(t->quantization->details,
+                                                                                    what + " quantization details");
+      if (t->sparsity)
+        for (const auto& d : t->sparsity->dim_metadata) {
+          if (!d) null(what + " sparsity dim_metadata");
+          check_union<tflite::SparseIndexVectorUnion, tflite::SparseIndexVector>(d->array_segments, what + " array_segments");
+          check_union<tflite::SparseIndexVectorUnion, tflite::SparseIndexVector>(d->array_indices, what + " array_indices");
+        }
+      for (const auto& v : t->variant_tensors)
+        if (!v) null(what + " variant_tensors entry");
+    }
+    for (size_t i = 0; i < g->operators.size(); ++i) {
+      const auto& op = g->operators[i];
+      const std::string what = fmt::format("subgraph {} operator {}", s, i);
+      if (!op) null(what);
+      check_union<tflite::BuiltinOptionsUnion, tflite::BuiltinOptions>(op->builtin_options, what + " builtin_options");
+      check_union<tflite::BuiltinOptions2Union, tflite::BuiltinOptions2>(op->builtin_options_2, what + " builtin_options_2");
+    }
+  }
+}
+
+}  // namespace
 
 std::vector<uint8_t> write_tflite(const tflite::ModelT& m, const WriteOptions& opts) {
+  check_packable(m);
   uint64_t total = 0;
   for (const auto& b : m.buffers) total += b ? b->data.size() : 0;
   if (total <= opts.external_buffers_threshold) {
@@ -78,7 +137,7 @@ void write_file_atomic(const std::string& path, std::span<const uint8_t> bytes,
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (!fs::is_directory(dir, ec))
     fail(ErrorKind::kIo, "{}: folder {} does not exist", path, dir.string());
-  std::string tmpl = (dir / ("." + p.filename().string() + ".tmpXXXXXX")).string();
+  std::string tmpl = (dir / fmt::format(".{}.tmpXXXXXX", p.filename().string())).string();
   const int fd = mkstemp(tmpl.data());
   if (fd < 0) fail(ErrorKind::kIo, "{}: cannot create a temporary file in {} ({})", path, dir.string(), std::strerror(errno));
   size_t done = 0;

@@ -1,0 +1,77 @@
+// Post-training quantization with the shape of tf.lite.TFLiteConverter:
+//
+//   liteq::Converter c(model);
+//   c.optimizations = {liteq::Optimize::kDefault};
+//   c.representative_dataset = [&]() -> std::optional<liteq::Sample> { ... };
+//   c.target_spec.supported_ops = {liteq::OpsSet::kTfliteBuiltinsInt8};
+//   c.inference_input_type = liteq::DType::kUInt8;
+//   liteq::Model q = c.convert();
+//
+// The mode follows from the settings exactly as in TFLite:
+//   no optimizations                                  -> unchanged float model
+//   kDefault + supported_types {float16}              -> float16 weights
+//   kDefault, no representative_dataset               -> dynamic range (int8 weights)
+//   kDefault + dataset                                -> int8, float fallback, float I/O
+//   kDefault + dataset + ops {kTfliteBuiltinsInt8}    -> integer only (error if an op cannot be)
+//   kDefault + dataset + ops {kInt16x8 [+ kTfliteBuiltins]} -> 16x8 [with float fallback]
+#pragma once
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "liteq/array.h"
+#include "liteq/dtype.h"
+#include "liteq/model.h"
+
+namespace liteq {
+
+// One calibration sample: one array per model input, in input order.
+using Sample = std::vector<Array>;
+
+enum class Optimize { kDefault, kOptimizeForSize /* alias of kDefault, as in TFLite */ };
+enum class OpsSet {
+  kTfliteBuiltins,      // TFLITE_BUILTINS
+  kTfliteBuiltinsInt8,  // TFLITE_BUILTINS_INT8
+  kInt16x8,             // EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8
+};
+
+struct TargetSpec {
+  std::set<OpsSet> supported_ops = {OpsSet::kTfliteBuiltins};
+  std::vector<DType> supported_types;  // {kFloat16} selects float16 quantization
+};
+
+struct ConversionReport {
+  std::string mode;  // "float16", "dynamic", "int8", "int8-only", "int16x8"
+  int quantized_ops = 0;
+  int float_ops = 0;
+  std::vector<std::string> float_op_names;  // ops left in float, "TYPE (operator i)"
+  int calibration_samples = 0;
+  double calibration_seconds = 0;
+};
+
+class Converter {
+ public:
+  explicit Converter(const Model& float_model);
+
+  std::vector<Optimize> optimizations;
+  std::function<std::optional<Sample>()> representative_dataset;
+  TargetSpec target_spec;
+  DType inference_input_type = DType::kFloat32;   // int8-only: kInt8, kUInt8 or kFloat32
+  DType inference_output_type = DType::kFloat32;
+  std::vector<std::string> denylisted_ops;    // op types kept in float ("CONV_2D", custom codes)
+  std::vector<std::string> denylisted_nodes;  // output tensor names of ops kept in float
+  bool per_channel = true;                    // false: per-tensor weights everywhere
+  int max_calibration_samples = 100;
+  std::function<void(int, int)> progress;     // calibration progress (done, total)
+
+  Model convert();
+  const ConversionReport& report() const { return report_; }
+
+ private:
+  Model model_;
+  ConversionReport report_;
+};
+
+}  // namespace liteq

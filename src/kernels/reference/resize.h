@@ -1,0 +1,99 @@
+// Reference RESIZE_BILINEAR (float) and RESIZE_NEAREST_NEIGHBOR (any element size), NHWC,
+// with TFLite's align_corners / half_pixel_centers conventions.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/reference/copy.h"
+
+namespace liteq::rt::ref {
+
+struct ResizeShape {
+  int32_t batch = 1, in_h = 1, in_w = 1, channels = 1;
+  int32_t out_h = 1, out_w = 1;
+  bool align_corners = false;
+  bool half_pixel_centers = false;
+};
+
+// Input-per-output scale along one dim.
+inline float resize_scale(int32_t in, int32_t out, bool align_corners) {
+  if (align_corners && out > 1) return static_cast<float>(in - 1) / static_cast<float>(out - 1);
+  return static_cast<float>(in) / static_cast<float>(out);
+}
+
+// Bilinear source position of output index `o`: the real coordinate `pos`, its lower
+// neighbour lo = max(floor(pos), 0) (kept <= in - 1) and upper neighbour hi = min(ceil(pos), in - 1).
+struct LinearTap {
+  float pos;
+  int32_t lo, hi;
+};
+inline LinearTap linear_tap(int32_t o, float scale, int32_t in, bool half_pixel_centers) {
+  LinearTap t;
+  t.pos = half_pixel_centers ? (static_cast<float>(o) + 0.5f) * scale - 0.5f : static_cast<float>(o) * scale;
+  t.lo = std::min(std::max(static_cast<int32_t>(std::floor(t.pos)), 0), in - 1);
+  t.hi = std::min(static_cast<int32_t>(std::ceil(t.pos)), in - 1);
+  return t;
+}
+
+inline void resize_bilinear_float(const ResizeShape& s, const float* in, float* out) {
+  const float sy = resize_scale(s.in_h, s.out_h, s.align_corners);
+  const float sx = resize_scale(s.in_w, s.out_w, s.align_corners);
+  std::vector<LinearTap> xs(s.out_w);
+  for (int32_t x = 0; x < s.out_w; ++x) xs[x] = linear_tap(x, sx, s.in_w, s.half_pixel_centers);
+  const int64_t C = s.channels;
+  for (int32_t b = 0; b < s.batch; ++b) {
+    const float* img = in + int64_t{b} * s.in_h * s.in_w * C;
+    for (int32_t y = 0; y < s.out_h; ++y) {
+      const LinearTap ty = linear_tap(y, sy, s.in_h, s.half_pixel_centers);
+      const float dy = ty.pos - static_cast<float>(ty.lo);
+      const float* row0 = img + int64_t{ty.lo} * s.in_w * C;
+      const float* row1 = img + int64_t{ty.hi} * s.in_w * C;
+      for (int32_t x = 0; x < s.out_w; ++x) {
+        const LinearTap& tx = xs[x];
+        const float dx = tx.pos - static_cast<float>(tx.lo);
+        const float* p00 = row0 + tx.lo * C;
+        const float* p01 = row0 + tx.hi * C;
+        const float* p10 = row1 + tx.lo * C;
+        const float* p11 = row1 + tx.hi * C;
+        for (int64_t c = 0; c < C; ++c) {
+          *out++ = p00[c] * (1 - dy) * (1 - dx) + p10[c] * dy * (1 - dx) + p01[c] * (1 - dy) * dx +
+                   p11[c] * dy * dx;
+        }
+      }
+    }
+  }
+}
+
+// Nearest-neighbour source index of output index `o`.
+inline int32_t nearest_index(int32_t o, float scale, int32_t in, bool align_corners, bool half_pixel_centers) {
+  const float pos = (static_cast<float>(o) + (half_pixel_centers ? 0.5f : 0.0f)) * scale;
+  int32_t i = align_corners ? static_cast<int32_t>(std::round(pos)) : static_cast<int32_t>(std::floor(pos));
+  i = std::min(i, in - 1);
+  if (half_pixel_centers) i = std::max(i, 0);
+  return i;
+}
+
+template <size_t N>
+void resize_nearest(const ResizeShape& s, const uint8_t* in, uint8_t* out) {
+  const float sy = resize_scale(s.in_h, s.out_h, s.align_corners);
+  const float sx = resize_scale(s.in_w, s.out_w, s.align_corners);
+  std::vector<int32_t> xs(s.out_w);
+  for (int32_t x = 0; x < s.out_w; ++x)
+    xs[x] = nearest_index(x, sx, s.in_w, s.align_corners, s.half_pixel_centers);
+  const int64_t C = s.channels;
+  for (int32_t b = 0; b < s.batch; ++b) {
+    const uint8_t* img = in + int64_t{b} * s.in_h * s.in_w * C * N;
+    for (int32_t y = 0; y < s.out_h; ++y) {
+      const int32_t iy = nearest_index(y, sy, s.in_h, s.align_corners, s.half_pixel_centers);
+      const uint8_t* row = img + int64_t{iy} * s.in_w * C * N;
+      for (int32_t x = 0; x < s.out_w; ++x) {
+        copy_elems<N>(out, row + xs[x] * C * N, C);
+        out += C * N;
+      }
+    }
+  }
+}
+
+}  // namespace liteq::rt::ref

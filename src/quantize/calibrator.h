@@ -1,0 +1,37 @@
+// Calibration: runs the float model over representative samples and records the range
+// of every float tensor (activations and model inputs/outputs).
+#pragma once
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "io/data/npy.h"
+#include "liteq/converter.h"
+#include "liteq/model.h"
+#include "quantize/observer.h"
+
+namespace liteq::quant {
+
+using liteq::Sample;
+// Returns the next sample, or nullopt when the dataset is exhausted.
+using SampleSource = std::function<std::optional<Sample>()>;
+
+struct CalibrationOptions {
+  std::string observer = "minmax";
+  int max_samples = 100;
+  // Called after each sample with (done, total or -1).
+  std::function<void(int, int)> progress;
+};
+
+struct CalibrationResult {
+  std::map<int, Range> ranges;  // tensor index (main subgraph) -> observed range
+  int samples = 0;
+  double seconds = 0;
+};
+
+// `model` must be a float model (constants already folded by passes::fold_constants).
+CalibrationResult calibrate(const Model& model, const SampleSource& source, const CalibrationOptions& options);
+
+}  // namespace liteq::quant

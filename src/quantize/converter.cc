@@ -1,0 +1,88 @@
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "io/tflite/tflite_io.h"
+#include "liteq/converter.h"
+#include "liteq/error.h"
+#include "passes/passes.h"
+#include "quantize/calibrator.h"
+#include "quantize/modes.h"
+
+namespace liteq {
+
+namespace {
+bool has(const std::set<OpsSet>& s, OpsSet x) { return s.count(x) > 0; }
+
+std::shared_ptr<ir::ModelData> deep_copy(const Model& m) {
+  const auto bytes = m.serialize();
+  auto d = std::make_shared<ir::ModelData>();
+  d->fb.reset(tflite::GetModel(bytes.data())->UnPack());
+  d->source = m.source();
+  return d;
+}
+}  // namespace
+
+Converter::Converter(const Model& float_model) : model_(float_model) {}
+
+Model Converter::convert() {
+  report_ = {};
+  auto data = deep_copy(model_);
+  if (optimizations.empty()) {
+    report_.mode = "float32";
+    return Model(data);
+  }
+  const auto& ops = target_spec.supported_ops;
+  const bool fp16 = std::find(target_spec.supported_types.begin(), target_spec.supported_types.end(), DType::kFloat16) !=
+                    target_spec.supported_types.end();
+  const bool int16x8 = has(ops, OpsSet::kInt16x8);
+  const bool int8_only = has(ops, OpsSet::kTfliteBuiltinsInt8) && !has(ops, OpsSet::kTfliteBuiltins) && !int16x8;
+  const bool io_int = inference_input_type != DType::kFloat32 || inference_output_type != DType::kFloat32;
+  if (io_int && !(int8_only || (int16x8 && !has(ops, OpsSet::kTfliteBuiltins))))
+    throw Error(ErrorKind::kInvalidArgument,
+                "integer input/output types need integer-only quantization (supported_ops = TFLITE_BUILTINS_INT8, "
+                "--mode int8-only)");
+
+  // Every mode starts from plain float32 constants: float16 weights behind DEQUANTIZE and
+  // sparse weights behind DENSIFY are folded.
+  passes::fold_constants(*data);
+
+  if (fp16 && !representative_dataset && !int16x8) {
+    report_.mode = "float16";
+    quant::quantize_float16(*data);
+  } else if (!representative_dataset) {
+    if (int8_only || int16x8)
+      throw Error(ErrorKind::kInvalidArgument,
+                  "integer-only and 16x8 quantization need a representative dataset (--calib) to calibrate activations");
+    report_.mode = "dynamic";
+    quant::DynamicOptions d;
+    d.per_channel = per_channel;
+    d.denylisted_ops = denylisted_ops;
+    d.denylisted_nodes = denylisted_nodes;
+    report_.quantized_ops = quant::quantize_dynamic(*data, d);
+  } else {
+    report_.mode = int16x8 ? "int16x8" : int8_only ? "int8-only" : "int8";
+    quant::CalibrationOptions copts;
+    copts.max_samples = max_calibration_samples;
+    copts.progress = progress;
+    const Model folded(data);
+    const auto cal = quant::calibrate(folded, representative_dataset, copts);
+    report_.calibration_samples = cal.samples;
+    report_.calibration_seconds = cal.seconds;
+    quant::IntegerOptions io;
+    io.int16_activations = int16x8;
+    io.allow_float_fallback = int16x8 ? has(ops, OpsSet::kTfliteBuiltins) : !int8_only;
+    io.input_type = inference_input_type;
+    io.output_type = inference_output_type;
+    io.per_channel = per_channel;
+    io.denylisted_ops = denylisted_ops;
+    io.denylisted_nodes = denylisted_nodes;
+    quant::quantize_integer(*data, cal.ranges, io, &report_);
+  }
+  passes::prune(*data);
+  // The result must pass the same validation as any model we read.
+  const auto bytes = io::write_tflite(*data->fb);
+  return Model::from_bytes(bytes, data->source);
+}
+
+}  // namespace liteq

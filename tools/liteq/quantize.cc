@@ -1,0 +1,138 @@
+// liteq quantize IN.tflite -o OUT.tflite --mode MODE [--calib ...]
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "commands.h"
+#include "io/data/dataset.h"
+#include "io/data/inputs.h"
+#include "io/tflite/tflite_io.h"
+#include "ir/summary.h"
+#include "liteq/converter.h"
+#include "liteq/error.h"
+#include "liteq/interpreter.h"
+
+namespace liteq::cli {
+namespace {
+
+DType parse_io_type(const std::string& s, const char* flag) {
+  if (s == "int8") return DType::kInt8;
+  if (s == "uint8") return DType::kUInt8;
+  if (s == "float32") return DType::kFloat32;
+  if (s == "int16") return DType::kInt16;
+  throw Error(ErrorKind::kInvalidArgument, fmt::format("{} {}: expected int8, uint8 or float32", flag, s));
+}
+
+}  // namespace
+
+Command add_quantize(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "quantize",
+      "Post-training quantization, as TFLiteConverter with optimizations=[DEFAULT]. Modes:\n"
+      "  dynamic    int8 weights, float activations (no calibration data)\n"
+      "  int8       full integer with float fallback, float32 inputs/outputs (needs --calib)\n"
+      "  int8-only  every op integer, or an error naming the ops that cannot be (needs --calib)\n"
+      "  float16    float16 weights\n"
+      "  int16x8    int16 activations, int8 weights (needs --calib; --fallback keeps unsupported ops float)");
+  struct Opts {
+    std::string in, out, mode, input_type = "float32", output_type = "float32", observer = "minmax";
+    io::DatasetSpec data;
+    std::vector<std::string> keep_float;
+    bool per_tensor = false, fallback = false, quiet = false;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("model", o->in, "the float .tflite model")->required()->check(CLI::ExistingFile);
+  cmd->add_option("-o,--output", o->out, "the quantized .tflite to write")->required();
+  cmd->add_option("--mode", o->mode, "dynamic | int8 | int8-only | float16 | int16x8")
+      ->required()
+      ->check(CLI::IsMember({"dynamic", "int8", "int8-only", "float16", "int16x8"}));
+  cmd->add_option("--calib", o->data.calib,
+                  "[NAME=]PATH: folder of images or .npy files, or a .npy of stacked samples; 'random' for a smoke test");
+  cmd->add_option("--num-samples", o->data.num_samples, "calibration samples to use (default 100)")->check(CLI::PositiveNumber);
+  cmd->add_option("--mean", o->data.norm.mean, "calibration images: per-channel mean (0..255 scale)")->delimiter(',');
+  cmd->add_option("--std", o->data.norm.std, "calibration images: per-channel std (0..255 scale)")->delimiter(',');
+  cmd->add_option_function<std::string>(
+      "--range", [o](const std::string& s) { o->data.norm.range = io::parse_range(s); },
+      "calibration images: map pixels onto LO,HI (default 0,1)");
+  cmd->add_option("--input-type", o->input_type, "int8-only: int8, uint8 or float32 model inputs");
+  cmd->add_option("--output-type", o->output_type, "int8-only: int8, uint8 or float32 model outputs");
+  cmd->add_option("--keep-float", o->keep_float, "an op type (CONV_2D, a custom code) or an op's output tensor name to keep in float");
+  cmd->add_flag("--per-tensor", o->per_tensor, "per-tensor weights instead of per-channel");
+  cmd->add_flag("--fallback", o->fallback, "int16x8: keep ops without a 16x8 kernel in float");
+  cmd->add_option("--observer", o->observer, "calibration range observer (minmax)");
+  cmd->add_flag("-q,--quiet", o->quiet, "no progress output");
+  return [=]() {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (std::filesystem::exists(o->out) && std::filesystem::equivalent(o->in, o->out))
+      throw Error(ErrorKind::kInvalidArgument,
+                  fmt::format("{}: the output path is the input model; choose another output path", o->out));
+    const Model model = Model::load(o->in);
+    Converter c(model);
+    c.optimizations = {Optimize::kDefault};
+    c.per_channel = !o->per_tensor;
+    c.max_calibration_samples = o->data.num_samples;
+    const bool needs_data = o->mode == "int8" || o->mode == "int8-only" || o->mode == "int16x8";
+    if (needs_data && o->data.calib.empty())
+      throw Error(ErrorKind::kInvalidArgument,
+                  fmt::format("--mode {} calibrates activations and needs representative data: --calib DIR|FILE.npy "
+                              "(e.g. a folder of ~100 real images), or --calib random for a smoke test",
+                              o->mode));
+    if (!needs_data && !o->data.calib.empty())
+      fmt::print(stderr, "liteq: note: --mode {} does not use calibration data; --calib ignored\n", o->mode);
+    if ((o->input_type != "float32" || o->output_type != "float32") && o->mode != "int8-only")
+      throw Error(ErrorKind::kInvalidArgument, "--input-type/--output-type need --mode int8-only");
+    c.inference_input_type = parse_io_type(o->input_type, "--input-type");
+    c.inference_output_type = parse_io_type(o->output_type, "--output-type");
+    for (const auto& k : o->keep_float) {
+      // An op type is all upper case (or a known custom code); anything else names a tensor.
+      bool is_type = !k.empty() && std::all_of(k.begin(), k.end(), [](char ch) { return std::isupper(ch) || std::isdigit(ch) || ch == '_'; });
+      (is_type || k == "Convolution2DTransposeBias" ? c.denylisted_ops : c.denylisted_nodes).push_back(k);
+    }
+    if (o->mode == "float16") c.target_spec.supported_types = {DType::kFloat16};
+    if (o->mode == "int8-only") c.target_spec.supported_ops = {OpsSet::kTfliteBuiltinsInt8};
+    if (o->mode == "int16x8") {
+      c.target_spec.supported_ops = {OpsSet::kInt16x8};
+      if (o->fallback) c.target_spec.supported_ops.insert(OpsSet::kTfliteBuiltins);
+    }
+    std::unique_ptr<io::Dataset> dataset;
+    if (needs_data) {
+      const Interpreter probe(model);
+      dataset = std::make_unique<io::Dataset>(o->data, probe.input_details());
+      if (dataset->is_random())
+        fmt::print(stderr,
+                   "liteq: warning: calibrating on random data: the scales will not fit real inputs. Use real, "
+                   "representative samples (--calib DIR) for a model you ship.\n");
+      c.representative_dataset = dataset->source();
+      c.max_calibration_samples = static_cast<int>(dataset->size());
+      const bool tty = !o->quiet && isatty(STDERR_FILENO);
+      if (tty)
+        c.progress = [](int done, int total) {
+          const int w = 30, filled = total > 0 ? done * w / total : 0;
+          fmt::print(stderr, "\rcalibrating [{}{}] {}/{}", std::string(filled, '#'), std::string(w - filled, '.'), done, total);
+          if (done == total) fmt::print(stderr, "\n");
+        };
+    }
+    const Model q = c.convert();
+    const auto bytes = q.serialize();
+    io::write_file_atomic(o->out, bytes, o->in);
+    const auto& r = c.report();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!o->quiet) {
+      const auto in_size = std::filesystem::file_size(o->in);
+      fmt::print("{} -> {} ({})\n", o->in, o->out, ir::summarize(q.ir()).verdict);
+      fmt::print("mode {}: {} ops quantized, {} float; size {:.2f} MiB -> {:.2f} MiB ({:.1f}%)", r.mode, r.quantized_ops,
+                 r.float_ops, in_size / 1048576.0, bytes.size() / 1048576.0, 100.0 * bytes.size() / in_size);
+      if (r.calibration_samples) fmt::print("; calibrated on {} samples in {:.1f} s", r.calibration_samples, r.calibration_seconds);
+      fmt::print("; total {:.1f} s\n", secs);
+      if (!r.float_op_names.empty() && r.float_op_names.size() <= 10)
+        fmt::print("float ops: {}\n", fmt::join(r.float_op_names, ", "));
+    }
+    return 0;
+  };
+}
+
+}  // namespace liteq::cli
