@@ -63,6 +63,28 @@ TEST(ResizeKernel, BilinearDownscaleAndIdentity) {
   EXPECT_EQ(out.values<float>(), (std::vector<float>{1, 2, 3, 4}));
 }
 
+// Exact 2x upsampling without flags rounds like TFLite's special case for it: copies,
+// means of two neighbours, and the mean of two such means (neighbours clamped at the edge).
+TEST(ResizeKernel, Bilinear2xRoundsAsMeanOfMeans) {
+  std::mt19937 rng(2);
+  std::uniform_real_distribution<float> u(-3, 3);
+  const int H = 3, W = 4, C = 2;
+  std::vector<float> in(H * W * C);
+  for (auto& v : in) v = u(rng);
+  const auto got = run_resize(Op::RESIZE_BILINEAR, f32({1, H, W, C}, in), 2 * H, 2 * W).values<float>();
+  auto at = [&](int y, int x, int c) { return in[(std::min(y, H - 1) * W + std::min(x, W - 1)) * C + c]; };
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x)
+      for (int c = 0; c < C; ++c) {
+        const float a = at(y, x, c), b = at(y, x + 1, c), d = at(y + 1, x, c), e = at(y + 1, x + 1, c);
+        auto out = [&](int oy, int ox) { return got[(oy * 2 * W + ox) * C + c]; };
+        EXPECT_EQ(out(2 * y, 2 * x), a);
+        EXPECT_EQ(out(2 * y, 2 * x + 1), (a + b) / 2);
+        EXPECT_EQ(out(2 * y + 1, 2 * x), (a + d) / 2);
+        EXPECT_EQ(out(2 * y + 1, 2 * x + 1), ((a + d) / 2 + (b + e) / 2) / 2);
+      }
+}
+
 TEST(ResizeKernel, NearestUpscale) {
   auto out = run_resize(Op::RESIZE_NEAREST_NEIGHBOR, k2x2, 4, 4);
   EXPECT_EQ(out.values<float>(), (std::vector<float>{1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}));

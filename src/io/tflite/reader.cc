@@ -29,7 +29,12 @@ namespace {
 class Footprint {
  public:
   template <typename T> void add(const flatbuffers::Vector<T>* v) {
-    if (v) bytes += uint64_t{v->size()} * sizeof(T);
+    if (!v) return;
+    bytes += uint64_t{v->size()} * sizeof(T);
+    // The verifier checks that a vector's length field is 4-byte aligned, not that its
+    // elements are aligned to their size: 8-byte elements may not be.
+    if constexpr (sizeof(T) > sizeof(flatbuffers::uoffset_t))
+      if (reinterpret_cast<uintptr_t>(v->Data()) % sizeof(T) != 0) misaligned = true;
   }
   void add(const flatbuffers::String* s) {
     if (s) bytes += s->size();
@@ -37,6 +42,7 @@ class Footprint {
   template <typename... Ts> void add_all(const Ts*... ps) { (add(ps), ...); }
 
   uint64_t bytes = 0;
+  bool misaligned = false;
 };
 
 void count_options(Footprint& f, const tflite::Operator& op) {
@@ -136,7 +142,7 @@ void count_index_vector(Footprint& f, tflite::SparseIndexVector type, const void
   }
 }
 
-uint64_t unpacked_bytes(const tflite::Model& m) {
+Footprint unpacked_bytes(const tflite::Model& m) {
   Footprint f;
   f.add_all(m.description());
   f.add(m.metadata_buffer());
@@ -204,7 +210,7 @@ uint64_t unpacked_bytes(const tflite::Model& m) {
       }
     }
   }
-  return f.bytes;
+  return f;
 }
 
 // A union whose type names a table we know but whose table is absent unpacks to a null
@@ -269,7 +275,11 @@ std::shared_ptr<ir::ModelData> read_tflite(std::span<const uint8_t> bytes, const
          "vector length points outside the file)",
          name);
   const auto* raw = tflite::GetModel(bytes.data());
-  const uint64_t expanded = unpacked_bytes(*raw);
+  const Footprint fp = unpacked_bytes(*raw);
+  if (fp.misaligned)
+    fail(ErrorKind::kInvalidModel,
+         "{}: the flatbuffer is corrupt (a vector of 8-byte values is not 8-byte aligned)", name);
+  const uint64_t expanded = fp.bytes;
   if (expanded > 2 * uint64_t{bytes.size()} + (uint64_t{1} << 20))
     fail(ErrorKind::kInvalidModel,
          "{}: the flatbuffer is corrupt: its fields reference {} bytes of vectors and strings in a "

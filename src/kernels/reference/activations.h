@@ -38,9 +38,10 @@ inline void leaky_relu_float(int64_t n, const float* in, float* out, float alpha
   unary_float(n, in, out, [alpha](float x) { return x > 0.0f ? x : x * alpha; });
 }
 
-// x * relu6(x + 3) / 6
+// x * relu6(x + 3) / 6, computed as (x * relu6(x + 3)) * (1/6), which rounds exactly like
+// TFLite's float kernel.
 inline void hard_swish_float(int64_t n, const float* in, float* out) {
-  unary_float(n, in, out, [](float x) { return x * std::min(6.0f, std::max(0.0f, x + 3.0f)) / 6.0f; });
+  unary_float(n, in, out, [](float x) { return x * std::min(6.0f, std::max(0.0f, x + 3.0f)) * (1.0f / 6.0f); });
 }
 
 // out = x >= 0 ? x : alpha * x, alpha broadcast against x.

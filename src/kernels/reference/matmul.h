@@ -15,10 +15,10 @@ inline void fully_connected_f32(const float* input, const float* weights, const 
     const float* in = input + b * depth;
     for (int u = 0; u < units; ++u) {
       const float* w = weights + int64_t{u} * depth;
-      float sum = 0.0f;
-      for (int d = 0; d < depth; ++d) sum += in[d] * w[d];
+      double sum = 0.0;  // in double, as the convolutions (see conv.h)
+      for (int d = 0; d < depth; ++d) sum += double(in[d]) * w[d];
       if (bias) sum += bias[u];
-      output[b * units + u] = std::min(std::max(sum, act_min), act_max);
+      output[b * units + u] = std::min(std::max(static_cast<float>(sum), act_min), act_max);
     }
   }
 }
@@ -46,10 +46,10 @@ inline void batch_matmul_f32(const BatchMatMulGeometry& g, const float* lhs, con
         const float* r = rhs + b0 * g.rhs_stride[0] + b1 * g.rhs_stride[1] + b2 * g.rhs_stride[2];
         for (int i = 0; i < g.rows; ++i) {
           for (int j = 0; j < g.cols; ++j) {
-            float sum = 0.0f;
+            double sum = 0.0;
             for (int k = 0; k < g.depth; ++k)
-              sum += l[i * lhs_ld_row + k * lhs_ld_k] * r[j * rhs_ld_col + k * rhs_ld_k];
-            out[int64_t{i} * g.cols + j] = sum;
+              sum += double(l[i * lhs_ld_row + k * lhs_ld_k]) * r[j * rhs_ld_col + k * rhs_ld_k];
+            out[int64_t{i} * g.cols + j] = static_cast<float>(sum);
           }
         }
         out += int64_t{g.rows} * g.cols;

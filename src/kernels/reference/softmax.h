@@ -7,7 +7,8 @@
 namespace liteq::rt::ref {
 
 // Softmax over the innermost dim of size `depth`, for `outer` rows:
-// out = exp(beta * (x - max)) / sum(exp(beta * (x - max))).
+// out = exp(beta * (x - max)) * (1 / sum(exp(beta * (x - max)))), normalizing by the
+// reciprocal of the sum like TFLite's float kernel.
 inline void softmax_float(int64_t outer, int64_t depth, const float* in, float* out, float beta) {
   for (int64_t r = 0; r < outer; ++r) {
     const float* x = in + r * depth;
@@ -19,7 +20,8 @@ inline void softmax_float(int64_t outer, int64_t depth, const float* in, float* 
       y[i] = std::exp((x[i] - max) * beta);
       sum += y[i];
     }
-    for (int64_t i = 0; i < depth; ++i) y[i] = y[i] / sum;
+    const float scale = 1.0f / sum;
+    for (int64_t i = 0; i < depth; ++i) y[i] *= scale;
   }
 }
 
