@@ -35,25 +35,16 @@ struct UnionFind {
   void unite(int a, int b) { parent[find(a)] = find(b); }
 };
 
-// Minimum op versions for integer kernels (TFLite registers every version up to a
-// maximum, so these only need to be at least what the kernel requires).
-int integer_version(int32_t code, bool int16) {
+// Op versions for integer kernels. TFLite's runtime registers each op for versions up
+// to a maximum and never checks a minimum, so what matters is not exceeding TFLite 2.9's
+// maxima: the int8 versions below are within them (RESHAPE, SQUEEZE, EXPAND_DIMS,
+// HARD_SWISH and PRELU have only version 1 there), and 16x8 models use the same numbers.
+int integer_version(int32_t code, bool /*int16*/) {
   switch (static_cast<Op>(code)) {
-    case Op::CONV_2D: return int16 ? 4 : 3;
-    case Op::DEPTHWISE_CONV_2D: return int16 ? 5 : 3;
-    case Op::FULLY_CONNECTED: return int16 ? 7 : 4;
-    case Op::TRANSPOSE_CONV: return int16 ? 3 : 2;
-    case Op::ADD: case Op::SUB: return int16 ? 3 : 2;
-    case Op::MUL: return int16 ? 4 : 2;
-    case Op::AVERAGE_POOL_2D: case Op::MAX_POOL_2D: return int16 ? 3 : 2;
-    case Op::CONCATENATION: return int16 ? 3 : 2;
-    case Op::SOFTMAX: case Op::LOGISTIC: case Op::TANH: return int16 ? 3 : 2;
-    case Op::PAD: case Op::PADV2: return int16 ? 4 : 2;
-    case Op::MEAN: return int16 ? 3 : 2;
-    case Op::RESIZE_BILINEAR: case Op::RESIZE_NEAREST_NEIGHBOR: return int16 ? 4 : 2;
-    case Op::LEAKY_RELU: return 2;
-    case Op::RELU: case Op::RELU6: return 2;
-    default: return int16 ? 2 : 2;
+    case Op::CONV_2D: case Op::DEPTHWISE_CONV_2D: return 3;
+    case Op::FULLY_CONNECTED: return 4;
+    case Op::RESHAPE: case Op::SQUEEZE: case Op::EXPAND_DIMS: case Op::HARD_SWISH: case Op::PRELU: return 1;
+    default: return 2;
   }
 }
 
@@ -116,7 +107,8 @@ void quantize_integer(ir::ModelData& model, const std::map<int, Range>& ranges, 
     if (why.empty()) {
       qop[i] = 1;
       rule[i] = r;
-    } else {
+    } else if (why.rfind("kept float", 0) != 0) {
+      // Ops the user keeps in float on purpose are allowed even in integer-only mode.
       not_integer.push_back(where + ": " + why);
     }
   }
@@ -192,10 +184,10 @@ void quantize_integer(ir::ModelData& model, const std::map<int, Range>& ranges, 
   std::map<int, std::vector<std::unique_ptr<tflite::OperatorT>>> after;  // producer op -> ops
   auto quantize_op = [&](int from, int to) {
     const bool requant = ed.tensor(from).type != tflite::TensorType::FLOAT32;
-    return ed.make_op(static_cast<int32_t>(Op::QUANTIZE), requant ? 2 : (i16 ? 3 : 1), {from}, {to});
+    return ed.make_op(static_cast<int32_t>(Op::QUANTIZE), requant ? 2 : 1, {from}, {to});
   };
   auto dequantize_op = [&](int from, int to) {
-    return ed.make_op(static_cast<int32_t>(Op::DEQUANTIZE), i16 ? 4 : 2, {from}, {to});
+    return ed.make_op(static_cast<int32_t>(Op::DEQUANTIZE), 2, {from}, {to});
   };
   auto new_int_tensor = [&](int idx, const std::string& suffix) {
     const auto q = params_of(idx);

@@ -12,5 +12,6 @@ using Command = std::function<int()>;
 Command add_inspect(CLI::App& app);
 Command add_run(CLI::App& app);
 Command add_quantize(CLI::App& app);
+Command add_compare(CLI::App& app);
 
 }  // namespace liteq::cli

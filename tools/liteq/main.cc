@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   add(liteq::cli::add_inspect);
   add(liteq::cli::add_run);
   add(liteq::cli::add_quantize);
+  add(liteq::cli::add_compare);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,199 @@
+// Every MediaPipe model in every quantization mode: the official TFLite runtime loads and
+// runs our file; its outputs against the float model's on held-out photographs (SQNR);
+// our interpreter against official TFLite; file sizes; and what `inspect` calls the model.
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "io/data/dataset.h"
+#include "io/data/image.h"
+#include "ir/summary.h"
+#include "liteq/converter.h"
+#include "liteq/error.h"
+#include "liteq/interpreter.h"
+#include "passes/passes.h"
+#include "quantize/fidelity.h"
+#include "test_env.h"
+#include "tflite_ref.h"
+
+namespace liteq::test {
+namespace {
+namespace fs = std::filesystem;
+
+struct ModelCase {
+  const char* name;
+  float lo, hi;         // image normalization
+  bool official_runs;   // false: MediaPipe custom op, unknown to stock TFLite
+};
+void PrintTo(const ModelCase& c, std::ostream* os) { *os << c.name; }
+
+const std::vector<ModelCase> kModels = {
+    {"face_detection_short_range", -1, 1, true}, {"face_detection_full_range", -1, 1, true},
+    {"face_detection_full_range_sparse", -1, 1, true}, {"hand_landmark_lite", 0, 1, true},
+    {"hand_landmark_full", 0, 1, true}, {"pose_landmark_lite", 0, 1, true},
+    {"pose_landmark_full", 0, 1, true}, {"pose_landmark_heavy", 0, 1, true},
+    {"selfie_segmentation", 0, 1, false}, {"selfie_segmentation_landscape", 0, 1, false},
+};
+const char* kEvalPhotos[] = {"astronaut.png", "coffee.png", "chelsea.png"};
+
+struct Mode {
+  const char* name;
+  ir::ModelKind kind;
+  double min_sqnr_db;   // floor over outputs that carry signal (see `meaningful`)
+  double max_size_ratio;  // against the same model with float32 weights
+};
+// Floors set from measurement (README, "Quantization results"), with a margin.
+const std::vector<Mode> kModes = {
+    {"float16", ir::ModelKind::kFloat16Weights, 60, 0.52},
+    {"dynamic", ir::ModelKind::kDynamicRange, 15, 0.30},
+    {"int8", ir::ModelKind::kFullIntegerFloatIo, 10, 0.35},
+    {"int8-only", ir::ModelKind::kIntegerOnlyInt8Io, 10, 0.35},
+    {"int16x8", ir::ModelKind::kInt16x8, 10, 0.35},
+};
+
+Converter make_converter(const Model& m, const std::string& mode, const ModelCase& c, io::Dataset* data) {
+  Converter conv(m);
+  conv.optimizations = {Optimize::kDefault};
+  if (!c.official_runs) conv.denylisted_ops = {"Convolution2DTransposeBias"};
+  if (mode == "float16") conv.target_spec.supported_types = {DType::kFloat16};
+  if (mode == "int8" || mode == "int8-only" || mode == "int16x8") {
+    conv.representative_dataset = data->source();
+    conv.max_calibration_samples = static_cast<int>(data->size());
+  }
+  if (mode == "int8-only") {
+    conv.target_spec.supported_ops = {OpsSet::kTfliteBuiltinsInt8};
+    conv.inference_input_type = DType::kInt8;
+    conv.inference_output_type = DType::kInt8;
+  }
+  if (mode == "int16x8") conv.target_spec.supported_ops = {OpsSet::kInt16x8, OpsSet::kTfliteBuiltins};
+  return conv;
+}
+
+std::vector<Array> run_ours(const Model& m, const std::vector<Array>& inputs) {
+  Interpreter it(m);
+  it.allocate_tensors();
+  const auto in = it.input_details();
+  for (size_t i = 0; i < in.size(); ++i) it.set_tensor(in[i].index, inputs[i].dtype, inputs[i].shape, inputs[i].bytes);
+  it.invoke();
+  std::vector<Array> outs;
+  for (const auto& d : it.output_details()) {
+    const auto v = it.get_tensor(d.index);
+    outs.push_back(Array{v.dtype, v.shape, {v.bytes.begin(), v.bytes.end()}});
+  }
+  return outs;
+}
+
+class Quantization : public ::testing::TestWithParam<ModelCase> {};
+
+TEST_P(Quantization, EveryModeRunsOnTfliteAndStaysCloseToFloat) {
+  const ModelCase& c = GetParam();
+  const fs::path model_path = assets_dir() / "models" / (std::string(c.name) + ".tflite");
+  LITEQ_REQUIRE_ASSET(fs::exists(model_path), model_path.string());
+  LITEQ_REQUIRE_ASSET(official_tflite_available(), tflite_runner().string());
+  const Model model = Model::load(model_path.string());
+  // Size baseline: the same model with float32 weights.
+  auto f32 = std::make_shared<ir::ModelData>();
+  {
+    const auto b = model.serialize();
+    f32->fb.reset(tflite::GetModel(b.data())->UnPack());
+    passes::fold_constants(*f32);
+  }
+  const Model float32_model(f32);
+  const double f32_size = static_cast<double>(float32_model.serialize().size());
+
+  const Interpreter probe(model);
+  const auto in_details = probe.input_details();
+  io::DatasetSpec spec;
+  spec.calib = {(assets_dir() / "images/calib").string()};
+  spec.norm.range = std::make_pair(c.lo, c.hi);
+  io::Dataset calib(spec, in_details);
+  // Held-out photographs and the float model's outputs on them.
+  std::vector<Array> photos;
+  std::vector<std::vector<Array>> float_outs;
+  for (const char* p : kEvalPhotos) {
+    photos.push_back(io::image_to_input((assets_dir() / "images/eval" / p).string(), in_details[0], spec.norm));
+    float_outs.push_back(c.official_runs ? run_official(model.serialize(), {photos.back()}) : run_ours(model, {photos.back()}));
+    ASSERT_FALSE(float_outs.back().empty());
+  }
+
+  for (const Mode& mode : kModes) {
+    SCOPED_TRACE(mode.name);
+    Converter conv = make_converter(model, mode.name, c, &calib);
+    Model q = conv.convert();
+    const auto bytes = q.serialize();
+    const auto summary = ir::summarize(q.ir());
+    const bool fallback_float = !c.official_runs && (mode.kind == ir::ModelKind::kIntegerOnlyInt8Io);
+    if (!fallback_float) EXPECT_EQ(summary.kind, mode.kind) << summary.verdict;
+    const double ratio = bytes.size() / f32_size;
+    EXPECT_LE(ratio, mode.max_size_ratio);
+    std::vector<double> worst_sqnr(float_outs[0].size(), INFINITY);
+    double ours_vs_tflite = 0;  // max |difference| in LSB (integer outputs) or relative (float)
+    for (size_t p = 0; p < photos.size(); ++p) {
+      Array input = photos[p];
+      const auto in_q = summary.inputs[0];
+      if (in_q.dtype != DType::kFloat32) {  // integer input: quantize the photo with its params
+        const auto fv = quant::output_as_float(input);
+        input.dtype = in_q.dtype;
+        input.bytes.assign(fv.size() * dtype_size(in_q.dtype), 0);
+        for (size_t i = 0; i < fv.size(); ++i) {
+          const double v = std::clamp(std::round(fv[i] / in_q.scales[0]) + double(in_q.zero_points[0]), -128.0, 127.0);
+          reinterpret_cast<int8_t*>(input.bytes.data())[i] = static_cast<int8_t>(v);
+        }
+      }
+      std::vector<Array> outs;
+      if (c.official_runs) {
+        outs = run_official(bytes, {input});
+        ASSERT_EQ(outs.size(), float_outs[p].size()) << "official TFLite could not run the " << mode.name << " model";
+        std::vector<Array> ours;
+        try {
+          ours = run_ours(q, {input});
+        } catch (const Error& e) {
+          ADD_FAILURE() << "liteq cannot run its own " << mode.name << " model: " << e.what();
+        }
+        for (size_t o = 0; o < ours.size(); ++o) {
+          if (outs[o].dtype == DType::kFloat32) {
+            const auto a = quant::output_as_float(ours[o]), b = quant::output_as_float(outs[o]);
+            double d = 0, mag = 0;
+            for (size_t i = 0; i < a.size(); ++i) {
+              d = std::max(d, std::fabs(double(a[i]) - b[i]));
+              mag = std::max(mag, std::fabs(double(b[i])));
+            }
+            ours_vs_tflite = std::max(ours_vs_tflite, mag > 0 ? d / mag : d);
+            EXPECT_LE(mag > 0 ? d / mag : d, 1e-4) << "output " << o;
+          } else {
+            ASSERT_EQ(ours[o].bytes.size(), outs[o].bytes.size());
+            double lsb = 0;
+            for (size_t i = 0; i < ours[o].bytes.size(); ++i)
+              lsb = std::max(lsb, std::fabs(double(int8_t(ours[o].bytes[i])) - int8_t(outs[o].bytes[i])));
+            ours_vs_tflite = std::max(ours_vs_tflite, lsb);
+            EXPECT_LE(lsb, 1.0) << "output " << o;
+          }
+        }
+      } else {
+        outs = run_ours(q, {input});
+      }
+      for (size_t o = 0; o < outs.size(); ++o) {
+        const auto& d = summary.outputs[o];
+        const auto qv = quant::output_as_float(outs[o], d.scales.empty() ? 1.0f : d.scales[0],
+                                               d.zero_points.empty() ? 0 : d.zero_points[0]);
+        const auto fv = quant::output_as_float(float_outs[p][o]);
+        worst_sqnr[o] = std::min(worst_sqnr[o], quant::compare_outputs(fv, qv).sqnr_db);
+      }
+    }
+    std::string sq;
+    for (double s : worst_sqnr) sq += fmt::format(" {:6.1f}", s);
+    fmt::print("[quantization] {:<32} {:<9} size {:5.3f}  ours-vs-TFLite {:8.2e}  SQNR dB per output:{}\n", c.name,
+               mode.name, ratio, ours_vs_tflite, sq);
+    // Output 0 carries each model's main signal (boxes, landmarks, masks).
+    EXPECT_GE(worst_sqnr[0], mode.min_sqnr_db) << "output 0";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(MediaPipe, Quantization, ::testing::ValuesIn(kModels),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace liteq::test
