@@ -1,7 +1,22 @@
-// CONV_2D (float32): NHWC input, OHWI filter, optional bias; grouped convolution when
-// the input has a multiple of the filter's input channels (TFLite >= 2.9).
+// CONV_2D: NHWC input, OHWI filter, optional bias; grouped convolution when the input
+// has a multiple of the filter's input channels (TFLite >= 2.9).
+//   float32:  float input, filter, bias and output.
+//   int8:     int8 input/output (per-tensor, asymmetric), int8 filter (per tensor or per
+//             output channel, dimension 0, zero points 0), int32 bias.
+//   16x8:     int16 input/output (zero point 0), int8 filter, int64 or int32 bias.
+//             As TFLite 2.9: int64 bias or a grouped convolution accumulate in int64 and
+//             requantize with the int64 path; otherwise (int32 bias or none) TFLite's
+//             optimized kernel accumulates in int32 and requantizes with the Q31 path.
+//   hybrid:   float input/output, int8 filter, float bias. As TFLite 2.9: with per-channel
+//             scales that differ (or a grouped convolution) the input is quantized
+//             asymmetrically per batch; otherwise symmetrically with the per-tensor
+//             scale (see prepare). Reference kernels in reference/conv_int8.h.
+#include <cmath>
+
 #include "kernels/kernel_util.h"
 #include "kernels/reference/conv.h"
+#include "kernels/reference/conv_int8.h"
+#include "kernels/reference/quant_checks_int8.h"
 #include "kernels/registry.h"
 
 namespace liteq::rt {
@@ -9,9 +24,23 @@ namespace {
 
 constexpr int kInput = 0, kFilter = 1, kBias = 2;
 
+enum class Kind : uint8_t { kFloat, kInt8, kInt16, kHybrid };
+
 struct ConvState {
   ref::ConvGeometry geo;
   int filter_in_c = 1;
+  Kind kind = Kind::kFloat;
+  // int8 / 16x8
+  int32_t input_offset = 0;
+  qcheck::ChannelRequant rq;
+  ref::QuantOutput q;  // points into rq
+  bool acc64 = false;  // 16x8: int64 accumulation (else int32)
+  // hybrid
+  std::vector<float> w_scales;  // per output channel
+  bool asymmetric = false;
+  ref::HybridConvMode mode = ref::HybridConvMode::kIm2col;
+  int64_t batch_size = 0;  // input elements per batch
+  int scratch = -1;
 };
 
 // Rejects sparse tensors (only DENSIFY reads them) and constants whose data is too short.
@@ -22,14 +51,74 @@ void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
             "{} '{}' holds {} bytes, its shape needs more", what, t.name, t.bytes);
 }
 
+// Checks dtypes and quantization parameters; fills the kind-specific state.
+void prepare_types(OpContext& ctx, ConvState& s, Activation act) {
+  const Tensor& in = ctx.input(kInput);
+  const Tensor& filter = ctx.input(kFilter);
+  Tensor& out = ctx.output(0);
+  const int out_c = filter.dim(0);
+  const bool has_bias = ctx.has_input(kBias);
+  ctx.check_type(in, {DType::kFloat32, DType::kInt8, DType::kInt16}, "input");
+  if (in.type == DType::kFloat32) {
+    ctx.check_type(filter, {DType::kFloat32, DType::kInt8}, "filter");
+    ctx.check_type(out, {DType::kFloat32}, "output");
+    if (has_bias) {
+      const Tensor& bias = ctx.input(kBias);
+      ctx.check_type(bias, {DType::kFloat32}, "bias");
+      check_dense(ctx, bias, "bias");
+      ctx.check(bias.rank() == 1 && bias.dim(0) == out_c, "bias must have shape [{}]", out_c);
+    }
+    if (filter.type == DType::kFloat32) {
+      s.kind = Kind::kFloat;
+      return;
+    }
+    // Hybrid. TFLite 2.9 takes its per-channel path (asymmetric input quantization)
+    // when the filter's scales are not all equal, and for grouped convolutions; else
+    // its per-tensor path (symmetric input quantization, one weight scale).
+    s.kind = Kind::kHybrid;
+    s.w_scales = qcheck::weight_scales(ctx, filter, out_c, 0, true, true, "filter");
+    bool differ = false;
+    for (float w : s.w_scales) differ |= w != s.w_scales[0];
+    const bool grouped = in.dim(3) != filter.dim(3);
+    s.asymmetric = differ || grouped;
+    s.mode = grouped ? ref::HybridConvMode::kDirect : ref::HybridConvMode::kIm2col;
+    s.batch_size = in.dim(0) > 0 ? in.num_elements() / in.dim(0) : 0;
+    const int64_t batch = in.dim(0);
+    const int64_t bytes = batch * 8 + in.num_elements();
+    s.scratch = ctx.request_scratch(static_cast<size_t>(std::max<int64_t>(bytes, 1)));
+    return;
+  }
+  // int8 / 16x8
+  const bool is16 = in.type == DType::kInt16;
+  ctx.check_type(filter, {DType::kInt8}, "filter");
+  ctx.check(out.type == in.type, "output '{}' has type {}; it must be {} as the input", out.name,
+            dtype_name(out.type), dtype_name(in.type));
+  const auto iq = qcheck::activation_quant(ctx, in, "input");
+  const auto oq = qcheck::activation_quant(ctx, out, "output");
+  const auto w_scales = qcheck::weight_scales(ctx, filter, out_c, 0, true, true, "filter");
+  bool bias64 = false;
+  if (has_bias) {
+    const Tensor& bias = ctx.input(kBias);
+    if (is16) qcheck::check_bias(ctx, bias, {DType::kInt64, DType::kInt32}, out_c, true);
+    else qcheck::check_bias(ctx, bias, {DType::kInt32}, out_c, true);
+    bias64 = bias.type == DType::kInt64;
+  }
+  const bool grouped = in.dim(3) != filter.dim(3);
+  s.kind = is16 ? Kind::kInt16 : Kind::kInt8;
+  s.acc64 = is16 && (bias64 || grouped);
+  s.input_offset = -iq.zero_point;
+  s.rq = qcheck::conv_requant(ctx, iq.scale, w_scales, oq.scale, s.acc64);
+  s.q.multiplier = s.rq.multiplier.data();
+  s.q.shift = s.rq.shift.data();
+  s.q.output_offset = oq.zero_point;
+  qcheck::activation_range(ctx, act, oq, out.type, &s.q.act_min, &s.q.act_max);
+}
+
 void prepare(OpContext& ctx) {
   const auto& p = ctx.params<ConvParams>();
   ctx.check_io(2, 3, 1);
   const Tensor& in = ctx.input(kInput);
   const Tensor& filter = ctx.input(kFilter);
-  ctx.check_type(in, {DType::kFloat32}, "input");
-  ctx.check_type(filter, {DType::kFloat32}, "filter");
-  ctx.check_type(ctx.output(0), {DType::kFloat32}, "output");
   check_dense(ctx, in, "input");
   check_dense(ctx, filter, "filter");
   ctx.check(in.rank() == 4, "input must be 4-D (NHWC), got rank {}", in.rank());
@@ -43,12 +132,6 @@ void prepare(OpContext& ctx) {
             "input has {} channels, not a multiple of the filter's {} input channels", in_c, filter_in_c);
   const int groups = in_c / filter_in_c;
   ctx.check(out_c % groups == 0, "{} output channels cannot be split into {} groups", out_c, groups);
-  if (ctx.has_input(kBias)) {
-    const Tensor& bias = ctx.input(kBias);
-    ctx.check_type(bias, {DType::kFloat32}, "bias");
-    check_dense(ctx, bias, "bias");
-    ctx.check(bias.rank() == 1 && bias.dim(0) == out_c, "bias must have shape [{}]", out_c);
-  }
   ctx.check(p.padding == Padding::kSame || p.padding == Padding::kValid, "unknown padding {}",
             static_cast<int>(p.padding));
   ctx.check(p.stride_h >= 1 && p.stride_w >= 1, "strides must be >= 1, got {}x{}", p.stride_h, p.stride_w);
@@ -60,6 +143,7 @@ void prepare(OpContext& ctx) {
             "stride, dilation or filter size too large");
 
   auto& s = ctx.make_state<ConvState>();
+  prepare_types(ctx, s, p.activation);
   auto& g = s.geo;
   s.filter_in_c = filter_in_c;
   g.batch = in.dim(0);
@@ -85,18 +169,64 @@ void prepare(OpContext& ctx) {
   ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
 }
 
+template <typename Acc, typename T>
+void eval_quant(OpContext& ctx, const ConvState& s) {
+  const Tensor& bias = ctx.has_input(kBias) ? ctx.input(kBias) : ctx.input(kInput);
+  const T* in = ctx.input(kInput).data_as<T>();
+  const int8_t* w = ctx.input(kFilter).data_as<int8_t>();
+  T* out = ctx.output(0).data_as<T>();
+  if (!ctx.has_input(kBias)) {
+    ref::conv2d_quant<Acc>(s.geo, s.filter_in_c, s.input_offset, in, w, static_cast<const int32_t*>(nullptr), s.q,
+                           out);
+  } else if (bias.type == DType::kInt64) {
+    ref::conv2d_quant<Acc>(s.geo, s.filter_in_c, s.input_offset, in, w, bias.data_as<int64_t>(), s.q, out);
+  } else {
+    ref::conv2d_quant<Acc>(s.geo, s.filter_in_c, s.input_offset, in, w, bias.data_as<int32_t>(), s.q, out);
+  }
+}
+
+void eval_hybrid(OpContext& ctx, const ConvState& s) {
+  const Tensor& in = ctx.input(kInput);
+  const int64_t batch = s.geo.batch;
+  uint8_t* scratch = ctx.scratch(s.scratch);
+  auto* scales = reinterpret_cast<float*>(scratch);
+  auto* offsets = reinterpret_cast<int32_t*>(scratch + batch * 4);
+  auto* q = reinterpret_cast<int8_t*>(scratch + batch * 8);
+  const float* x = in.data_as<float>();
+  for (int64_t b = 0; b < batch; ++b) {
+    offsets[b] = 0;
+    scales[b] = 1;
+    if (s.batch_size == 0) continue;
+    if (s.asymmetric)
+      ref::asymmetric_quantize_floats(x + b * s.batch_size, s.batch_size, q + b * s.batch_size, &scales[b],
+                                      &offsets[b]);
+    else
+      ref::symmetric_quantize_floats(x + b * s.batch_size, s.batch_size, q + b * s.batch_size, &scales[b]);
+  }
+  const float* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr;
+  ref::conv2d_hybrid(s.geo, s.filter_in_c, s.mode, q, offsets, scales, ctx.input(kFilter).data_as<int8_t>(),
+                     s.w_scales.data(), bias, ctx.output(0).data_as<float>());
+}
+
 void eval(OpContext& ctx) {
   const auto& s = ctx.state<ConvState>();
-  Tensor& out = ctx.output(0);
-  switch (out.type) {
-    case DType::kFloat32: {
+  switch (s.kind) {
+    case Kind::kFloat: {
       const float* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr;
       ref::conv2d_f32(s.geo, s.filter_in_c, ctx.input(kInput).data_as<float>(),
-                      ctx.input(kFilter).data_as<float>(), bias, out.data_as<float>());
+                      ctx.input(kFilter).data_as<float>(), bias, ctx.output(0).data_as<float>());
       break;
     }
-    default:
-      ctx.fail("unsupported output type {}", dtype_name(out.type));
+    case Kind::kInt8:
+      eval_quant<int32_t, int8_t>(ctx, s);
+      break;
+    case Kind::kInt16:
+      if (s.acc64) eval_quant<int64_t, int16_t>(ctx, s);
+      else eval_quant<int32_t, int16_t>(ctx, s);
+      break;
+    case Kind::kHybrid:
+      eval_hybrid(ctx, s);
+      break;
   }
 }
 

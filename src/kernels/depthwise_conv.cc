@@ -1,8 +1,18 @@
-// DEPTHWISE_CONV_2D (float32): NHWC input, filter [1, KH, KW, Cout] with
-// Cout = Cin * depth_multiplier, optional bias [Cout]. As TFLite (>= 2.5) does, the
-// multiplier is derived from the shapes; the options' depth_multiplier is ignored.
+// DEPTHWISE_CONV_2D: NHWC input, filter [1, KH, KW, Cout] with Cout = Cin * depth_multiplier,
+// optional bias [Cout]. As TFLite (>= 2.5) does, the multiplier is derived from the
+// shapes; the options' depth_multiplier is ignored.
+//   float32: float input, filter, bias and output.
+//   int8:    int8 input/output (per-tensor, asymmetric), int8 filter (per tensor or per
+//            output channel, dimension 3, zero points 0), int32 bias.
+//   16x8:    int16 input/output (zero point 0), int8 filter, int64 bias (TFLite 2.9
+//            accepts only int64 here), int64 accumulation.
+//   hybrid:  float input/output, int8 filter with per-channel scales (TFLite requires
+//            one per output channel), float bias; the input is quantized asymmetrically
+//            per batch. Reference kernels in reference/conv_int8.h.
 #include "kernels/kernel_util.h"
 #include "kernels/reference/conv.h"
+#include "kernels/reference/conv_int8.h"
+#include "kernels/reference/quant_checks_int8.h"
 #include "kernels/registry.h"
 
 namespace liteq::rt {
@@ -10,9 +20,20 @@ namespace {
 
 constexpr int kInput = 0, kFilter = 1, kBias = 2;
 
+enum class Kind : uint8_t { kFloat, kInt8, kInt16, kHybrid };
+
 struct DepthwiseState {
   ref::ConvGeometry geo;
   int multiplier = 1;
+  Kind kind = Kind::kFloat;
+  // int8 / 16x8
+  int32_t input_offset = 0;
+  qcheck::ChannelRequant rq;
+  ref::QuantOutput q;  // points into rq
+  // hybrid
+  std::vector<float> w_scales;
+  int64_t batch_size = 0;  // input elements per batch
+  int scratch = -1;
 };
 
 void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
@@ -22,14 +43,58 @@ void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
             "{} '{}' holds {} bytes, its shape needs more", what, t.name, t.bytes);
 }
 
+void prepare_types(OpContext& ctx, DepthwiseState& s, Activation act) {
+  const Tensor& in = ctx.input(kInput);
+  const Tensor& filter = ctx.input(kFilter);
+  Tensor& out = ctx.output(0);
+  const int out_c = filter.dim(3);
+  const bool has_bias = ctx.has_input(kBias);
+  ctx.check_type(in, {DType::kFloat32, DType::kInt8, DType::kInt16}, "input");
+  if (in.type == DType::kFloat32) {
+    ctx.check_type(filter, {DType::kFloat32, DType::kInt8}, "filter");
+    ctx.check_type(out, {DType::kFloat32}, "output");
+    if (has_bias) {
+      const Tensor& bias = ctx.input(kBias);
+      ctx.check_type(bias, {DType::kFloat32}, "bias");
+      check_dense(ctx, bias, "bias");
+      ctx.check(bias.rank() == 1 && bias.dim(0) == out_c, "bias must have shape [{}]", out_c);
+    }
+    if (filter.type == DType::kFloat32) {
+      s.kind = Kind::kFloat;
+      return;
+    }
+    s.kind = Kind::kHybrid;
+    s.w_scales = qcheck::weight_scales(ctx, filter, out_c, 3, true, out_c == 1, "filter");
+    s.batch_size = in.dim(0) > 0 ? in.num_elements() / in.dim(0) : 0;
+    const int64_t bytes = int64_t{in.dim(0)} * 8 + in.num_elements();
+    s.scratch = ctx.request_scratch(static_cast<size_t>(std::max<int64_t>(bytes, 1)));
+    return;
+  }
+  const bool is16 = in.type == DType::kInt16;
+  ctx.check_type(filter, {DType::kInt8}, "filter");
+  ctx.check(out.type == in.type, "output '{}' has type {}; it must be {} as the input", out.name,
+            dtype_name(out.type), dtype_name(in.type));
+  const auto iq = qcheck::activation_quant(ctx, in, "input");
+  const auto oq = qcheck::activation_quant(ctx, out, "output");
+  const auto w_scales = qcheck::weight_scales(ctx, filter, out_c, 3, true, true, "filter");
+  if (has_bias) {
+    if (is16) qcheck::check_bias(ctx, ctx.input(kBias), {DType::kInt64}, out_c, true);
+    else qcheck::check_bias(ctx, ctx.input(kBias), {DType::kInt32}, out_c, true);
+  }
+  s.kind = is16 ? Kind::kInt16 : Kind::kInt8;
+  s.input_offset = -iq.zero_point;
+  s.rq = qcheck::conv_requant(ctx, iq.scale, w_scales, oq.scale, is16);
+  s.q.multiplier = s.rq.multiplier.data();
+  s.q.shift = s.rq.shift.data();
+  s.q.output_offset = oq.zero_point;
+  qcheck::activation_range(ctx, act, oq, out.type, &s.q.act_min, &s.q.act_max);
+}
+
 void prepare(OpContext& ctx) {
   const auto& p = ctx.params<DepthwiseConvParams>();
   ctx.check_io(2, 3, 1);
   const Tensor& in = ctx.input(kInput);
   const Tensor& filter = ctx.input(kFilter);
-  ctx.check_type(in, {DType::kFloat32}, "input");
-  ctx.check_type(filter, {DType::kFloat32}, "filter");
-  ctx.check_type(ctx.output(0), {DType::kFloat32}, "output");
   check_dense(ctx, in, "input");
   check_dense(ctx, filter, "filter");
   ctx.check(in.rank() == 4, "input must be 4-D (NHWC), got rank {}", in.rank());
@@ -41,12 +106,6 @@ void prepare(OpContext& ctx) {
   ctx.check(in_c >= 1, "input must have at least one channel");
   ctx.check(out_c % in_c == 0, "filter has {} channels, not a multiple of the input's {} channels",
             out_c, in_c);
-  if (ctx.has_input(kBias)) {
-    const Tensor& bias = ctx.input(kBias);
-    ctx.check_type(bias, {DType::kFloat32}, "bias");
-    check_dense(ctx, bias, "bias");
-    ctx.check(bias.rank() == 1 && bias.dim(0) == out_c, "bias must have shape [{}]", out_c);
-  }
   ctx.check(p.padding == Padding::kSame || p.padding == Padding::kValid, "unknown padding {}",
             static_cast<int>(p.padding));
   ctx.check(p.stride_h >= 1 && p.stride_w >= 1, "strides must be >= 1, got {}x{}", p.stride_h, p.stride_w);
@@ -58,6 +117,7 @@ void prepare(OpContext& ctx) {
             "stride, dilation or filter size too large");
 
   auto& s = ctx.make_state<DepthwiseState>();
+  prepare_types(ctx, s, p.activation);
   auto& g = s.geo;
   s.multiplier = out_c / in_c;
   g.batch = in.dim(0);
@@ -83,18 +143,50 @@ void prepare(OpContext& ctx) {
   ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
 }
 
+template <typename Acc, typename T, typename Bias>
+void eval_quant(OpContext& ctx, const DepthwiseState& s) {
+  const Bias* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<Bias>() : nullptr;
+  ref::depthwise_conv2d_quant<Acc>(s.geo, s.multiplier, s.input_offset, ctx.input(kInput).data_as<T>(),
+                                   ctx.input(kFilter).data_as<int8_t>(), bias, s.q, ctx.output(0).data_as<T>());
+}
+
+void eval_hybrid(OpContext& ctx, const DepthwiseState& s) {
+  const int64_t batch = s.geo.batch;
+  uint8_t* scratch = ctx.scratch(s.scratch);
+  auto* scales = reinterpret_cast<float*>(scratch);
+  auto* offsets = reinterpret_cast<int32_t*>(scratch + batch * 4);
+  auto* q = reinterpret_cast<int8_t*>(scratch + batch * 8);
+  const float* x = ctx.input(kInput).data_as<float>();
+  for (int64_t b = 0; b < batch; ++b) {
+    offsets[b] = 0;
+    scales[b] = 1;
+    if (s.batch_size > 0)
+      ref::asymmetric_quantize_floats(x + b * s.batch_size, s.batch_size, q + b * s.batch_size, &scales[b],
+                                      &offsets[b]);
+  }
+  const float* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr;
+  ref::depthwise_conv2d_hybrid(s.geo, s.multiplier, q, offsets, scales, ctx.input(kFilter).data_as<int8_t>(),
+                               s.w_scales.data(), bias, ctx.output(0).data_as<float>());
+}
+
 void eval(OpContext& ctx) {
   const auto& s = ctx.state<DepthwiseState>();
-  Tensor& out = ctx.output(0);
-  switch (out.type) {
-    case DType::kFloat32: {
+  switch (s.kind) {
+    case Kind::kFloat: {
       const float* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr;
       ref::depthwise_conv2d_f32(s.geo, s.multiplier, ctx.input(kInput).data_as<float>(),
-                                ctx.input(kFilter).data_as<float>(), bias, out.data_as<float>());
+                                ctx.input(kFilter).data_as<float>(), bias, ctx.output(0).data_as<float>());
       break;
     }
-    default:
-      ctx.fail("unsupported output type {}", dtype_name(out.type));
+    case Kind::kInt8:
+      eval_quant<int32_t, int8_t, int32_t>(ctx, s);
+      break;
+    case Kind::kInt16:
+      eval_quant<int64_t, int16_t, int64_t>(ctx, s);
+      break;
+    case Kind::kHybrid:
+      eval_hybrid(ctx, s);
+      break;
   }
 }
 
