@@ -1,10 +1,13 @@
 // CONCATENATION along an axis (negative allowed), any number of inputs, every fixed-size
-// dtype; fused activation for float32 only. Quantized inputs must share the output's
-// quantization (the int8 spec requires it; requantizing concat is not supported).
+// dtype; fused activation for float32 only. Quantized inputs, as TFLite rules them:
+//   int8: every input must have the output's scale and zero point (no requantizing);
+//   int16: every zero point must be 0; the raw values are copied whatever the scales;
+//   uint8: inputs must share the output's quantization (requantizing is not supported).
 #include <fmt/ranges.h>
 
 #include "kernels/kernel_util.h"
 #include "kernels/reference/concatenation.h"
+#include "kernels/reference/quant_params_int.h"
 #include "kernels/registry.h"
 
 namespace liteq::rt {
@@ -49,10 +52,20 @@ void prepare_concat(OpContext& ctx) {
                 "input {} '{}' has shape [{}], incompatible with input 0 [{}] for concatenation on axis {}", i,
                 t.name, fmt::join(t.dims, ","), fmt::join(first.dims, ","), axis);
     axis_total += t.dim(axis);
-    if (quantized && !t.quant.empty() && !out.quant.empty())
+    if (first.type == DType::kInt8) {
+      const QParams qt = raw_qparams(t), qo = raw_qparams(out);
+      ctx.check(qt.scale == qo.scale && qt.zero_point == qo.zero_point,
+                "int8 input {} '{}' (scale {}, zero point {}) must have the output's scale {} and zero point {}", i,
+                t.name, qt.scale, qt.zero_point, qo.scale, qo.zero_point);
+    } else if (first.type == DType::kInt16) {
+      ctx.check(raw_qparams(t).zero_point == 0, "int16 input {} '{}' needs zero point 0", i, t.name);
+    } else if (quantized && !t.quant.empty() && !out.quant.empty()) {
       ctx.check(t.quant.scale == out.quant.scale && t.quant.zero_point == out.quant.zero_point,
                 "input {} '{}' is quantized differently from the output; requantizing is not supported", i, t.name);
+    }
   }
+  if (first.type == DType::kInt16)
+    ctx.check(raw_qparams(out).zero_point == 0, "int16 output '{}' needs zero point 0", out.name);
   ctx.check(axis_total <= std::numeric_limits<int32_t>::max(), "output dim {} is too large", axis);
   out_dims[axis] = static_cast<int32_t>(axis_total);
 

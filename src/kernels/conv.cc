@@ -1,16 +1,20 @@
-// CONV_2D: NHWC input, OHWI filter, optional bias; grouped convolution when the input
-// has a multiple of the filter's input channels (TFLite >= 2.9).
-//   float32:  float input, filter, bias and output.
+// CONV_2D: NHWC input, OHWI filter, bias; grouped convolution (float32 only) when the
+// input has a multiple of the filter's input channels.
+//   float32:  float input, filter and output; optional float bias.
 //   int8:     int8 input/output (per-tensor, asymmetric), int8 filter (per tensor or per
-//             output channel, dimension 0, zero points 0), int32 bias.
-//   16x8:     int16 input/output (zero point 0), int8 filter, int64 or int32 bias.
-//             As TFLite 2.9: int64 bias or a grouped convolution accumulate in int64 and
-//             requantize with the int64 path; otherwise (int32 bias or none) TFLite's
-//             optimized kernel accumulates in int32 and requantizes with the Q31 path.
-//   hybrid:   float input/output, int8 filter, float bias. As TFLite 2.9: with per-channel
-//             scales that differ (or a grouped convolution) the input is quantized
-//             asymmetrically per batch; otherwise symmetrically with the per-tensor
-//             scale (see prepare). Reference kernels in reference/conv_int8.h.
+//             output channel, dimension 0, zero points 0), int32 bias; int32
+//             accumulators, requantized with ruy's x86 rounding (TFLite 2.9 runs this
+//             through cpu_backend_gemm; see ref::Rounding).
+//   16x8:     int16 input/output (zero point 0), int8 filter, int64 or int32 bias. As
+//             TFLite 2.9: int64 bias accumulates in int64 and requantizes with the
+//             int64 path (its reference kernel); int32 bias goes through its optimized
+//             kernel: int32 accumulators, ruy's single-rounding requantization.
+//   hybrid:   float input/output, int8 filter, float bias. As TFLite 2.9: with
+//             per-channel scales that differ the input is quantized asymmetrically per
+//             batch, otherwise symmetrically (see prepare).
+// TFLite 2.9 requires the bias and rejects grouped convolutions for every type; we do
+// for the quantized and hybrid paths (the float path keeps its wider support).
+// Reference kernels in reference/conv_int8.h.
 #include <cmath>
 
 #include "kernels/kernel_util.h"
@@ -38,8 +42,8 @@ struct ConvState {
   // hybrid
   std::vector<float> w_scales;  // per output channel
   bool asymmetric = false;
-  ref::HybridConvMode mode = ref::HybridConvMode::kIm2col;
   int64_t batch_size = 0;  // input elements per batch
+  size_t scratch_bytes = 0;
   int scratch = -1;
 };
 
@@ -49,6 +53,17 @@ void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
   ctx.check(t.data == nullptr ||
                 t.bytes >= static_cast<size_t>(t.num_elements()) * dtype_size(t.type),
             "{} '{}' holds {} bytes, its shape needs more", what, t.name, t.bytes);
+}
+
+// What TFLite 2.9's CONV_2D prepare requires of every input type, and our float path
+// (grouped convolutions, no bias) does not: checked for the quantized and hybrid paths.
+void check_tflite_limits(OpContext& ctx) {
+  ctx.check(ctx.has_input(kBias), "quantized and hybrid convolutions need a bias (as TFLite's)");
+  const Tensor& in = ctx.input(kInput);
+  const Tensor& filter = ctx.input(kFilter);
+  ctx.check(in.dim(3) == filter.dim(3),
+            "input has {} channels, the filter {}: quantized and hybrid convolutions cannot be grouped",
+            in.dim(3), filter.dim(3));
 }
 
 // Checks dtypes and quantization parameters; fills the kind-specific state.
@@ -73,23 +88,25 @@ void prepare_types(OpContext& ctx, ConvState& s, Activation act) {
       return;
     }
     // Hybrid. TFLite 2.9 takes its per-channel path (asymmetric input quantization)
-    // when the filter's scales are not all equal, and for grouped convolutions; else
-    // its per-tensor path (symmetric input quantization, one weight scale).
+    // when the filter's scales are not all equal, else its per-tensor path (symmetric
+    // input quantization, one weight scale). That path reads the tensor's per-tensor
+    // scale, which TFLite sets to 0 for a tensor with several scales: per-axis weights
+    // whose scales are all equal give just the bias there. We reproduce that too.
     s.kind = Kind::kHybrid;
+    check_tflite_limits(ctx);
     s.w_scales = qcheck::weight_scales(ctx, filter, out_c, 0, true, true, "filter");
     bool differ = false;
     for (float w : s.w_scales) differ |= w != s.w_scales[0];
-    const bool grouped = in.dim(3) != filter.dim(3);
-    s.asymmetric = differ || grouped;
-    s.mode = grouped ? ref::HybridConvMode::kDirect : ref::HybridConvMode::kIm2col;
+    s.asymmetric = differ;
+    if (!differ && filter.quant.scale.size() > 1) std::fill(s.w_scales.begin(), s.w_scales.end(), 0.0f);
     s.batch_size = in.dim(0) > 0 ? in.num_elements() / in.dim(0) : 0;
-    const int64_t batch = in.dim(0);
-    const int64_t bytes = batch * 8 + in.num_elements();
-    s.scratch = ctx.request_scratch(static_cast<size_t>(std::max<int64_t>(bytes, 1)));
+    // per batch: scale, zero point; then the quantized input
+    s.scratch_bytes = static_cast<size_t>(std::max<int64_t>(int64_t{in.dim(0)} * 8 + in.num_elements(), 1));
     return;
   }
   // int8 / 16x8
   const bool is16 = in.type == DType::kInt16;
+  check_tflite_limits(ctx);
   ctx.check_type(filter, {DType::kInt8}, "filter");
   ctx.check(out.type == in.type, "output '{}' has type {}; it must be {} as the input", out.name,
             dtype_name(out.type), dtype_name(in.type));
@@ -103,14 +120,16 @@ void prepare_types(OpContext& ctx, ConvState& s, Activation act) {
     else qcheck::check_bias(ctx, bias, {DType::kInt32}, out_c, true);
     bias64 = bias.type == DType::kInt64;
   }
-  const bool grouped = in.dim(3) != filter.dim(3);
   s.kind = is16 ? Kind::kInt16 : Kind::kInt8;
-  s.acc64 = is16 && (bias64 || grouped);
+  s.acc64 = is16 && bias64;
   s.input_offset = -iq.zero_point;
   s.rq = qcheck::conv_requant(ctx, iq.scale, w_scales, oq.scale, s.acc64);
   s.q.multiplier = s.rq.multiplier.data();
   s.q.shift = s.rq.shift.data();
   s.q.output_offset = oq.zero_point;
+  // TFLite 2.9 runs these through cpu_backend_gemm (ruy): its x86 SIMD int8 kernels and
+  // its portable int16 kernel round as described at ref::Rounding.
+  s.q.rounding = is16 ? ref::Rounding::kSingle : ref::Rounding::kDoubleTiesUp;
   qcheck::activation_range(ctx, act, oq, out.type, &s.q.act_min, &s.q.act_max);
 }
 
@@ -167,6 +186,8 @@ void prepare(OpContext& ctx) {
   g.act_min = r.lo;
   g.act_max = r.hi;
   ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
+  // Last: adding a scratch buffer may move the tensors our references point to.
+  if (s.scratch_bytes) s.scratch = ctx.request_scratch(s.scratch_bytes);
 }
 
 template <typename Acc, typename T>
@@ -204,8 +225,8 @@ void eval_hybrid(OpContext& ctx, const ConvState& s) {
       ref::symmetric_quantize_floats(x + b * s.batch_size, s.batch_size, q + b * s.batch_size, &scales[b]);
   }
   const float* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr;
-  ref::conv2d_hybrid(s.geo, s.filter_in_c, s.mode, q, offsets, scales, ctx.input(kFilter).data_as<int8_t>(),
-                     s.w_scales.data(), bias, ctx.output(0).data_as<float>());
+  ref::conv2d_hybrid(s.geo, q, offsets, scales, ctx.input(kFilter).data_as<int8_t>(), s.w_scales.data(), bias,
+                     ctx.output(0).data_as<float>());
 }
 
 void eval(OpContext& ctx) {

@@ -33,6 +33,7 @@ struct DepthwiseState {
   // hybrid
   std::vector<float> w_scales;
   int64_t batch_size = 0;  // input elements per batch
+  size_t scratch_bytes = 0;
   int scratch = -1;
 };
 
@@ -66,8 +67,8 @@ void prepare_types(OpContext& ctx, DepthwiseState& s, Activation act) {
     s.kind = Kind::kHybrid;
     s.w_scales = qcheck::weight_scales(ctx, filter, out_c, 3, true, out_c == 1, "filter");
     s.batch_size = in.dim(0) > 0 ? in.num_elements() / in.dim(0) : 0;
-    const int64_t bytes = int64_t{in.dim(0)} * 8 + in.num_elements();
-    s.scratch = ctx.request_scratch(static_cast<size_t>(std::max<int64_t>(bytes, 1)));
+    // per batch: scale, zero point; then the quantized input
+    s.scratch_bytes = static_cast<size_t>(std::max<int64_t>(int64_t{in.dim(0)} * 8 + in.num_elements(), 1));
     return;
   }
   const bool is16 = in.type == DType::kInt16;
@@ -87,6 +88,7 @@ void prepare_types(OpContext& ctx, DepthwiseState& s, Activation act) {
   s.q.multiplier = s.rq.multiplier.data();
   s.q.shift = s.rq.shift.data();
   s.q.output_offset = oq.zero_point;
+  s.q.rounding = ref::Rounding::kDouble;  // TFLite's own depthwise kernels
   qcheck::activation_range(ctx, act, oq, out.type, &s.q.act_min, &s.q.act_max);
 }
 
@@ -141,6 +143,8 @@ void prepare(OpContext& ctx) {
   g.act_min = r.lo;
   g.act_max = r.hi;
   ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
+  // Last: adding a scratch buffer may move the tensors our references point to.
+  if (s.scratch_bytes) s.scratch = ctx.request_scratch(s.scratch_bytes);
 }
 
 template <typename Acc, typename T, typename Bias>

@@ -1,5 +1,9 @@
 // Binary elementwise ops with numpy broadcasting: ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM.
-//   ADD, SUB, MUL: float32, int32 (with fused activation; int32 wraps on overflow)
+//   ADD, SUB, MUL: float32, int32 (with fused activation; int32 wraps on overflow),
+//                  int8 and int16 quantized (per-tensor parameters, each tensor its own
+//                  scale and zero point; int16 symmetric), TFLite's integer arithmetic
+//                  (see reference/elementwise_int.h); the fused activation clamps in the
+//                  output's quantized domain.
 //   DIV:           float32 (with fused activation)
 //   MAXIMUM/MINIMUM: float32, int32, int64, int8, uint8, int16 (raw values compared)
 #include <limits>
@@ -8,6 +12,8 @@
 
 #include "kernels/kernel_util.h"
 #include "kernels/reference/elementwise.h"
+#include "kernels/reference/elementwise_int.h"
+#include "kernels/reference/quant_params_int.h"
 #include "kernels/registry.h"
 
 namespace liteq::rt {
@@ -15,11 +21,18 @@ namespace {
 
 enum class BinOp { kAdd, kSub, kMul, kDiv, kMax, kMin };
 
+// How a quantized ADD/SUB/MUL computes (chosen in prepare).
+enum class QuantPath : uint8_t { kNone, kAdd, kPot16Add, kMul };
+
 struct BinaryState {
   ref::BinaryShape shape;
   FloatRange float_range;
   int32_t int_lo = std::numeric_limits<int32_t>::lowest();
   int32_t int_hi = std::numeric_limits<int32_t>::max();
+  QuantPath quant = QuantPath::kNone;
+  ref::QuantAddParams add;
+  ref::Pot16AddParams pot16;
+  ref::QuantMulParams mul;
 };
 
 template <typename P>
@@ -40,6 +53,76 @@ void int_activation_range(Activation a, int32_t* lo, int32_t* hi) {
   }
 }
 
+// ADD/SUB on int8/int16 (TFLite's add.cc / sub.cc Prepare): int16 needs zero points 0;
+// with pot_scale_int16 and power-of-two scales it takes the saturating shift path,
+// otherwise the general path with left shift 20 (8-bit) or 15 (16-bit).
+void prepare_quant_add(OpContext& ctx, BinaryState& st, const ActivationParams& p) {
+  const Tensor& a = ctx.input(0);
+  const Tensor& b = ctx.input(1);
+  const Tensor& out = ctx.output(0);
+  const bool is16 = a.type == DType::kInt16;
+  const QParams qa = per_tensor_qparams(ctx, a, "input 0", is16);
+  const QParams qb = per_tensor_qparams(ctx, b, "input 1", is16);
+  const QParams qo = per_tensor_qparams(ctx, out, "output", is16);
+  const QRange range = quantized_activation_range(p.activation, qo, out.type);
+  int la = 0, lb = 0, lo = 0;
+  if (is16 && p.pot_scale_int16 && checked_log2(qa.scale, &la) && checked_log2(qb.scale, &lb) &&
+      checked_log2(qo.scale, &lo)) {
+    st.quant = QuantPath::kPot16Add;
+    st.pot16.input1_shift = la - lo;
+    st.pot16.input2_shift = lb - lo;
+    ctx.check(st.pot16.input1_shift == 0 || st.pot16.input2_shift == 0,
+              "power-of-two int16 scales: only one input may differ from the output's scale");
+    ctx.check(st.pot16.input1_shift <= 0 && st.pot16.input2_shift <= 0,
+              "power-of-two int16 scales: an input scale is coarser than the output's");
+    st.pot16.act_min = range.lo;
+    st.pot16.act_max = range.hi;
+    return;
+  }
+  st.quant = QuantPath::kAdd;
+  auto& q = st.add;
+  q.input1_offset = -qa.zero_point;
+  q.input2_offset = -qb.zero_point;
+  q.output_offset = qo.zero_point;
+  q.left_shift = is16 ? 15 : 20;
+  const double twice_max = 2 * std::max(qa.scale, qb.scale);
+  const Multiplier m1 = checked_multiplier_below_one(ctx, qa.scale / twice_max, "input 0 rescale");
+  const Multiplier m2 = checked_multiplier_below_one(ctx, qb.scale / twice_max, "input 1 rescale");
+  const Multiplier mo = checked_multiplier_below_one(
+      ctx, twice_max / (static_cast<float>(1 << q.left_shift) * qo.scale), "output rescale (output scale too small)");
+  q.input1_multiplier = m1.multiplier;
+  q.input1_shift = m1.shift;
+  q.input2_multiplier = m2.multiplier;
+  q.input2_shift = m2.shift;
+  q.output_multiplier = mo.multiplier;
+  q.output_shift = mo.shift;
+  q.act_min = range.lo;
+  q.act_max = range.hi;
+}
+
+// MUL on int8/int16 (TFLite's mul.cc): one multiplier sa*sb/so (computed in float);
+// int16 needs zero points 0.
+void prepare_quant_mul(OpContext& ctx, BinaryState& st, const ActivationParams& p) {
+  const Tensor& a = ctx.input(0);
+  const Tensor& b = ctx.input(1);
+  const Tensor& out = ctx.output(0);
+  const bool is16 = a.type == DType::kInt16;
+  const QParams qa = per_tensor_qparams(ctx, a, "input 0", is16);
+  const QParams qb = per_tensor_qparams(ctx, b, "input 1", is16);
+  const QParams qo = per_tensor_qparams(ctx, out, "output", is16);
+  const float real = qa.scale * qb.scale / qo.scale;
+  const Multiplier m = checked_multiplier(ctx, real, "output rescale");
+  const QRange range = quantized_activation_range(p.activation, qo, out.type);
+  st.quant = QuantPath::kMul;
+  st.mul.input1_offset = -qa.zero_point;
+  st.mul.input2_offset = -qb.zero_point;
+  st.mul.output_offset = qo.zero_point;
+  st.mul.output_multiplier = m.multiplier;
+  st.mul.output_shift = m.shift;
+  st.mul.act_min = range.lo;
+  st.mul.act_max = range.hi;
+}
+
 template <BinOp kOp>
 void prepare_binary(OpContext& ctx) {
   ctx.check_io(2, 2, 1);
@@ -49,7 +132,9 @@ void prepare_binary(OpContext& ctx) {
   switch (kOp) {
     case BinOp::kAdd:
     case BinOp::kSub:
-    case BinOp::kMul: ctx.check_type(a, {DType::kFloat32, DType::kInt32}, "input 0"); break;
+    case BinOp::kMul:
+      ctx.check_type(a, {DType::kFloat32, DType::kInt32, DType::kInt8, DType::kInt16}, "input 0");
+      break;
     case BinOp::kDiv: ctx.check_type(a, {DType::kFloat32}, "input 0"); break;
     case BinOp::kMax:
     case BinOp::kMin:
@@ -64,10 +149,17 @@ void prepare_binary(OpContext& ctx) {
 
   auto& st = ctx.make_state<BinaryState>();
   if (kOp != BinOp::kMax && kOp != BinOp::kMin) {
-    const Activation act = params_or_default<ActivationParams>(ctx).activation;
+    const ActivationParams ap = params_or_default<ActivationParams>(ctx);
+    const Activation act = ap.activation;
     check_fused_activation(ctx, act);
     st.float_range = activation_range(act);
     int_activation_range(act, &st.int_lo, &st.int_hi);
+    if (a.type == DType::kInt8 || a.type == DType::kInt16) {
+      if (kOp == BinOp::kMul)
+        prepare_quant_mul(ctx, st, ap);
+      else
+        prepare_quant_add(ctx, st, ap);
+    }
   }
   std::vector<int32_t> out_dims;
   ctx.check(a.rank() <= kMaxBroadcastRank && b.rank() <= kMaxBroadcastRank,
@@ -136,6 +228,19 @@ void eval_minmax(const BinaryState& st, const T* a, const T* b, T* out) {
     ref::binary_op(st.shape, a, b, out, [](T x, T y) { return x < y ? x : y; });
 }
 
+template <BinOp kOp, typename T>
+void eval_quant(const BinaryState& st, const T* a, const T* b, T* out) {
+  constexpr bool kSub = kOp == BinOp::kSub;
+  switch (st.quant) {
+    case QuantPath::kAdd: ref::quant_add<kSub>(st.shape, st.add, a, b, out); break;
+    case QuantPath::kMul: ref::quant_mul(st.shape, st.mul, a, b, out); break;
+    case QuantPath::kPot16Add:
+      if constexpr (std::is_same_v<T, int16_t>) ref::pot16_add<kSub>(st.shape, st.pot16, a, b, out);
+      break;
+    case QuantPath::kNone: break;
+  }
+}
+
 template <BinOp kOp>
 void eval_binary(OpContext& ctx) {
   const auto& st = ctx.state<BinaryState>();
@@ -157,13 +262,19 @@ void eval_binary(OpContext& ctx) {
       eval_minmax<kOp>(st, a.data_as<int64_t>(), b.data_as<int64_t>(), out.data_as<int64_t>());
       return;
     case DType::kInt8:
-      eval_minmax<kOp>(st, a.data_as<int8_t>(), b.data_as<int8_t>(), out.data_as<int8_t>());
+      if (st.quant != QuantPath::kNone)
+        eval_quant<kOp>(st, a.data_as<int8_t>(), b.data_as<int8_t>(), out.data_as<int8_t>());
+      else
+        eval_minmax<kOp>(st, a.data_as<int8_t>(), b.data_as<int8_t>(), out.data_as<int8_t>());
       return;
     case DType::kUInt8:
       eval_minmax<kOp>(st, a.data_as<uint8_t>(), b.data_as<uint8_t>(), out.data_as<uint8_t>());
       return;
     case DType::kInt16:
-      eval_minmax<kOp>(st, a.data_as<int16_t>(), b.data_as<int16_t>(), out.data_as<int16_t>());
+      if (st.quant != QuantPath::kNone)
+        eval_quant<kOp>(st, a.data_as<int16_t>(), b.data_as<int16_t>(), out.data_as<int16_t>());
+      else
+        eval_minmax<kOp>(st, a.data_as<int16_t>(), b.data_as<int16_t>(), out.data_as<int16_t>());
       return;
     default: ctx.fail("unsupported type {}", dtype_name(a.type));
   }

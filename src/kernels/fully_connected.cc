@@ -45,6 +45,7 @@ struct FcState {
   float w_scale = 0;
   bool asymmetric = false;
   std::vector<int32_t> row_sums;  // weight sums per unit, when precomputed
+  size_t scratch_bytes = 0;
   int scratch = -1;
 };
 
@@ -99,9 +100,10 @@ void prepare_types(OpContext& ctx, FcState& s, const FullyConnectedParams& p) {
       s.row_sums.resize(static_cast<size_t>(units));
       ref::row_sums_int8(w.data_as<int8_t>(), units, s.depth, s.row_sums.data());
     }
+    // the quantized input, then the weight sums if not precomputed
     size_t bytes = static_cast<size_t>(s.batch * s.depth);
     if (s.asymmetric && !w.is_constant()) bytes = (bytes + 3) / 4 * 4 + static_cast<size_t>(units) * 4;
-    s.scratch = ctx.request_scratch(std::max<size_t>(bytes, 1));
+    s.scratch_bytes = std::max<size_t>(bytes, 1);
     return;
   }
   const bool is16 = in.type == DType::kInt16;
@@ -133,6 +135,9 @@ void prepare_types(OpContext& ctx, FcState& s, const FullyConnectedParams& p) {
   s.q.multiplier = s.rq.multiplier.data();
   s.q.shift = s.rq.shift.data();
   s.q.output_offset = oq.zero_point;
+  // TFLite 2.9 runs these through cpu_backend_gemm (ruy): its x86 SIMD int8 kernels and
+  // its portable int16 kernel round as described at ref::Rounding.
+  s.q.rounding = is16 ? ref::Rounding::kSingle : ref::Rounding::kDoubleTiesUp;
   qcheck::activation_range(ctx, p.activation, oq, out.type, &s.q.act_min, &s.q.act_max);
   if (w.is_constant() && constant_or_absent(ctx, kBias)) {
     if (s.acc64) {
@@ -144,7 +149,7 @@ void prepare_types(OpContext& ctx, FcState& s, const FullyConnectedParams& p) {
     }
     s.init_ready = true;
   } else {
-    s.scratch = ctx.request_scratch(static_cast<size_t>(units) * 8);
+    s.scratch_bytes = static_cast<size_t>(std::max(units, 1)) * 8;  // the accumulator start
   }
 }
 
@@ -178,6 +183,8 @@ void prepare(OpContext& ctx) {
     ctx.check(s.batch <= 0x7fffffff, "batch size {} too large", s.batch);
     ctx.set_output_shape(0, {static_cast<int32_t>(s.batch), units});
   }
+  // Last: adding a scratch buffer may move the tensors our references point to.
+  if (s.scratch_bytes) s.scratch = ctx.request_scratch(s.scratch_bytes);
 }
 
 template <typename Acc, typename T>

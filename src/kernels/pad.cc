@@ -1,7 +1,9 @@
 // PAD and PADV2, rank <= 6, every fixed-size dtype.
 //   input 1: paddings, constant int32/int64 of shape [rank, 2], non-negative
 //   PADV2 input 2: the pad value, one element of the input's dtype
-//   PAD pads with 0 (the output zero point for quantized int8/uint8).
+//   PAD pads with 0 (the output zero point for quantized int8/uint8/int16).
+//   PADV2 on quantized int8/uint8/int16: the pad value must share the output's scale and
+//   zero point (TFLite's rule).
 #include <cstring>
 #include <limits>
 
@@ -9,6 +11,7 @@
 
 #include "kernels/kernel_util.h"
 #include "kernels/reference/pad.h"
+#include "kernels/reference/quant_params_int.h"
 #include "kernels/registry.h"
 
 namespace liteq::rt {
@@ -66,14 +69,24 @@ void prepare_pad(OpContext& ctx) {
     ctx.check(v.type == in.type, "pad value (input 2) has type {}, the input has {}", dtype_name(v.type),
               dtype_name(in.type));
     ctx.check(v.num_elements() == 1, "pad value (input 2) must have one element, got {}", v.num_elements());
-  } else if ((in.type == DType::kInt8 || in.type == DType::kUInt8) && !out.quant.zero_point.empty()) {
+    if (is_quantized_int(in.type)) {
+      // TFLite fails such a model at invoke (leaving the output unwritten).
+      const QParams qv = raw_qparams(v), qo = raw_qparams(out);
+      ctx.check(qv.scale == qo.scale && qv.zero_point == qo.zero_point,
+                "pad value (scale {}, zero point {}) must have the output's scale {} and zero point {}", qv.scale,
+                qv.zero_point, qo.scale, qo.zero_point);
+    }
+  } else if (is_quantized_int(in.type) && !out.quant.zero_point.empty()) {
     const int64_t zp = out.quant.zero_point[0];
+    ctx.check(zp >= dtype_qmin(in.type) && zp <= dtype_qmax(in.type), "output zero point {} is out of range for {}",
+              zp, dtype_name(in.type));
     if (in.type == DType::kInt8) {
-      ctx.check(zp >= -128 && zp <= 127, "output zero point {} is out of range for int8", zp);
       const int8_t z = static_cast<int8_t>(zp);
       std::memcpy(st.zero.data(), &z, 1);
+    } else if (in.type == DType::kInt16) {
+      const int16_t z = static_cast<int16_t>(zp);
+      std::memcpy(st.zero.data(), &z, 2);
     } else {
-      ctx.check(zp >= 0 && zp <= 255, "output zero point {} is out of range for uint8", zp);
       st.zero[0] = static_cast<uint8_t>(zp);
     }
   }

@@ -1,7 +1,12 @@
-// AVERAGE_POOL_2D and MAX_POOL_2D (float32, NHWC).
+// AVERAGE_POOL_2D and MAX_POOL_2D (NHWC): float32; int8 and int16,
+// quantized per tensor with the output sharing the input's parameters (TFLite computes on
+// the raw integers: rounded integer average, see reference/pooling_int.h); the fused
+// activation clamps in the output's quantized domain.
 #include "kernels/kernel_util.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/pooling.h"
+#include "kernels/reference/pooling_int.h"
+#include "kernels/reference/quant_params_int.h"
 #include "kernels/registry.h"
 
 namespace liteq::rt {
@@ -11,10 +16,12 @@ void prepare(OpContext& ctx) {
   const auto& p = ctx.params<PoolParams>();
   ctx.check_io(1, 1, 1);
   const Tensor& in = ctx.input(0);
-  ctx.check_type(in, {DType::kFloat32}, "input");
-  ctx.check_type(ctx.output(0), {DType::kFloat32}, "output");
+  const Tensor& out = ctx.output(0);
+  ctx.check_type(in, {DType::kFloat32, DType::kInt8, DType::kInt16}, "input");
+  ctx.check(out.type == in.type, "output '{}' has type {}, the input has {}", out.name, dtype_name(out.type),
+            dtype_name(in.type));
   ctx.check(!in.sparsity, "input '{}' is sparse (it needs a DENSIFY first)", in.name);
-  ctx.check(in.data == nullptr || in.bytes >= static_cast<size_t>(in.num_elements()) * sizeof(float),
+  ctx.check(in.data == nullptr || in.bytes >= static_cast<size_t>(in.num_elements()) * dtype_size(in.type),
             "input '{}' holds {} bytes, its shape needs more", in.name, in.bytes);
   ctx.check(in.rank() == 4, "input must be 4-D (NHWC), got rank {}", in.rank());
   ctx.check(p.padding == Padding::kSame || p.padding == Padding::kValid, "unknown padding {}",
@@ -45,6 +52,15 @@ void prepare(OpContext& ctx) {
   const FloatRange r = activation_range(p.activation);
   g.act_min = r.lo;
   g.act_max = r.hi;
+  if (in.type != DType::kFloat32) {
+    // TFLite pools the raw integers (it only debug-checks that the output's parameters
+    // equal the input's) and clamps with the output's parameters.
+    per_tensor_qparams(ctx, in, "input");
+    const QParams qo = per_tensor_qparams(ctx, out, "output");
+    const QRange q = quantized_activation_range(p.activation, qo, out.type);
+    g.q_act_min = q.lo;
+    g.q_act_max = q.hi;
+  }
   ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.channels});
 }
 
@@ -56,6 +72,8 @@ void eval(OpContext& ctx) {
     case DType::kFloat32:
       ref::pool_f32<kMax>(g, ctx.input(0).data_as<float>(), out.data_as<float>());
       break;
+    case DType::kInt8: ref::pool_int<kMax>(g, ctx.input(0).data_as<int8_t>(), out.data_as<int8_t>()); break;
+    case DType::kInt16: ref::pool_int<kMax>(g, ctx.input(0).data_as<int16_t>(), out.data_as<int16_t>()); break;
     default:
       ctx.fail("unsupported output type {}", dtype_name(out.type));
   }

@@ -1,10 +1,15 @@
 // DEQUANTIZE: float16 -> float32, and int8/uint8/int16 -> float32 with per-tensor or
 // per-axis scale/zero point (real = scale * (q - zero_point)).
 // QUANTIZE: float32 -> int8/uint8/int16, per-tensor or per-axis (output's parameters):
-// q = clamp(round_half_away_from_zero(x / scale) + zero_point).
+// q = clamp(round_half_away_from_zero(x / scale) + zero_point); and requantization
+// between integer types with per-tensor parameters (TFLite's combinations: int8/uint8 ->
+// int8/uint8, int16 -> int8/int16), see reference/quantize_int.h.
+// Requantized int16 tensors are symmetric (zero point 0), as TFLite requires.
 // The output has the input's shape.
 #include "kernels/kernel_util.h"
+#include "kernels/reference/quant_params_int.h"
 #include "kernels/reference/quantize.h"
+#include "kernels/reference/quantize_int.h"
 #include "kernels/registry.h"
 
 namespace liteq::rt {
@@ -12,6 +17,7 @@ namespace {
 
 struct QuantState {
   ref::AxisLayout layout;
+  ref::RequantParams requant;  // integer input
 };
 
 void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
@@ -93,9 +99,30 @@ void prepare_quantize(OpContext& ctx) {
   ctx.check_io(1, 1, 1);
   const Tensor& in = ctx.input(0);
   Tensor& out = ctx.output(0);
-  ctx.check_type(in, {DType::kFloat32}, "input");
+  ctx.check_type(in, {DType::kFloat32, DType::kInt8, DType::kUInt8, DType::kInt16}, "input");
   ctx.check_type(out, {DType::kInt8, DType::kUInt8, DType::kInt16}, "output");
   check_dense(ctx, in, "input");
+  if (in.type != DType::kFloat32) {
+    // Requantization (TFLite supports int8/uint8 -> int8/uint8 and int16 -> int8/int16).
+    if (in.type == DType::kInt16)
+      ctx.check(out.type == DType::kInt8 || out.type == DType::kInt16, "requantizing int16 to {} is not supported",
+                dtype_name(out.type));
+    else
+      ctx.check(out.type == DType::kInt8 || out.type == DType::kUInt8, "requantizing {} to {} is not supported",
+                dtype_name(in.type), dtype_name(out.type));
+    const QParams qi = per_tensor_qparams(ctx, in, "input", in.type == DType::kInt16);
+    const QParams qo = per_tensor_qparams(ctx, out, "output", out.type == DType::kInt16);
+    const Multiplier m = checked_multiplier(
+        ctx, static_cast<double>(qi.scale) / static_cast<double>(qo.scale), "input to output rescale");
+    auto& s = ctx.make_state<QuantState>();
+    s.layout.inner = in.num_elements();
+    s.requant.input_zero_point = qi.zero_point;
+    s.requant.output_zero_point = qo.zero_point;
+    s.requant.multiplier = m.multiplier;
+    s.requant.shift = m.shift;
+    ctx.set_output_shape(0, in.dims);
+    return;
+  }
   // The output's shape is the input's; check its quantization against that shape.
   Tensor shaped;
   shaped.name = out.name;
@@ -107,10 +134,29 @@ void prepare_quantize(OpContext& ctx) {
   ctx.set_output_shape(0, in.dims);
 }
 
+template <typename In>
+void eval_requantize(const QuantState& s, const Tensor& in, Tensor& out) {
+  const In* x = in.data_as<In>();
+  const int64_t n = in.num_elements();
+  switch (out.type) {
+    case DType::kInt8: ref::requantize(x, out.data_as<int8_t>(), n, s.requant); break;
+    case DType::kUInt8: ref::requantize(x, out.data_as<uint8_t>(), n, s.requant); break;
+    case DType::kInt16: ref::requantize(x, out.data_as<int16_t>(), n, s.requant); break;
+    default: break;
+  }
+}
+
 void eval_quantize(OpContext& ctx) {
   const auto& s = ctx.state<QuantState>();
-  const float* in = ctx.input(0).data_as<float>();
+  const Tensor& input = ctx.input(0);
   Tensor& out = ctx.output(0);
+  switch (input.type) {
+    case DType::kInt8: eval_requantize<int8_t>(s, input, out); return;
+    case DType::kUInt8: eval_requantize<uint8_t>(s, input, out); return;
+    case DType::kInt16: eval_requantize<int16_t>(s, input, out); return;
+    default: break;
+  }
+  const float* in = input.data_as<float>();
   const float* scale = out.quant.scale.data();
   const int64_t* zp = out.quant.zero_point.data();
   switch (out.type) {

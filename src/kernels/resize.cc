@@ -1,7 +1,11 @@
-// RESIZE_BILINEAR (float32) and RESIZE_NEAREST_NEIGHBOR (every fixed-size dtype), NHWC.
-// Input 1 is the new size: a constant int32 [2] = (height, width).
+// RESIZE_BILINEAR (float32; int8 and int16 with TFLite's integer interpolation, see
+// reference/resize_int.h) and RESIZE_NEAREST_NEIGHBOR (every fixed-size dtype), NHWC.
+// Input 1 is the new size: a constant int32 [2] = (height, width). Quantized outputs keep
+// the input's values' scale (TFLite resizes the raw integers).
 #include "kernels/kernel_util.h"
+#include "kernels/reference/quant_params_int.h"
 #include "kernels/reference/resize.h"
+#include "kernels/reference/resize_int.h"
 #include "kernels/registry.h"
 
 namespace liteq::rt {
@@ -17,7 +21,7 @@ void prepare_resize(OpContext& ctx) {
   const Tensor& in = ctx.input(0);
   const Tensor& out = ctx.output(0);
   if (kBilinear)
-    ctx.check_type(in, {DType::kFloat32}, "input");
+    ctx.check_type(in, {DType::kFloat32, DType::kInt8, DType::kInt16}, "input");
   else
     ctx.check(dtype_size(in.type) > 0, "input '{}' has type {}, which has no fixed element size", in.name,
               dtype_name(in.type));
@@ -34,6 +38,13 @@ void prepare_resize(OpContext& ctx) {
   if (kBilinear)
     ctx.check(!(p.align_corners && p.half_pixel_centers),
               "align_corners and half_pixel_centers cannot both be true");
+  if (kBilinear && in.type != DType::kFloat32) {
+    per_tensor_qparams(ctx, in, "input");
+    per_tensor_qparams(ctx, out, "output");
+    // Positions are kept in 1/1024 units in int32.
+    ctx.check(size[0] <= (1 << 20) && size[1] <= (1 << 20) && in.dim(1) <= (1 << 20) && in.dim(2) <= (1 << 20),
+              "sizes above 2^20 are not supported by the integer kernel");
+  }
   auto& s = ctx.make_state<ResizeState>().shape;
   s.batch = in.dim(0);
   s.in_h = in.dim(1);
@@ -53,7 +64,11 @@ void eval_resize(OpContext& ctx) {
   Tensor& out = ctx.output(0);
   if (out.num_elements() == 0) return;
   if (kBilinear) {
-    ref::resize_bilinear_float(s, in.data_as<float>(), out.data_as<float>());
+    switch (in.type) {
+      case DType::kInt8: ref::resize_bilinear_int(s, in.data_as<int8_t>(), out.data_as<int8_t>()); break;
+      case DType::kInt16: ref::resize_bilinear_int(s, in.data_as<int16_t>(), out.data_as<int16_t>()); break;
+      default: ref::resize_bilinear_float(s, in.data_as<float>(), out.data_as<float>()); break;
+    }
   } else {
     ref::dispatch_elem_size(dtype_size(in.type), [&]<size_t N>() { ref::resize_nearest<N>(s, in.data, out.data); });
   }

@@ -16,18 +16,38 @@
 //          even input size and k >= 2 (the usual upsampling layers), but not always:
 //          in = 3, stride 2, k = 3 gives 5 (MediaPipe's rule, which we reproduce).
 // The bias initializes the output (MediaPipe's order); no fused activation.
+//
+// Types (TRANSPOSE_CONV; Convolution2DTransposeBias is float only):
+//   float32: float input, weights, bias and output.
+//   int8:    int8 input/output (per-tensor, asymmetric), int8 weights (per tensor or per
+//            output channel, dimension 0, zero points 0), int32 bias; int32 accumulators.
+//   16x8:    int16 input/output (zero point 0), int8 weights, int64 or int32 bias. As
+//            TFLite 2.9: int64 bias accumulates and requantizes in int64 (its reference
+//            kernel); int32 bias or none in int32 (its optimized kernel).
+// TFLite 2.9 has no hybrid TRANSPOSE_CONV (it requires the weights' type to be the
+// input's), so neither do we. Reference kernels in reference/conv_int8.h.
 #include <cstring>
 
 #include "kernels/kernel_util.h"
 #include "kernels/reference/conv.h"
+#include "kernels/reference/conv_int8.h"
+#include "kernels/reference/quant_checks_int8.h"
 #include "kernels/registry.h"
 
 namespace liteq::rt {
 namespace {
 
+enum class Kind : uint8_t { kFloat, kInt8, kInt16 };
+
 struct TransposeConvState {
   ref::ConvGeometry geo;
   bool bias_first = false;
+  Kind kind = Kind::kFloat;
+  // int8 / 16x8
+  int32_t input_offset = 0;
+  qcheck::ChannelRequant rq;
+  ref::QuantOutput q;  // points into rq
+  int scratch = -1;    // the accumulators
 };
 
 void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
@@ -40,19 +60,17 @@ void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
 constexpr int64_t kIntMax = 0x7fffffff;
 
 // Checks input/weights/bias shapes and fills the parts of the geometry they determine.
+// The dtypes have been checked by the caller.
 void check_tensors(OpContext& ctx, int input, int weights, int bias, ref::ConvGeometry& g) {
   const Tensor& in = ctx.input(input);
   const Tensor& w = ctx.input(weights);
-  ctx.check_type(in, {DType::kFloat32}, "input");
-  ctx.check_type(w, {DType::kFloat32}, "weights");
-  ctx.check_type(ctx.output(0), {DType::kFloat32}, "output");
   check_dense(ctx, in, "input");
   check_dense(ctx, w, "weights");
   ctx.check(in.rank() == 4, "input must be 4-D (NHWC), got rank {}", in.rank());
   ctx.check(w.rank() == 4, "weights must be 4-D (OHWI), got rank {}", w.rank());
   ctx.check(w.dim(1) >= 1 && w.dim(2) >= 1, "filter size {}x{} must be at least 1x1", w.dim(1), w.dim(2));
   ctx.check(in.dim(3) == w.dim(3), "input has {} channels, weights expect {}", in.dim(3), w.dim(3));
-  if (bias >= 0 && ctx.has_input(bias)) {
+  if (bias >= 0 && ctx.has_input(bias) && in.type == DType::kFloat32) {
     const Tensor& b = ctx.input(bias);
     ctx.check_type(b, {DType::kFloat32}, "bias");
     check_dense(ctx, b, "bias");
@@ -85,11 +103,54 @@ int tflite_padding(Padding padding, int out, int filter, int stride) {
   return static_cast<int>(total / 2);
 }
 
+void check_float_types(OpContext& ctx, int input, int weights) {
+  ctx.check_type(ctx.input(input), {DType::kFloat32}, "input");
+  ctx.check_type(ctx.input(weights), {DType::kFloat32}, "weights");
+  ctx.check_type(ctx.output(0), {DType::kFloat32}, "output");
+}
+
+// TRANSPOSE_CONV's dtypes and quantization parameters.
+void prepare_types(OpContext& ctx, TransposeConvState& s, Activation act) {
+  const Tensor& in = ctx.input(kInput);
+  ctx.check_type(in, {DType::kFloat32, DType::kInt8, DType::kInt16}, "input");
+  if (in.type == DType::kFloat32) {
+    check_float_types(ctx, kInput, kWeights);
+    s.kind = Kind::kFloat;
+    return;
+  }
+  const Tensor& w = ctx.input(kWeights);
+  Tensor& out = ctx.output(0);
+  const bool is16 = in.type == DType::kInt16;
+  ctx.check_type(w, {DType::kInt8}, "weights");
+  ctx.check(out.type == in.type, "output '{}' has type {}; it must be {} as the input", out.name,
+            dtype_name(out.type), dtype_name(in.type));
+  ctx.check(w.rank() == 4, "weights must be 4-D (OHWI), got rank {}", w.rank());
+  const int out_c = w.dim(0);
+  const auto iq = qcheck::activation_quant(ctx, in, "input");
+  const auto oq = qcheck::activation_quant(ctx, out, "output");
+  const auto w_scales = qcheck::weight_scales(ctx, w, out_c, 0, true, true, "weights");
+  if (ctx.has_input(kBias)) {
+    if (is16) qcheck::check_bias(ctx, ctx.input(kBias), {DType::kInt64, DType::kInt32}, out_c, true);
+    else qcheck::check_bias(ctx, ctx.input(kBias), {DType::kInt32}, out_c, true);
+  }
+  s.kind = is16 ? Kind::kInt16 : Kind::kInt8;
+  s.input_offset = -iq.zero_point;
+  s.rq = qcheck::conv_requant(ctx, iq.scale, w_scales, oq.scale, is16);
+  s.q.multiplier = s.rq.multiplier.data();
+  s.q.shift = s.rq.shift.data();
+  s.q.output_offset = oq.zero_point;
+  // TFLite requantizes the gemm + col2im sums with its own MultiplyByQuantizedMultiplier.
+  s.q.rounding = ref::Rounding::kDouble;
+  qcheck::activation_range(ctx, act, oq, out.type, &s.q.act_min, &s.q.act_max);
+}
+
 void prepare(OpContext& ctx) {
   const auto& p = ctx.params<TransposeConvParams>();
   ctx.check_io(3, 4, 1);
   auto& s = ctx.make_state<TransposeConvState>();
   auto& g = s.geo;
+  check_fused_activation(ctx, p.activation);
+  prepare_types(ctx, s, p.activation);
   check_tensors(ctx, kInput, kWeights, kBias, g);
   ctx.check_type(ctx.input(kOutputShape), {DType::kInt32}, "output_shape");
   const std::vector<int64_t> shape = read_int_tensor(ctx, kOutputShape, "output_shape");
@@ -100,7 +161,6 @@ void prepare(OpContext& ctx) {
   ctx.check(p.padding == Padding::kSame || p.padding == Padding::kValid, "unknown padding {}",
             static_cast<int>(p.padding));
   ctx.check(p.stride_h >= 1 && p.stride_w >= 1, "strides must be >= 1, got {}x{}", p.stride_h, p.stride_w);
-  check_fused_activation(ctx, p.activation);
   g.out_h = static_cast<int>(shape[1]);
   g.out_w = static_cast<int>(shape[2]);
   g.stride_h = p.stride_h;
@@ -115,22 +175,42 @@ void prepare(OpContext& ctx) {
   g.act_min = r.lo;
   g.act_max = r.hi;
   s.bias_first = false;
+  if (s.kind != Kind::kFloat) {  // the accumulators (sized for int64 in 16x8)
+    const int64_t n = int64_t{g.batch} * g.out_h * g.out_w * g.out_c;
+    ctx.check(n <= (int64_t{1} << 36), "output too large");
+    s.scratch = ctx.request_scratch(static_cast<size_t>(std::max<int64_t>(n, 1)) *
+                                    (s.kind == Kind::kInt16 ? sizeof(int64_t) : sizeof(int32_t)));
+  }
   ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
+}
+
+template <typename Acc, typename T, typename Bias>
+void eval_quant(OpContext& ctx, const TransposeConvState& s) {
+  const Bias* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<Bias>() : nullptr;
+  ref::transpose_conv2d_quant(s.geo, s.input_offset, ctx.input(kInput).data_as<T>(),
+                              ctx.input(kWeights).data_as<int8_t>(), bias, s.q,
+                              reinterpret_cast<Acc*>(ctx.scratch(s.scratch)), ctx.output(0).data_as<T>());
 }
 
 void eval(OpContext& ctx) {
   const auto& s = ctx.state<TransposeConvState>();
-  Tensor& out = ctx.output(0);
-  switch (out.type) {
-    case DType::kFloat32: {
+  switch (s.kind) {
+    case Kind::kFloat: {
       const float* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr;
       ref::transpose_conv2d_f32(s.geo, ctx.input(kInput).data_as<float>(),
                                 ctx.input(kWeights).data_as<float>(), bias, s.bias_first,
-                                out.data_as<float>());
+                                ctx.output(0).data_as<float>());
       break;
     }
-    default:
-      ctx.fail("unsupported output type {}", dtype_name(out.type));
+    case Kind::kInt8:
+      eval_quant<int32_t, int8_t, int32_t>(ctx, s);
+      break;
+    case Kind::kInt16:
+      // As TFLite 2.9: int64 bias takes the reference kernel (int64 accumulators and
+      // requantization); int32 bias or none its optimized kernel, int32 accumulators.
+      if (ctx.has_input(kBias) && ctx.input(kBias).type == DType::kInt64) eval_quant<int64_t, int16_t, int64_t>(ctx, s);
+      else eval_quant<int32_t, int16_t, int32_t>(ctx, s);
+      break;
   }
 }
 
@@ -158,6 +238,7 @@ void prepare_mp(OpContext& ctx) {
   ctx.check(stride_h >= 1 && stride_w >= 1, "strides must be >= 1, got {}x{}", stride_h, stride_w);
   auto& s = ctx.make_state<TransposeConvState>();
   auto& g = s.geo;
+  check_float_types(ctx, kMpInput, kMpWeights);
   check_tensors(ctx, kMpInput, kMpWeights, kMpBias, g);
   ctx.check(g.in_h >= 1 && g.in_w >= 1, "input height and width must be >= 1, got {}x{}", g.in_h, g.in_w);
   g.stride_h = stride_h;

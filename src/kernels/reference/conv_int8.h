@@ -2,10 +2,12 @@
 //   conv2d_quant / depthwise_conv2d_quant / transpose_conv2d_quant: int8 (int8
 //     activations, int32 accumulators and bias) and 16x8 (int16 activations with zero
 //     point 0, int64 accumulators and int64 or int32 bias; or int32 accumulators where
-//     TFLite uses its 32-bit path) with per-channel requantization (requant_int8.h);
+//     TFLite uses its 32-bit path) with per-channel requantization (requant_int8.h).
+//     Sums are formed in int64 and converted to Acc: an int32 accumulator wraps around
+//     as TFLite's does, without signed overflow;
 //   conv2d_hybrid / depthwise_conv2d_hybrid: float input quantized on the fly to int8
 //     (the caller does it, per batch), int8 weights with per-channel scales, integer dot
-//     products, then float: acc * (input_scale * weight_scale) + bias, clamped.
+//     products, then float: acc times the two scales, plus bias, clamped.
 // Layouts and geometry as the float kernels (conv.h). Every shape and parameter has
 // been checked by the op's prepare.
 #pragma once
@@ -31,7 +33,7 @@ inline void conv2d_quant(const ConvGeometry& g, int filter_in_c, int32_t input_o
         Out* out = output + ((int64_t{b} * g.out_h + oy) * g.out_w + ox) * g.out_c;
         for (int oc = 0; oc < g.out_c; ++oc) {
           const int group = oc / per_group;
-          Acc acc = 0;
+          int64_t sum = 0;
           for (int ky = 0; ky < g.filter_h; ++ky) {
             const int iy = iy0 + ky * g.dilation_h;
             if (iy < 0 || iy >= g.in_h) continue;  // padding: the zero point, i.e. real 0
@@ -41,12 +43,11 @@ inline void conv2d_quant(const ConvGeometry& g, int filter_in_c, int32_t input_o
               const In* in =
                   input + ((int64_t{b} * g.in_h + iy) * g.in_w + ix) * g.in_c + int64_t{group} * filter_in_c;
               const int8_t* w = filter + ((int64_t{oc} * g.filter_h + ky) * g.filter_w + kx) * filter_in_c;
-              for (int ic = 0; ic < filter_in_c; ++ic)
-                acc += static_cast<Acc>((int32_t{in[ic]} + input_offset) * int32_t{w[ic]});
+              for (int ic = 0; ic < filter_in_c; ++ic) sum += (int32_t{in[ic]} + input_offset) * int32_t{w[ic]};
             }
           }
-          if (bias) acc += static_cast<Acc>(bias[oc]);
-          out[oc] = static_cast<Out>(requantize(acc, q, oc));
+          if (bias) sum += bias[oc];
+          out[oc] = static_cast<Out>(requantize(static_cast<Acc>(sum), q, oc));
         }
       }
     }
@@ -67,7 +68,7 @@ inline void depthwise_conv2d_quant(const ConvGeometry& g, int multiplier, int32_
         for (int ic = 0; ic < g.in_c; ++ic) {
           for (int m = 0; m < multiplier; ++m) {
             const int oc = ic * multiplier + m;
-            Acc acc = 0;
+            int64_t sum = 0;
             for (int ky = 0; ky < g.filter_h; ++ky) {
               const int iy = iy0 + ky * g.dilation_h;
               if (iy < 0 || iy >= g.in_h) continue;
@@ -76,11 +77,11 @@ inline void depthwise_conv2d_quant(const ConvGeometry& g, int multiplier, int32_
                 if (ix < 0 || ix >= g.in_w) continue;
                 const int32_t x = input[((int64_t{b} * g.in_h + iy) * g.in_w + ix) * g.in_c + ic];
                 const int32_t w = filter[(int64_t{ky} * g.filter_w + kx) * g.out_c + oc];
-                acc += static_cast<Acc>((x + input_offset) * w);
+                sum += (x + input_offset) * w;
               }
             }
-            if (bias) acc += static_cast<Acc>(bias[oc]);
-            out[oc] = static_cast<Out>(requantize(acc, q, oc));
+            if (bias) sum += bias[oc];
+            out[oc] = static_cast<Out>(requantize(static_cast<Acc>(sum), q, oc));
           }
         }
       }
@@ -110,10 +111,9 @@ inline void transpose_conv2d_quant(const ConvGeometry& g, int32_t input_offset, 
             Acc* a = acc + ((int64_t{b} * g.out_h + oy) * g.out_w + ox) * g.out_c;
             for (int oc = 0; oc < g.out_c; ++oc) {
               const int8_t* w = filter + ((int64_t{oc} * g.filter_h + ky) * g.filter_w + kx) * g.in_c;
-              Acc sum = 0;
-              for (int ic = 0; ic < g.in_c; ++ic)
-                sum += static_cast<Acc>((int32_t{in[ic]} + input_offset) * int32_t{w[ic]});
-              a[oc] += sum;
+              int64_t sum = a[oc];
+              for (int ic = 0; ic < g.in_c; ++ic) sum += (int32_t{in[ic]} + input_offset) * int32_t{w[ic]};
+              a[oc] = static_cast<Acc>(sum);
             }
           }
         }
@@ -122,35 +122,22 @@ inline void transpose_conv2d_quant(const ConvGeometry& g, int32_t input_offset, 
   }
   for (int64_t p = 0; p < out_pixels; ++p) {
     for (int oc = 0; oc < g.out_c; ++oc) {
-      Acc v = acc[p * g.out_c + oc];
-      if (bias) v += static_cast<Acc>(bias[oc]);
-      output[p * g.out_c + oc] = static_cast<Out>(requantize(v, q, oc));
+      int64_t v = acc[p * g.out_c + oc];
+      if (bias) v += bias[oc];
+      output[p * g.out_c + oc] = static_cast<Out>(requantize(static_cast<Acc>(v), q, oc));
     }
   }
 }
 
 // ---- hybrid ---------------------------------------------------------------------------
 
-// How a hybrid CONV_2D treats padding and orders its float steps; TFLite 2.9 has two
-// per-channel implementations and picks one by the shape of the problem.
-enum class HybridConvMode : uint8_t {
-  // The im2col + matrix path (ungrouped convolutions): padded taps hold the quantized
-  // value 0, so they contribute -offset * w (TFLite fills im2col with 0, not with the
-  // input's zero point, then subtracts offset * sum(w) over the whole filter); the
-  // output is float(acc) * float(input_scale * weight_scale) + bias.
-  kIm2col,
-  // The direct path (grouped convolutions): padded taps are skipped; the output is
-  // (float(acc) * weight_scale) * input_scale + bias.
-  kDirect,
-};
-
-// CONV_2D, hybrid. q_input: the input quantized per batch with offsets[b] (its zero
-// point) and input_scales[b]; weight_scales per output channel.
-inline void conv2d_hybrid(const ConvGeometry& g, int filter_in_c, HybridConvMode mode, const int8_t* q_input,
-                          const int32_t* offsets, const float* input_scales, const int8_t* filter,
-                          const float* weight_scales, const float* bias, float* output) {
-  const int groups = g.in_c / filter_in_c;
-  const int per_group = g.out_c / groups;
+// CONV_2D, hybrid (ungrouped). q_input: the input quantized per batch with offsets[b]
+// (its zero point) and input_scales[b]; weight_scales per output channel. Padded taps
+// contribute nothing (real 0). The output is float(acc) * float(input_scale *
+// weight_scale) + bias, clamped: the float steps of TFLite 2.9's im2col + matrix path.
+inline void conv2d_hybrid(const ConvGeometry& g, const int8_t* q_input, const int32_t* offsets,
+                          const float* input_scales, const int8_t* filter, const float* weight_scales,
+                          const float* bias, float* output) {
   for (int b = 0; b < g.batch; ++b) {
     const int32_t off = offsets[b];
     for (int oy = 0; oy < g.out_h; ++oy) {
@@ -159,31 +146,20 @@ inline void conv2d_hybrid(const ConvGeometry& g, int filter_in_c, HybridConvMode
         const int ix0 = ox * g.stride_w - g.pad_left;
         float* out = output + ((int64_t{b} * g.out_h + oy) * g.out_w + ox) * g.out_c;
         for (int oc = 0; oc < g.out_c; ++oc) {
-          const int group = oc / per_group;
-          int32_t acc = 0;
+          int64_t sum = 0;
           for (int ky = 0; ky < g.filter_h; ++ky) {
             const int iy = iy0 + ky * g.dilation_h;
-            const bool row_in = iy >= 0 && iy < g.in_h;
+            if (iy < 0 || iy >= g.in_h) continue;
             for (int kx = 0; kx < g.filter_w; ++kx) {
               const int ix = ix0 + kx * g.dilation_w;
-              const int8_t* w = filter + ((int64_t{oc} * g.filter_h + ky) * g.filter_w + kx) * filter_in_c;
-              if (!row_in || ix < 0 || ix >= g.in_w) {
-                if (mode == HybridConvMode::kIm2col)
-                  for (int ic = 0; ic < filter_in_c; ++ic) acc -= off * int32_t{w[ic]};
-                continue;
-              }
-              const int8_t* in =
-                  q_input + ((int64_t{b} * g.in_h + iy) * g.in_w + ix) * g.in_c + int64_t{group} * filter_in_c;
-              for (int ic = 0; ic < filter_in_c; ++ic) acc += (int32_t{in[ic]} - off) * int32_t{w[ic]};
+              if (ix < 0 || ix >= g.in_w) continue;
+              const int8_t* in = q_input + ((int64_t{b} * g.in_h + iy) * g.in_w + ix) * g.in_c;
+              const int8_t* w = filter + ((int64_t{oc} * g.filter_h + ky) * g.filter_w + kx) * g.in_c;
+              for (int ic = 0; ic < g.in_c; ++ic) sum += (int32_t{in[ic]} - off) * int32_t{w[ic]};
             }
           }
-          float v;
-          if (mode == HybridConvMode::kIm2col) {
-            const float scale = input_scales[b] * weight_scales[oc];
-            v = static_cast<float>(acc) * scale;
-          } else {
-            v = static_cast<float>(acc) * weight_scales[oc] * input_scales[b];
-          }
+          const float scale = input_scales[b] * weight_scales[oc];
+          float v = static_cast<float>(static_cast<int32_t>(sum)) * scale;
           if (bias) v += bias[oc];
           out[oc] = clamp_act(v, g.act_min, g.act_max);
         }
@@ -193,7 +169,8 @@ inline void conv2d_hybrid(const ConvGeometry& g, int filter_in_c, HybridConvMode
 }
 
 // DEPTHWISE_CONV_2D, hybrid: padded taps are skipped; the output is
-// float(acc) * float(weight_scale * input_scale) + bias.
+// (float(acc) * input_scale) * weight_scale + bias (TFLite 2.9's order of the float
+// steps in its optimized hybrid depthwise kernel).
 inline void depthwise_conv2d_hybrid(const ConvGeometry& g, int multiplier, const int8_t* q_input,
                                     const int32_t* offsets, const float* input_scales, const int8_t* filter,
                                     const float* weight_scales, const float* bias, float* output) {
@@ -207,7 +184,7 @@ inline void depthwise_conv2d_hybrid(const ConvGeometry& g, int multiplier, const
         for (int ic = 0; ic < g.in_c; ++ic) {
           for (int m = 0; m < multiplier; ++m) {
             const int oc = ic * multiplier + m;
-            int32_t acc = 0;
+            int64_t sum = 0;
             for (int ky = 0; ky < g.filter_h; ++ky) {
               const int iy = iy0 + ky * g.dilation_h;
               if (iy < 0 || iy >= g.in_h) continue;
@@ -215,11 +192,10 @@ inline void depthwise_conv2d_hybrid(const ConvGeometry& g, int multiplier, const
                 const int ix = ix0 + kx * g.dilation_w;
                 if (ix < 0 || ix >= g.in_w) continue;
                 const int32_t x = q_input[((int64_t{b} * g.in_h + iy) * g.in_w + ix) * g.in_c + ic];
-                acc += (x - off) * int32_t{filter[(int64_t{ky} * g.filter_w + kx) * g.out_c + oc]};
+                sum += (x - off) * int32_t{filter[(int64_t{ky} * g.filter_w + kx) * g.out_c + oc]};
               }
             }
-            const float scale = weight_scales[oc] * input_scales[b];
-            float v = static_cast<float>(acc) * scale;
+            float v = static_cast<float>(static_cast<int32_t>(sum)) * input_scales[b] * weight_scales[oc];
             if (bias) v += bias[oc];
             out[oc] = clamp_act(v, g.act_min, g.act_max);
           }

@@ -14,6 +14,9 @@
 
 namespace liteq::rt::ref {
 
+// Integer sums are formed in int64 and converted to the accumulator type: int32
+// accumulators wrap around as TFLite's do, without signed overflow.
+
 // Sum of each row of an int8 matrix [rows, depth] (the weight sums of the asymmetric
 // hybrid kernels and of the zero-point folding below).
 inline void row_sums_int8(const int8_t* m, int64_t rows, int depth, int32_t* sums) {
@@ -33,9 +36,9 @@ inline void fully_connected_acc_init(const int8_t* weights, const Bias* bias, in
   for (int u = 0; u < units; ++u) {
     int32_t s = 0;
     for (int d = 0; d < depth; ++d) s += weights[int64_t{u} * depth + d];
-    Acc a = static_cast<Acc>(int64_t{input_offset} * s);
-    if (bias) a += static_cast<Acc>(bias[u]);
-    init[u] = a;
+    int64_t a = int64_t{input_offset} * s;
+    if (bias) a += bias[u];
+    init[u] = static_cast<Acc>(a);
   }
 }
 
@@ -48,10 +51,9 @@ inline void fully_connected_quant(const In* input, const int8_t* weights, const 
     const In* in = input + b * depth;
     for (int u = 0; u < units; ++u) {
       const int8_t* w = weights + int64_t{u} * depth;
-      Acc acc = 0;
-      for (int d = 0; d < depth; ++d) acc += static_cast<Acc>(int32_t{in[d]} * int32_t{w[d]});
-      acc += init[u];
-      output[b * units + u] = static_cast<Out>(requantize(acc, q, 0));
+      int64_t sum = init[u];
+      for (int d = 0; d < depth; ++d) sum += int32_t{in[d]} * int32_t{w[d]};
+      output[b * units + u] = static_cast<Out>(requantize(static_cast<Acc>(sum), q, 0));
     }
   }
 }
@@ -79,13 +81,27 @@ inline void fully_connected_hybrid(const float* input, const int8_t* weights, fl
     scale *= weight_scale;
     for (int u = 0; u < units; ++u) {
       const int8_t* w = weights + int64_t{u} * depth;
-      int32_t dot = 0;
+      int64_t dot = 0;
       for (int d = 0; d < depth; ++d) dot += int32_t{w[d]} * int32_t{q[d]};
-      if (asymmetric) dot -= row_sums[u] * zp;
-      out[u] += static_cast<float>(dot) * scale;
+      if (asymmetric) dot -= int64_t{row_sums[u]} * zp;
+      out[u] += static_cast<float>(static_cast<int32_t>(dot)) * scale;
     }
   }
   for (int64_t i = 0; i < batch * units; ++i) output[i] = std::min(std::max(output[i], act_min), act_max);
+}
+
+// Column sums (over depth) of each of `matrices` rhs matrices of a BATCH_MATMUL,
+// [matrix, col]: the weight sums of the asymmetric hybrid kernel.
+inline void batch_matmul_rhs_sums(const BatchMatMulGeometry& g, const int8_t* rhs, int64_t matrices, int32_t* sums) {
+  const int64_t rhs_ld_col = g.adj_y ? g.depth : 1, rhs_ld_k = g.adj_y ? 1 : g.cols;
+  for (int64_t m = 0; m < matrices; ++m) {
+    const int8_t* r = rhs + m * g.depth * g.cols;
+    for (int j = 0; j < g.cols; ++j) {
+      int32_t s = 0;
+      for (int k = 0; k < g.depth; ++k) s += r[j * rhs_ld_col + k * rhs_ld_k];
+      sums[m * g.cols + j] = s;
+    }
+  }
 }
 
 // BATCH_MATMUL, hybrid (TFLite's EvalHybrid): float lhs times int8 rhs (per-tensor
@@ -141,8 +157,9 @@ inline void batch_matmul_hybrid(const BatchMatMulGeometry& g, const float* lhs, 
           const int8_t* qi = q + int64_t{i} * g.depth;
           const float offset = static_cast<float>(zp[i]);
           for (int j = 0; j < g.cols; ++j) {
-            int32_t total = 0;
-            for (int k = 0; k < g.depth; ++k) total += int32_t{qi[k]} * int32_t{r[j * rhs_ld_col + k * rhs_ld_k]};
+            int64_t dot = 0;
+            for (int k = 0; k < g.depth; ++k) dot += int32_t{qi[k]} * int32_t{r[j * rhs_ld_col + k * rhs_ld_k]};
+            int32_t total = static_cast<int32_t>(dot);
             // TFLite subtracts the zero point term in float: total -= row_sum * offset.
             total = static_cast<int32_t>(static_cast<float>(total) - static_cast<float>(sums[j]) * offset);
             out[int64_t{i} * g.cols + j] = 0.0f + sc[i] * static_cast<float>(total);

@@ -15,6 +15,7 @@ struct PoolGeometry {
   int stride_h = 1, stride_w = 1;
   int pad_top = 0, pad_left = 0;
   float act_min = 0, act_max = 0;
+  int32_t q_act_min = 0, q_act_max = 0;  // quantized kernels: the clamp in the output's integers
 };
 
 template <bool kMax>

@@ -37,8 +37,9 @@ inline void dequantize(const T* input, float* output, const AxisLayout& l, const
   }
 }
 
-// q = clamp(round_half_away(x / scale) + zero_point) with the division in float, as
-// TFLite's AffineQuantize. NaN maps to the zero point (TFLite leaves it undefined).
+// q = clamp(round_half_away(x / scale) + zero_point) with the division in double, as
+// TFLite's AffineQuantize (its float value divided by the scale widened to double).
+// NaN maps to the zero point (TFLite leaves it undefined).
 template <typename T>
 inline void quantize(const float* input, T* output, const AxisLayout& l, const float* scale,
                      const int64_t* zero_point) {
@@ -46,11 +47,11 @@ inline void quantize(const float* input, T* output, const AxisLayout& l, const f
   int64_t i = 0;
   for (int64_t o = 0; o < l.outer; ++o) {
     for (int64_t c = 0; c < l.channels; ++c) {
-      const float s = scale[c];
+      const double s = scale[c];
       const double zp = static_cast<double>(zero_point[c]);
       for (int64_t k = 0; k < l.inner; ++k, ++i) {
-        const float r = std::round(input[i] / s);
-        double q = static_cast<double>(r) + zp;
+        const double r = std::round(static_cast<double>(input[i]) / s);
+        double q = r + zp;
         if (std::isnan(q)) q = zp;
         q = q < kMin ? kMin : (q > kMax ? kMax : q);
         output[i] = static_cast<T>(q);

@@ -1,12 +1,15 @@
 // Shared pieces of the quantized (int8, 16x8) and hybrid kernels of CONV_2D,
 // DEPTHWISE_CONV_2D, TRANSPOSE_CONV, FULLY_CONNECTED and BATCH_MATMUL:
+//   - the requantization of accumulators to the output (the three roundings TFLite
+//     2.9's kernels use, see Rounding),
 //   - the quantized activation range (TFLite's CalculateActivationRangeQuantized),
-//   - the per-channel requantization parameters (TFLite's
-//     PopulateConvolutionQuantizationParams / GetQuantizedConvolutionMultipler),
 //   - the on-the-fly quantization of float inputs of the hybrid kernels (TFLite's
 //     tensor_utils::SymmetricQuantizeFloats / AsymmetricQuantizeFloats),
-// each computed with the same float/double steps as TFLite 2.9 so that the results are
-// bit-identical. Pure functions; callers validate their arguments first.
+// each computed with the same integer and float steps as TFLite 2.9 so that the results
+// are bit-identical (the multipliers themselves are computed in quant_checks_int8.h).
+// Which kernel rounds how was established against the official runtime on x86-64 with
+// AVX2 / AVX-512 (tests/conformance/quantized_ops_test.cc). Pure functions; callers
+// validate their arguments first.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -18,20 +21,63 @@
 
 namespace liteq::rt::ref {
 
+// TFLite 2.9 requantizes int32 accumulators in three ways, depending on the kernel
+// that runs (all three round x * multiplier * 2^(shift - 31) to nearest; they differ
+// only on values within one rounding step of a tie):
+enum class Rounding : uint8_t {
+  // TFLite's MultiplyByQuantizedMultiplier (its reference and hand-written optimized
+  // kernels): a rounding doubling high multiply, then a rounding right shift with ties
+  // away from zero ("double rounding").
+  kDouble,
+  // ruy's x86 SIMD kernels (AVX2 / AVX-512, behind cpu_backend_gemm for int8): the same
+  // high multiply, but the right shift rounds ties up (toward +infinity).
+  kDoubleTiesUp,
+  // ruy's portable kernel (cpu_backend_gemm for int16 x int8): one rounding of the
+  // exact 64-bit product, ties up.
+  kSingle,
+};
+
+inline int32_t multiply_by_quantized_multiplier_ties_up(int32_t x, int32_t multiplier, int shift) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  const int32_t high =
+      saturating_rounding_doubling_high_mul(static_cast<int32_t>(static_cast<uint32_t>(x) << left), multiplier);
+  if (right == 0) return high;
+  return static_cast<int32_t>((int64_t{high} + (int64_t{1} << (right - 1))) >> right);
+}
+
+inline int32_t multiply_by_quantized_multiplier_single(int32_t x, int32_t multiplier, int shift) {
+  const int total = 31 - shift;  // >= 1: prepare keeps shift <= 30
+  const int64_t v = (int64_t{x} * multiplier + (int64_t{1} << (total - 1))) >> total;
+  return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(v, std::numeric_limits<int32_t>::min()),
+                                                std::numeric_limits<int32_t>::max()));
+}
+
 // Requantization of an accumulator to the output, per output channel.
 struct QuantOutput {
   const int32_t* multiplier = nullptr;  // Q31, per output channel
   const int32_t* shift = nullptr;       // per output channel
   int32_t output_offset = 0;            // the output zero point
   int32_t act_min = 0, act_max = 0;     // clamp, in the output's integer domain
+  Rounding rounding = Rounding::kDouble;  // for int32 accumulators
 };
 
 // acc * M_c + zero point, clamped. The accumulator type picks the requantization:
-// int32 accumulators use the Q31 rounding-doubling path, int64 ones (16x8 kernels
-// with int64 bias) TFLite's int64 overload.
+// int32 accumulators use q.rounding, int64 ones (16x8 kernels with int64 bias)
+// TFLite's int64 MultiplyByQuantizedMultiplier.
 template <typename Acc>
 inline int32_t requantize(Acc acc, const QuantOutput& q, int channel) {
-  int64_t v = multiply_by_quantized_multiplier(acc, q.multiplier[channel], q.shift[channel]);
+  int64_t v;
+  if constexpr (sizeof(Acc) == 4) {
+    const int32_t m = q.multiplier[channel], s = q.shift[channel];
+    switch (q.rounding) {
+      case Rounding::kDoubleTiesUp: v = multiply_by_quantized_multiplier_ties_up(acc, m, s); break;
+      case Rounding::kSingle: v = multiply_by_quantized_multiplier_single(acc, m, s); break;
+      default: v = multiply_by_quantized_multiplier(acc, m, s); break;
+    }
+  } else {
+    v = multiply_by_quantized_multiplier(acc, q.multiplier[channel], q.shift[channel]);
+  }
   v += q.output_offset;
   return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(v, q.act_min), q.act_max));
 }
