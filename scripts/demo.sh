@@ -43,7 +43,7 @@ echo "$MODEL_NAME on $(ls "$ASSETS/images/eval" | grep -c -v '^\.') held-out pho
 node - "$OUT" float16 dynamic int8 int8-only int16x8 <<'JS'
 const fs = require('fs');
 const [dir, ...modes] = process.argv.slice(2);
-const rows = [['mode', 'size', 'vs float', 'SQNR out0 dB', 'worst SQNR dB', 'latency ms', 'float ms']];
+const rows = [['mode', 'size', 'vs input file', 'SQNR out0 dB', 'worst SQNR dB', 'latency ms', 'float ms']];
 for (const m of modes) {
   const j = JSON.parse(fs.readFileSync(`${dir}/${m}.json`));
   if (j.error) { rows.push([m, '-', '-', 'error', '-', '-', '-']); continue; }
