@@ -28,13 +28,6 @@ struct BmmState {
   int scratch = -1;
 };
 
-void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
-  ctx.check(!t.sparsity, "{} '{}' is sparse (it needs a DENSIFY first)", what, t.name);
-  ctx.check(t.data == nullptr ||
-                t.bytes >= static_cast<size_t>(t.num_elements()) * dtype_size(t.type),
-            "{} '{}' holds {} bytes, its shape needs more", what, t.name, t.bytes);
-}
-
 // Element strides of `batch` (a tensor's batch dims) right-aligned to Geo::kBatchRank;
 // 0 where the dim is 1 (broadcast).
 void batch_strides(const std::vector<int32_t>& batch, int64_t matrix, int64_t* strides) {
@@ -66,8 +59,8 @@ void prepare(OpContext& ctx) {
   ctx.check_type(lhs, {DType::kFloat32}, "lhs");
   ctx.check_type(rhs, {DType::kFloat32, DType::kInt8}, "rhs");
   ctx.check_type(ctx.output(0), {DType::kFloat32}, "output");
-  check_dense(ctx, lhs, "lhs");
-  check_dense(ctx, rhs, "rhs");
+  ctx.check_dense(lhs, "lhs");
+  ctx.check_dense(rhs, "rhs");
   ctx.check(lhs.rank() >= 2 && lhs.rank() <= 5, "lhs must have rank 2 to 5, got {}", lhs.rank());
   ctx.check(rhs.rank() >= 2 && rhs.rank() <= 5, "rhs must have rank 2 to 5, got {}", rhs.rank());
   const int lr = lhs.rank(), rr = rhs.rank();

@@ -47,14 +47,6 @@ struct ConvState {
   int scratch = -1;
 };
 
-// Rejects sparse tensors (only DENSIFY reads them) and constants whose data is too short.
-void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
-  ctx.check(!t.sparsity, "{} '{}' is sparse (it needs a DENSIFY first)", what, t.name);
-  ctx.check(t.data == nullptr ||
-                t.bytes >= static_cast<size_t>(t.num_elements()) * dtype_size(t.type),
-            "{} '{}' holds {} bytes, its shape needs more", what, t.name, t.bytes);
-}
-
 // What TFLite 2.9's CONV_2D prepare requires of every input type, and our float path
 // (grouped convolutions, no bias) does not: checked for the quantized and hybrid paths.
 void check_tflite_limits(OpContext& ctx) {
@@ -80,7 +72,7 @@ void prepare_types(OpContext& ctx, ConvState& s, Activation act) {
     if (has_bias) {
       const Tensor& bias = ctx.input(kBias);
       ctx.check_type(bias, {DType::kFloat32}, "bias");
-      check_dense(ctx, bias, "bias");
+      ctx.check_dense(bias, "bias");
       ctx.check(bias.rank() == 1 && bias.dim(0) == out_c, "bias must have shape [{}]", out_c);
     }
     if (filter.type == DType::kFloat32) {
@@ -138,8 +130,8 @@ void prepare(OpContext& ctx) {
   ctx.check_io(2, 3, 1);
   const Tensor& in = ctx.input(kInput);
   const Tensor& filter = ctx.input(kFilter);
-  check_dense(ctx, in, "input");
-  check_dense(ctx, filter, "filter");
+  ctx.check_dense(in, "input");
+  ctx.check_dense(filter, "filter");
   ctx.check(in.rank() == 4, "input must be 4-D (NHWC), got rank {}", in.rank());
   ctx.check(filter.rank() == 4, "filter must be 4-D (OHWI), got rank {}", filter.rank());
   const int in_c = in.dim(3), out_c = filter.dim(0), filter_in_c = filter.dim(3);

@@ -37,13 +37,6 @@ struct DepthwiseState {
   int scratch = -1;
 };
 
-void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
-  ctx.check(!t.sparsity, "{} '{}' is sparse (it needs a DENSIFY first)", what, t.name);
-  ctx.check(t.data == nullptr ||
-                t.bytes >= static_cast<size_t>(t.num_elements()) * dtype_size(t.type),
-            "{} '{}' holds {} bytes, its shape needs more", what, t.name, t.bytes);
-}
-
 void prepare_types(OpContext& ctx, DepthwiseState& s, Activation act) {
   const Tensor& in = ctx.input(kInput);
   const Tensor& filter = ctx.input(kFilter);
@@ -57,7 +50,7 @@ void prepare_types(OpContext& ctx, DepthwiseState& s, Activation act) {
     if (has_bias) {
       const Tensor& bias = ctx.input(kBias);
       ctx.check_type(bias, {DType::kFloat32}, "bias");
-      check_dense(ctx, bias, "bias");
+      ctx.check_dense(bias, "bias");
       ctx.check(bias.rank() == 1 && bias.dim(0) == out_c, "bias must have shape [{}]", out_c);
     }
     if (filter.type == DType::kFloat32) {
@@ -97,8 +90,8 @@ void prepare(OpContext& ctx) {
   ctx.check_io(2, 3, 1);
   const Tensor& in = ctx.input(kInput);
   const Tensor& filter = ctx.input(kFilter);
-  check_dense(ctx, in, "input");
-  check_dense(ctx, filter, "filter");
+  ctx.check_dense(in, "input");
+  ctx.check_dense(filter, "filter");
   ctx.check(in.rank() == 4, "input must be 4-D (NHWC), got rank {}", in.rank());
   ctx.check(filter.rank() == 4, "filter must be 4-D [1, KH, KW, Cout], got rank {}", filter.rank());
   ctx.check(filter.dim(0) == 1, "filter dimension 0 must be 1, got {}", filter.dim(0));

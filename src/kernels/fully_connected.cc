@@ -49,13 +49,6 @@ struct FcState {
   int scratch = -1;
 };
 
-void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
-  ctx.check(!t.sparsity, "{} '{}' is sparse (it needs a DENSIFY first)", what, t.name);
-  ctx.check(t.data == nullptr ||
-                t.bytes >= static_cast<size_t>(t.num_elements()) * dtype_size(t.type),
-            "{} '{}' holds {} bytes, its shape needs more", what, t.name, t.bytes);
-}
-
 bool constant_or_absent(OpContext& ctx, int i) { return !ctx.has_input(i) || ctx.input(i).is_constant(); }
 
 template <typename Acc>
@@ -86,7 +79,7 @@ void prepare_types(OpContext& ctx, FcState& s, const FullyConnectedParams& p) {
     if (has_bias) {
       const Tensor& bias = ctx.input(kBias);
       ctx.check_type(bias, {DType::kFloat32}, "bias");
-      check_dense(ctx, bias, "bias");
+      ctx.check_dense(bias, "bias");
       ctx.check(bias.num_elements() == units, "bias has {} elements, expected {}", bias.num_elements(), units);
     }
     if (w.type == DType::kFloat32) {
@@ -159,8 +152,8 @@ void prepare(OpContext& ctx) {
   ctx.check(p.weights_format == 0, "weights format {} is not supported (only DEFAULT)", p.weights_format);
   const Tensor& in = ctx.input(kInput);
   const Tensor& w = ctx.input(kWeights);
-  check_dense(ctx, in, "input");
-  check_dense(ctx, w, "weights");
+  ctx.check_dense(in, "input");
+  ctx.check_dense(w, "weights");
   ctx.check(w.rank() == 2, "weights must be 2-D [units, input_size], got rank {}", w.rank());
   const int units = w.dim(0), depth = w.dim(1);
   ctx.check(depth >= 1, "weights have input size {}; must be >= 1", depth);

@@ -143,6 +143,8 @@ class OpContext {
   void check_io(int min_inputs, int max_inputs, int outputs) const;
   // Checks that tensor t has one of the given dtypes.
   void check_type(const Tensor& t, std::initializer_list<DType> allowed, const char* what) const;
+  // Checks that tensor t is not sparse and that its data (if any) covers its shape.
+  void check_dense(const Tensor& t, const char* what) const;
 
   // prepare only: sets output i's shape; rejects negative or absurd dims.
   void set_output_shape(int i, std::vector<int32_t> dims);

@@ -27,6 +27,12 @@ void OpContext::check_type(const Tensor& t, std::initializer_list<DType> allowed
   fail("{} '{}' has type {}; supported: {}", what, t.name, dtype_name(t.type), names);
 }
 
+void OpContext::check_dense(const Tensor& t, const char* what) const {
+  check(!t.sparsity, "{} '{}' is sparse (it needs a DENSIFY first)", what, t.name);
+  check(t.data == nullptr || t.bytes >= static_cast<size_t>(t.num_elements()) * dtype_size(t.type),
+        "{} '{}' holds {} bytes, its shape needs more", what, t.name, t.bytes);
+}
+
 void OpContext::set_output_shape(int i, std::vector<int32_t> dims) {
   if (!preparing_) fail("internal: set_output_shape outside prepare");
   int64_t n = 1;

@@ -20,13 +20,6 @@ struct QuantState {
   ref::RequantParams requant;  // integer input
 };
 
-void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
-  ctx.check(!t.sparsity, "{} '{}' is sparse (it needs a DENSIFY first)", what, t.name);
-  ctx.check(t.data == nullptr ||
-                t.bytes >= static_cast<size_t>(t.num_elements()) * dtype_size(t.type),
-            "{} '{}' holds {} bytes, its shape needs more", what, t.name, t.bytes);
-}
-
 // Validates t's quantization parameters (for its dtype) and returns the axis layout.
 ref::AxisLayout check_quant(const OpContext& ctx, const Tensor& t, const char* what, bool quantizing) {
   const QuantParams& q = t.quant;
@@ -70,7 +63,7 @@ void prepare_dequantize(OpContext& ctx) {
   Tensor& out = ctx.output(0);
   ctx.check_type(in, {DType::kFloat16, DType::kInt8, DType::kUInt8, DType::kInt16}, "input");
   ctx.check_type(out, {DType::kFloat32}, "output");
-  check_dense(ctx, in, "input");
+  ctx.check_dense(in, "input");
   auto& s = ctx.make_state<QuantState>();
   if (in.type == DType::kFloat16) {
     s.layout.inner = in.num_elements();
@@ -101,7 +94,7 @@ void prepare_quantize(OpContext& ctx) {
   Tensor& out = ctx.output(0);
   ctx.check_type(in, {DType::kFloat32, DType::kInt8, DType::kUInt8, DType::kInt16}, "input");
   ctx.check_type(out, {DType::kInt8, DType::kUInt8, DType::kInt16}, "output");
-  check_dense(ctx, in, "input");
+  ctx.check_dense(in, "input");
   if (in.type != DType::kFloat32) {
     // Requantization (TFLite supports int8/uint8 -> int8/uint8 and int16 -> int8/int16).
     if (in.type == DType::kInt16)

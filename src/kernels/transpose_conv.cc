@@ -50,13 +50,6 @@ struct TransposeConvState {
   int scratch = -1;    // the accumulators
 };
 
-void check_dense(const OpContext& ctx, const Tensor& t, const char* what) {
-  ctx.check(!t.sparsity, "{} '{}' is sparse (it needs a DENSIFY first)", what, t.name);
-  ctx.check(t.data == nullptr ||
-                t.bytes >= static_cast<size_t>(t.num_elements()) * dtype_size(t.type),
-            "{} '{}' holds {} bytes, its shape needs more", what, t.name, t.bytes);
-}
-
 constexpr int64_t kIntMax = 0x7fffffff;
 
 // Checks input/weights/bias shapes and fills the parts of the geometry they determine.
@@ -64,8 +57,8 @@ constexpr int64_t kIntMax = 0x7fffffff;
 void check_tensors(OpContext& ctx, int input, int weights, int bias, ref::ConvGeometry& g) {
   const Tensor& in = ctx.input(input);
   const Tensor& w = ctx.input(weights);
-  check_dense(ctx, in, "input");
-  check_dense(ctx, w, "weights");
+  ctx.check_dense(in, "input");
+  ctx.check_dense(w, "weights");
   ctx.check(in.rank() == 4, "input must be 4-D (NHWC), got rank {}", in.rank());
   ctx.check(w.rank() == 4, "weights must be 4-D (OHWI), got rank {}", w.rank());
   ctx.check(w.dim(1) >= 1 && w.dim(2) >= 1, "filter size {}x{} must be at least 1x1", w.dim(1), w.dim(2));
@@ -73,7 +66,7 @@ void check_tensors(OpContext& ctx, int input, int weights, int bias, ref::ConvGe
   if (bias >= 0 && ctx.has_input(bias) && in.type == DType::kFloat32) {
     const Tensor& b = ctx.input(bias);
     ctx.check_type(b, {DType::kFloat32}, "bias");
-    check_dense(ctx, b, "bias");
+    ctx.check_dense(b, "bias");
     ctx.check(b.rank() == 1 && b.dim(0) == w.dim(0), "bias must have shape [{}]", w.dim(0));
   }
   g.batch = in.dim(0);
