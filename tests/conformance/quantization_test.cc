@@ -16,6 +16,7 @@
 #include "liteq/interpreter.h"
 #include "passes/passes.h"
 #include "quantize/fidelity.h"
+#include "model_run.h"
 #include "test_env.h"
 #include "tflite_ref.h"
 
@@ -76,20 +77,6 @@ Converter make_converter(const Model& m, const std::string& mode, const ModelCas
   return conv;
 }
 
-std::vector<Array> run_ours(const Model& m, const std::vector<Array>& inputs) {
-  Interpreter it(m);
-  it.allocate_tensors();
-  const auto in = it.input_details();
-  for (size_t i = 0; i < in.size(); ++i) it.set_tensor(in[i].index, inputs[i].dtype, inputs[i].shape, inputs[i].bytes);
-  it.invoke();
-  std::vector<Array> outs;
-  for (const auto& d : it.output_details()) {
-    const auto v = it.get_tensor(d.index);
-    outs.push_back(Array{v.dtype, v.shape, {v.bytes.begin(), v.bytes.end()}});
-  }
-  return outs;
-}
-
 class Quantization : public ::testing::TestWithParam<ModelCase> {};
 
 // check_ours = false: official TFLite runs every file; verdict, size and SQNR floors.
@@ -124,7 +111,7 @@ void check_every_mode(const ModelCase& c, bool check_ours) {
   std::vector<std::vector<Array>> float_outs;
   for (const char* p : kEvalPhotos) {
     photos.push_back(io::image_to_input((assets_dir() / "images/eval" / p).string(), in_details[0], spec.norm));
-    float_outs.push_back(c.official_runs ? run_official(model.serialize(), {photos.back()}) : run_ours(model, {photos.back()}));
+    float_outs.push_back(c.official_runs ? run_official(model.serialize(), {photos.back()}) : run_ours(model, {photos.back()}).outputs);
     ASSERT_FALSE(float_outs.back().empty());
   }
 
@@ -167,7 +154,7 @@ void check_every_mode(const ModelCase& c, bool check_ours) {
       if (c.official_runs && check_ours) {
         std::vector<Array> ours;
         try {
-          ours = run_ours(q, {input});
+          ours = run_ours(q, {input}).outputs;
         } catch (const Error& e) {
           ADD_FAILURE() << "liteq cannot run its own " << mode.name << " model: " << e.what();
         }
@@ -178,41 +165,24 @@ void check_every_mode(const ModelCase& c, bool check_ours) {
             // in the float ops between them flips int8 roundings, so whole-model outputs
             // diverge from TFLite (single ops are bit-exact, tests/conformance/
             // quantized_ops_test.cc). Measured and reported; fidelity to float is checked below.
-            const auto a = quant::output_as_float(ours[o]), b = quant::output_as_float(outs[o]);
-            double d = 0, mag = 0;
-            for (size_t i = 0; i < a.size(); ++i) {
-              d = std::max(d, std::fabs(double(a[i]) - b[i]));
-              mag = std::max(mag, std::fabs(double(b[i])));
-            }
-            ours_vs_tflite = std::max(ours_vs_tflite, mag > 0 ? d / mag : d);
+            ours_vs_tflite = std::max(ours_vs_tflite, relative_error(ours[o], outs[o]));
           } else if (outs[o].dtype == DType::kFloat32) {
-            const auto a = quant::output_as_float(ours[o]), b = quant::output_as_float(outs[o]);
-            double d = 0, mag = 0;
-            for (size_t i = 0; i < a.size(); ++i) {
-              d = std::max(d, std::fabs(double(a[i]) - b[i]));
-              mag = std::max(mag, std::fabs(double(b[i])));
-            }
-            double rel = mag > 0 ? d / mag : d;
+            const double rel = relative_error(ours[o], outs[o]);
             ours_vs_tflite = std::max(ours_vs_tflite, rel);
             if (rel > 1e-4) {  // as in the float conformance test: TFLite's own XNNPACK spread
               const auto xnn = run_official(bytes, {input}, true);
               ASSERT_EQ(xnn.size(), outs.size());
-              const auto x = quant::output_as_float(xnn[o]);
-              double spread = 0;
-              for (size_t i = 0; i < x.size(); ++i) spread = std::max(spread, std::fabs(double(x[i]) - b[i]));
-              EXPECT_LE(rel, 2 * (mag > 0 ? spread / mag : spread)) << "output " << o;
+              EXPECT_LE(rel, 2 * relative_error(xnn[o], outs[o])) << "output " << o;
             }
           } else {
             ASSERT_EQ(ours[o].bytes.size(), outs[o].bytes.size());
-            double lsb = 0;
-            for (size_t i = 0; i < ours[o].bytes.size(); ++i)
-              lsb = std::max(lsb, std::fabs(double(int8_t(ours[o].bytes[i])) - int8_t(outs[o].bytes[i])));
+            const double lsb = max_abs_difference(ours[o], outs[o]);
             ours_vs_tflite = std::max(ours_vs_tflite, lsb);
             EXPECT_LE(lsb, 1.0) << "output " << o;
           }
         }
       } else if (!c.official_runs) {
-        outs = run_ours(q, {input});
+        outs = run_ours(q, {input}).outputs;
       }
       if (check_ours && dynamic && !dynamic_ours.empty()) outs = dynamic_ours;  // fidelity of our run
       for (size_t o = 0; o < outs.size(); ++o) {

@@ -15,6 +15,7 @@
 #include "ir/model.h"
 #include "liteq/interpreter.h"
 #include "liteq/model.h"
+#include "model_run.h"
 #include "test_env.h"
 #include "tflite_ref.h"
 
@@ -56,40 +57,6 @@ const std::vector<Case>& cases() {
 
 const char* kPhotos[] = {"images/calib/messi5.jpg", "images/eval/astronaut.png"};
 
-// max |a - b| / max |b|, over float32 arrays.
-double relative_error(const io::Array& ours, const io::Array& ref) {
-  const auto* a = reinterpret_cast<const float*>(ours.bytes.data());
-  const auto* b = reinterpret_cast<const float*>(ref.bytes.data());
-  const size_t n = ref.bytes.size() / 4;
-  double diff = 0, mag = 0;
-  for (size_t i = 0; i < n; ++i) {
-    diff = std::max(diff, std::fabs(double(a[i]) - double(b[i])));
-    mag = std::max(mag, std::fabs(double(b[i])));
-  }
-  return mag == 0 ? diff : diff / mag;
-}
-
-struct Result {
-  std::vector<io::Array> outputs;
-  double invoke_ms = 0;
-};
-
-Result run_ours(const Model& model, const std::vector<io::Array>& inputs) {
-  Interpreter it(model);
-  it.allocate_tensors();
-  const auto in = it.input_details();
-  for (size_t i = 0; i < in.size(); ++i) it.set_tensor(in[i].index, inputs[i].dtype, inputs[i].shape, inputs[i].bytes);
-  const auto t0 = std::chrono::steady_clock::now();
-  it.invoke();
-  Result r;
-  r.invoke_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  for (const auto& d : it.output_details()) {
-    const auto v = it.get_tensor(d.index);
-    r.outputs.push_back(io::Array{v.dtype, v.shape, {v.bytes.begin(), v.bytes.end()}});
-  }
-  return r;
-}
-
 class TfliteModels : public ::testing::TestWithParam<Case> {};
 
 TEST_P(TfliteModels, MatchesOfficialTfliteOnPhotos) {
@@ -109,7 +76,7 @@ TEST_P(TfliteModels, MatchesOfficialTfliteOnPhotos) {
     const io::Array input = io::image_to_input(photo_path.string(), details[0], c.norm);
     const fs::path input_npy = tmp / "input.npy";
     io::write_npy(input_npy.string(), input);
-    const Result ours = run_ours(model, {input});
+    const RunResult ours = run_ours(model, {input});
     ASSERT_FALSE(ours.outputs.empty());
     for (const auto& o : ours.outputs) {
       const auto* f = reinterpret_cast<const float*>(o.bytes.data());
