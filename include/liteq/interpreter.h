@@ -38,6 +38,11 @@ struct InterpreterOptions {
   // Keep every intermediate tensor alive after invoke (for layer-by-layer comparison
   // and calibration); costs memory, as TFLite's experimental_preserve_all_tensors.
   bool preserve_all_tensors = false;
+  // Which kernels run: "auto" (the fastest this CPU supports), "reference" (the scalar
+  // reference kernels, the spec), or an instruction set at most what the CPU offers:
+  // "avx2", "avx512", "avx512vnni". With "auto", the environment variable
+  // LITEQ_KERNELS, if set, chooses instead.
+  std::string kernels = "auto";
 };
 
 class Interpreter {
@@ -70,6 +75,11 @@ class Interpreter {
   size_t arena_bytes() const;
   // Sum of the sizes of all intermediate tensors, what a planner-less runtime would use.
   size_t unplanned_bytes() const;
+  // Bytes the kernels hold besides the arena and the model (packed weights, tables).
+  size_t kernel_state_bytes() const;
+  // The kernels in use: "reference", "avx2", "avx512" or "avx512vnni".
+  std::string kernels() const;
+  int num_threads() const;
 
   struct Impl;
 

@@ -18,6 +18,7 @@
 #include <cmath>
 
 #include "kernels/kernel_util.h"
+#include "kernels/optimized/fast_kernels.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/conv_int8.h"
 #include "kernels/reference/quant_checks_int8.h"
@@ -45,6 +46,7 @@ struct ConvState {
   int64_t batch_size = 0;  // input elements per batch
   size_t scratch_bytes = 0;
   int scratch = -1;
+  std::unique_ptr<opt::FastKernel> fast;  // optimized kernel, if one covers the case
 };
 
 // What TFLite 2.9's CONV_2D prepare requires of every input type, and our float path
@@ -125,6 +127,15 @@ void prepare_types(OpContext& ctx, ConvState& s, Activation act) {
   qcheck::activation_range(ctx, act, oq, out.type, &s.q.act_min, &s.q.act_max);
 }
 
+std::unique_ptr<opt::FastKernel> make_fast(OpContext& ctx, const ConvState& s) {
+  if (ctx.exec().isa == Isa::kReference) return nullptr;
+  switch (s.kind) {
+    case Kind::kFloat: return opt::make_conv_f32(ctx, s.geo, s.filter_in_c);
+    case Kind::kInt8: return opt::make_conv_s8(ctx, s.geo, s.input_offset, s.q);
+    default: return nullptr;
+  }
+}
+
 void prepare(OpContext& ctx) {
   const auto& p = ctx.params<ConvParams>();
   ctx.check_io(2, 3, 1);
@@ -180,6 +191,7 @@ void prepare(OpContext& ctx) {
   ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
   // Last: adding a scratch buffer may move the tensors our references point to.
   if (s.scratch_bytes) s.scratch = ctx.request_scratch(s.scratch_bytes);
+  s.fast = make_fast(ctx, s);
 }
 
 template <typename Acc, typename T>
@@ -222,7 +234,11 @@ void eval_hybrid(OpContext& ctx, const ConvState& s) {
 }
 
 void eval(OpContext& ctx) {
-  const auto& s = ctx.state<ConvState>();
+  auto& s = ctx.state<ConvState>();
+  if (s.fast) {
+    s.fast->run(ctx);
+    return;
+  }
   switch (s.kind) {
     case Kind::kFloat: {
       const float* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr;

@@ -10,6 +10,7 @@
 //            one per output channel), float bias; the input is quantized asymmetrically
 //            per batch. Reference kernels in reference/conv_int8.h.
 #include "kernels/kernel_util.h"
+#include "kernels/optimized/fast_kernels.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/conv_int8.h"
 #include "kernels/reference/quant_checks_int8.h"
@@ -35,6 +36,7 @@ struct DepthwiseState {
   int64_t batch_size = 0;  // input elements per batch
   size_t scratch_bytes = 0;
   int scratch = -1;
+  std::unique_ptr<opt::FastKernel> fast;  // optimized kernel, if one covers the case
 };
 
 void prepare_types(OpContext& ctx, DepthwiseState& s, Activation act) {
@@ -83,6 +85,15 @@ void prepare_types(OpContext& ctx, DepthwiseState& s, Activation act) {
   s.q.output_offset = oq.zero_point;
   s.q.rounding = ref::Rounding::kDouble;  // TFLite's own depthwise kernels
   qcheck::activation_range(ctx, act, oq, out.type, &s.q.act_min, &s.q.act_max);
+}
+
+std::unique_ptr<opt::FastKernel> make_fast(OpContext& ctx, const DepthwiseState& s) {
+  if (ctx.exec().isa == Isa::kReference) return nullptr;
+  switch (s.kind) {
+    case Kind::kFloat: return opt::make_depthwise_f32(ctx, s.geo, s.multiplier);
+    case Kind::kInt8: return opt::make_depthwise_s8(ctx, s.geo, s.multiplier, s.input_offset, s.q);
+    default: return nullptr;
+  }
 }
 
 void prepare(OpContext& ctx) {
@@ -138,6 +149,7 @@ void prepare(OpContext& ctx) {
   ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
   // Last: adding a scratch buffer may move the tensors our references point to.
   if (s.scratch_bytes) s.scratch = ctx.request_scratch(s.scratch_bytes);
+  s.fast = make_fast(ctx, s);
 }
 
 template <typename Acc, typename T, typename Bias>
@@ -167,7 +179,11 @@ void eval_hybrid(OpContext& ctx, const DepthwiseState& s) {
 }
 
 void eval(OpContext& ctx) {
-  const auto& s = ctx.state<DepthwiseState>();
+  auto& s = ctx.state<DepthwiseState>();
+  if (s.fast) {
+    s.fast->run(ctx);
+    return;
+  }
   switch (s.kind) {
     case Kind::kFloat: {
       const float* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr;

@@ -16,6 +16,7 @@
 #include <cmath>
 
 #include "kernels/kernel_util.h"
+#include "kernels/optimized/fast_kernels.h"
 #include "kernels/reference/matmul.h"
 #include "kernels/reference/matmul_int8.h"
 #include "kernels/reference/quant_checks_int8.h"
@@ -47,6 +48,7 @@ struct FcState {
   std::vector<int32_t> row_sums;  // weight sums per unit, when precomputed
   size_t scratch_bytes = 0;
   int scratch = -1;
+  std::unique_ptr<opt::FastKernel> fast;  // optimized kernel, if one covers the case
 };
 
 bool constant_or_absent(OpContext& ctx, int i) { return !ctx.has_input(i) || ctx.input(i).is_constant(); }
@@ -146,6 +148,15 @@ void prepare_types(OpContext& ctx, FcState& s, const FullyConnectedParams& p) {
   }
 }
 
+std::unique_ptr<opt::FastKernel> make_fast(OpContext& ctx, const FcState& s) {
+  if (ctx.exec().isa == Isa::kReference) return nullptr;
+  switch (s.kind) {
+    case Kind::kFloat: return opt::make_fully_connected_f32(ctx, s.batch, s.depth, s.units, s.act.lo, s.act.hi);
+    case Kind::kInt8: return opt::make_fully_connected_s8(ctx, s.batch, s.depth, s.units, s.input_offset, s.q);
+    default: return nullptr;
+  }
+}
+
 void prepare(OpContext& ctx) {
   const auto& p = ctx.params<FullyConnectedParams>();
   ctx.check_io(2, 3, 1);
@@ -178,6 +189,7 @@ void prepare(OpContext& ctx) {
   }
   // Last: adding a scratch buffer may move the tensors our references point to.
   if (s.scratch_bytes) s.scratch = ctx.request_scratch(s.scratch_bytes);
+  s.fast = make_fast(ctx, s);
 }
 
 template <typename Acc, typename T>
@@ -211,7 +223,11 @@ void eval_hybrid(OpContext& ctx, const FcState& s) {
 }
 
 void eval(OpContext& ctx) {
-  const auto& s = ctx.state<FcState>();
+  auto& s = ctx.state<FcState>();
+  if (s.fast) {
+    s.fast->run(ctx);
+    return;
+  }
   switch (s.kind) {
     case Kind::kFloat: {
       const float* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/exec.h"
 #include "kernels/params.h"
 #include "liteq/dtype.h"
 #include "liteq/error.h"
@@ -94,6 +95,7 @@ struct Node {
   std::vector<uint8_t> custom_options;
   const KernelRegistration* kernel = nullptr;
   std::shared_ptr<void> state;  // kernel-private data made in prepare
+  size_t state_bytes = 0;       // what the state holds that counts (packed weights)
   std::vector<int> scratch;     // tensor indices of scratch buffers requested in prepare
   bool folded = false;          // every input constant: evaluated once at allocate time
 };
@@ -104,6 +106,7 @@ struct Graph {
   std::vector<int> inputs;
   std::vector<int> outputs;
   size_t num_model_tensors = 0;  // tensors past this index are scratch buffers
+  ExecConfig exec;                // instruction set and threads for the kernels
 };
 
 class OpContext {
@@ -157,9 +160,14 @@ class OpContext {
   template <typename T> T& make_state() {
     auto p = std::make_shared<T>();
     n_.state = p;
+    n_.state_bytes = 0;
     return *p;
   }
+  // prepare only: records memory the state holds (packed weights), for reporting.
+  void add_state_bytes(size_t bytes) { n_.state_bytes += bytes; }
   bool preparing() const { return preparing_; }
+  // The instruction set the kernels may use and the thread pool (see kernels/exec.h).
+  const ExecConfig& exec() const { return g_.exec; }
 
  private:
   Graph& g_;

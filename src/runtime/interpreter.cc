@@ -57,6 +57,7 @@ struct AlignedFree {
 struct Interpreter::Impl {
   std::shared_ptr<const ir::ModelData> model;
   InterpreterOptions options;
+  std::unique_ptr<rt::ThreadPool> pool;
   rt::Graph g;
   bool allocated = false;
   std::unique_ptr<uint8_t, AlignedFree> arena;
@@ -305,8 +306,32 @@ void Interpreter::Impl::allocate_impl() {
 Interpreter::Interpreter(const Model& model, InterpreterOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->model = model.shared();
   impl_->options = options;
+  std::string kernels = options.kernels;
+  if (kernels == "auto") {
+    if (const char* env = std::getenv("LITEQ_KERNELS"); env && *env) kernels = env;
+  }
+  rt::Isa isa;
+  if (!rt::parse_isa(kernels.c_str(), &isa))
+    throw Error(ErrorKind::kInvalidArgument,
+                fmt::format("unknown kernels '{}': use auto, reference, avx2, avx512 or avx512vnni", kernels));
+  const rt::Isa best = rt::detect_isa();
+  if (isa > best)
+    throw Error(ErrorKind::kInvalidArgument,
+                fmt::format("kernels '{}' need an instruction set this CPU lacks; it offers at most '{}'", kernels,
+                            rt::isa_name(best)));
+  if (options.num_threads < 1 || options.num_threads > 256)
+    throw Error(ErrorKind::kInvalidArgument,
+                fmt::format("num_threads must be 1 to 256, got {}", options.num_threads));
+  impl_->g.exec.isa = isa;
+  if (options.num_threads > 1) {
+    impl_->pool = std::make_unique<rt::ThreadPool>(options.num_threads);
+    impl_->g.exec.pool = impl_->pool.get();
+  }
   impl_->build();
 }
+
+std::string Interpreter::kernels() const { return rt::isa_name(impl_->g.exec.isa); }
+int Interpreter::num_threads() const { return impl_->g.exec.threads(); }
 
 Interpreter::~Interpreter() = default;
 
@@ -397,6 +422,12 @@ TensorView Interpreter::get_tensor(int index) const {
 
 size_t Interpreter::arena_bytes() const { return impl_->arena_bytes; }
 size_t Interpreter::unplanned_bytes() const { return impl_->unplanned_bytes; }
+
+size_t Interpreter::kernel_state_bytes() const {
+  size_t total = 0;
+  for (const auto& n : impl_->g.nodes) total += n.state_bytes;
+  return total;
+}
 
 }  // namespace liteq
 
