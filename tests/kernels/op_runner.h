@@ -72,6 +72,12 @@ class OpRunner {
     return *this;
   }
 
+  // Which kernels run (default: the reference) and on how many threads; see kernels/exec.h.
+  OpRunner& exec(rt::ExecConfig e) {
+    exec_ = e;
+    return *this;
+  }
+
   // Runs prepare + eval; throws liteq::Error like the interpreter would.
   std::vector<TensorData> run();
 
@@ -91,10 +97,12 @@ class OpRunner {
   std::vector<uint8_t> custom_options_;
   std::vector<In> inputs_;
   std::vector<Out> outputs_;
+  rt::ExecConfig exec_;
 };
 
 inline std::vector<TensorData> OpRunner::run() {
   rt::Graph g;
+  g.exec = exec_;
   rt::Node n;
   n.builtin_code = code_;
   n.custom_code = custom_code_;
@@ -139,6 +147,7 @@ inline std::vector<TensorData> OpRunner::run() {
     g.tensors.push_back(std::move(t));
   }
   g.num_model_tensors = g.tensors.size();
+  g.tensors.reserve(g.tensors.size() + 16);  // kernels may request scratch while holding references
   g.nodes.push_back(n);
   rt::Node& node = g.nodes.back();
   {
