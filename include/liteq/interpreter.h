@@ -43,6 +43,18 @@ struct InterpreterOptions {
   // "avx2", "avx512", "avx512vnni". With "auto", the environment variable
   // LITEQ_KERNELS, if set, chooses instead.
   std::string kernels = "auto";
+  // Time every operator of every invoke (see op_profile()).
+  bool profile = false;
+};
+
+// Time spent in one operator over all invokes since profiling began.
+struct OpProfile {
+  int node = 0;           // operator index in the main subgraph
+  std::string op;         // "CONV_2D", or the custom code
+  std::string types;      // "int8", "float32", "float32/int8" (input / weights) ...
+  std::string kernel;     // "reference" or the optimized kernel's ISA
+  double total_ms = 0;
+  int64_t calls = 0;
 };
 
 class Interpreter {
@@ -80,6 +92,8 @@ class Interpreter {
   // The kernels in use: "reference", "avx2", "avx512" or "avx512vnni".
   std::string kernels() const;
   int num_threads() const;
+  // Per-operator times (empty unless options.profile).
+  std::vector<OpProfile> op_profile() const;
 
   struct Impl;
 

@@ -150,6 +150,7 @@ void prepare(OpContext& ctx) {
   // Last: adding a scratch buffer may move the tensors our references point to.
   if (s.scratch_bytes) s.scratch = ctx.request_scratch(s.scratch_bytes);
   s.fast = make_fast(ctx, s);
+  ctx.set_fast(s.fast != nullptr);
 }
 
 template <typename Acc, typename T, typename Bias>

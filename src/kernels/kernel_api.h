@@ -96,6 +96,7 @@ struct Node {
   const KernelRegistration* kernel = nullptr;
   std::shared_ptr<void> state;  // kernel-private data made in prepare
   size_t state_bytes = 0;       // what the state holds that counts (packed weights)
+  bool fast = false;            // an optimized kernel runs this node (set by prepare)
   std::vector<int> scratch;     // tensor indices of scratch buffers requested in prepare
   bool folded = false;          // every input constant: evaluated once at allocate time
 };
@@ -161,8 +162,11 @@ class OpContext {
     auto p = std::make_shared<T>();
     n_.state = p;
     n_.state_bytes = 0;
+    n_.fast = false;
     return *p;
   }
+  // prepare only: records that an optimized kernel (not the reference) will run.
+  void set_fast(bool fast) { n_.fast = fast; }
   // prepare only: records memory the state holds (packed weights), for reporting.
   void add_state_bytes(size_t bytes) { n_.state_bytes += bytes; }
   bool preparing() const { return preparing_; }

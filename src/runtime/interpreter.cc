@@ -1,6 +1,7 @@
 #include "liteq/interpreter.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -63,6 +64,8 @@ struct Interpreter::Impl {
   std::unique_ptr<uint8_t, AlignedFree> arena;
   size_t arena_bytes = 0;
   size_t unplanned_bytes = 0;
+  std::vector<double> op_ms;  // options.profile: time per node over all invokes
+  std::vector<int64_t> op_calls;
 
   [[noreturn]] void bad_arg(const std::string& msg) const {
     throw Error(ErrorKind::kInvalidArgument, msg);
@@ -409,8 +412,49 @@ void Interpreter::set_tensor(int index, DType dtype, const std::vector<int32_t>&
 void Interpreter::invoke() {
   auto& im = *impl_;
   if (!im.allocated) allocate_tensors();
-  for (auto& n : im.g.nodes)
-    if (!n.folded) im.eval_node(n);
+  if (!im.options.profile) {
+    for (auto& n : im.g.nodes)
+      if (!n.folded) im.eval_node(n);
+    return;
+  }
+  using Clock = std::chrono::steady_clock;
+  im.op_ms.resize(im.g.nodes.size(), 0.0);
+  im.op_calls.resize(im.g.nodes.size(), 0);
+  for (size_t i = 0; i < im.g.nodes.size(); ++i) {
+    auto& n = im.g.nodes[i];
+    if (n.folded) continue;
+    const auto t0 = Clock::now();
+    im.eval_node(n);
+    im.op_ms[i] += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    ++im.op_calls[i];
+  }
+}
+
+std::vector<OpProfile> Interpreter::op_profile() const {
+  const auto& im = *impl_;
+  std::vector<OpProfile> out;
+  const auto& m = *im.model->fb;
+  const auto& sg = *m.subgraphs[0];
+  for (size_t i = 0; i < im.op_ms.size(); ++i) {
+    const auto& n = im.g.nodes[i];
+    if (n.folded) continue;  // computed once at allocate time
+    OpProfile p;
+    p.node = static_cast<int>(i);
+    p.op = ir::op_type_name(m, *sg.operators[i]);
+    std::string types;
+    for (size_t k = 0; k < n.inputs.size() && k < 2; ++k) {
+      if (n.inputs[k] < 0) continue;
+      const std::string t(dtype_name(im.g.tensors[n.inputs[k]].type));
+      if (types.empty()) types = t;
+      else if (types != t) types += "/" + t;
+    }
+    p.types = types;
+    p.kernel = n.fast ? rt::isa_name(im.g.exec.isa) : "reference";
+    p.total_ms = im.op_ms[i];
+    p.calls = im.op_calls[i];
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 TensorView Interpreter::get_tensor(int index) const {

@@ -16,7 +16,7 @@
 // own dtype (quantized outputs stay raw integers) and prints one JSON line on stdout:
 //   {"model":..., "tflite_version":"2.9.0", "threads":N, "xnnpack":bool, "repeat":N,
 //    "load_ms":..., "first_invoke_ms":..., "min_invoke_ms":..., "median_invoke_ms":...,
-//    "repeat_identical":bool, "inputs":[...], "outputs":[...]}
+//    "p90_invoke_ms":..., "peak_rss_bytes":N, "repeat_identical":bool, "inputs":[...], "outputs":[...]}
 // load_ms = model load + interpreter creation (incl. XNNPACK delegate) + resize + allocation.
 // Invoke is run --repeat times in total (default 1); min/median are over all of them, the
 // first included. repeat_identical tells whether every run produced bit-identical outputs
@@ -28,6 +28,8 @@
 //
 // .npy support (reader and writer below): format versions 1.0, 2.0 and 3.0, little-endian or
 // byte-order-free dtypes, C order only: |b1 |i1 |u1 <i2 <u2 <i4 <u4 <i8 <u8 <f2 <f4 <f8.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -530,6 +532,10 @@ int run(const Options& o) {
   std::sort(sorted.begin(), sorted.end());
   const size_t m = sorted.size();
   const double median = m % 2 ? sorted[m / 2] : 0.5 * (sorted[m / 2 - 1] + sorted[m / 2]);
+  const double p90 = sorted[std::min(m - 1, static_cast<size_t>(0.9 * (m - 1) + 0.5))];
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  const long long peak_rss = static_cast<long long>(ru.ru_maxrss) * 1024;  // Linux: KiB
 
   // ---- outputs
   std::string outputs_json;
@@ -564,11 +570,11 @@ int run(const Options& o) {
   }
   printf(
       "{\"model\":%s,\"tflite_version\":%s,\"threads\":%d,\"xnnpack\":%s,\"repeat\":%d,\"load_ms\":%s,"
-      "\"first_invoke_ms\":%s,\"min_invoke_ms\":%s,\"median_invoke_ms\":%s,\"repeat_identical\":%s,"
-      "\"inputs\":[%s],\"outputs\":[%s]}\n",
+      "\"first_invoke_ms\":%s,\"min_invoke_ms\":%s,\"median_invoke_ms\":%s,\"p90_invoke_ms\":%s,"
+      "\"peak_rss_bytes\":%lld,\"repeat_identical\":%s,\"inputs\":[%s],\"outputs\":[%s]}\n",
       json_str(o.model).c_str(), json_str(TfLiteVersion()).c_str(), o.threads, o.xnnpack ? "true" : "false", o.repeat,
       json_num(load_ms).c_str(), json_num(times[0]).c_str(), json_num(sorted[0]).c_str(), json_num(median).c_str(),
-      identical ? "true" : "false", inputs_json.c_str(), outputs_json.c_str());
+      json_num(p90).c_str(), peak_rss, identical ? "true" : "false", inputs_json.c_str(), outputs_json.c_str());
   fflush(stdout);
   return 0;
 }

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add(liteq::cli::add_run);
   add(liteq::cli::add_quantize);
   add(liteq::cli::add_compare);
+  add(liteq::cli::add_bench);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

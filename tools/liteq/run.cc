@@ -23,18 +23,23 @@ Command add_run(CLI::App& app) {
     InputSpec in;
     std::string out_dir;
     int threads = 1;
+    std::string kernels = "auto";
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("model", o->model, "the .tflite file")->required()->check(CLI::ExistingFile);
   add_input_options(cmd, o->in);
   cmd->add_option("-o,--output-dir", o->out_dir, "folder for output_<i>.npy and outputs.json")->required();
-  cmd->add_option("--threads", o->threads, "threads")->check(CLI::Range(1, 256));
+  cmd->add_option("-t,--threads", o->threads, "threads (default 1)")->check(CLI::Range(1, 256));
+  add_kernels_option(cmd, o->kernels);
   return [=]() {
     using clock = std::chrono::steady_clock;
     auto ms = [](clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
     const auto t0 = clock::now();
     const Model model = Model::load(o->model);
-    Interpreter it(model, InterpreterOptions{o->threads});
+    InterpreterOptions opts;
+    opts.num_threads = o->threads;
+    opts.kernels = o->kernels;
+    Interpreter it(model, opts);
     const auto t1 = clock::now();
     const auto inputs = it.input_details();
     const auto arrays = load_inputs(o->in, inputs);
