@@ -1,0 +1,196 @@
+// The liteq command line as a user meets it: exit codes, error messages, and that a
+// failing command leaves its input untouched and writes no (partial) output file.
+// Runs the built binary (LITEQ_CLI) on the real models in .cache/assets.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
+#include "io/data/npy.h"
+#include "test_env.h"
+
+namespace liteq::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string out;  // stdout and stderr
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+Result liteq(const std::vector<std::string>& args) {
+  std::string cmd = quote(LITEQ_CLI);
+  for (const auto& a : args) cmd += " " + quote(a);
+  cmd += " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string read_all(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    model_ = assets_dir() / "models/face_detection_short_range.tflite";
+    LITEQ_REQUIRE_ASSET(fs::exists(model_), model_.string());
+    dir_ = fs::temp_directory_path() / ("liteq_cli_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs `liteq quantize MODEL -o OUT extra...` expecting failure with exit code 2 and
+  // `message` in the output; checks that no file (not even a temporary) was left.
+  void expect_quantize_fails(const std::vector<std::string>& extra, const std::string& message) {
+    const fs::path out = dir_ / "out.tflite";
+    std::vector<std::string> args{"quantize", model_.string(), "-o", out.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const std::string before = read_all(model_);
+    const Result r = liteq(args);
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_NE(r.out.find(message), std::string::npos) << "expected '" << message << "' in:\n" << r.out;
+    EXPECT_NE(r.out.find("liteq: error:"), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(out)) << "a failed quantize wrote " << out;
+    for (const auto& e : fs::directory_iterator(dir_))
+      EXPECT_FALSE(e.path().filename().string().rfind("out.tflite", 0) == 0) << "left behind: " << e.path();
+    EXPECT_EQ(read_all(model_), before) << "the input model changed";
+  }
+
+  fs::path model_, dir_;
+};
+
+TEST_F(Cli, QuantizeInt8WithoutCalibrationDataIsAnError) {
+  expect_quantize_fails({"--mode", "int8"}, "needs representative data: --calib");
+}
+
+TEST_F(Cli, QuantizeWithAnEmptyCalibrationFolderIsAnError) {
+  fs::create_directories(dir_ / "empty");
+  expect_quantize_fails({"--mode", "int8", "--calib", (dir_ / "empty").string()}, "has no images");
+}
+
+TEST_F(Cli, QuantizeWithAnUndecodableImageIsAnError) {
+  fs::create_directories(dir_ / "imgs");
+  std::ofstream(dir_ / "imgs/broken.jpg") << "this is not a JPEG";
+  expect_quantize_fails({"--mode", "int8", "--calib", (dir_ / "imgs").string()}, "cannot decode image");
+}
+
+TEST_F(Cli, QuantizeWithANpyOfTheWrongShapeIsAnError) {
+  io::Array a;
+  a.dtype = DType::kFloat32;
+  a.shape = {4, 64, 64, 3};  // the model takes [1, 128, 128, 3] samples
+  a.bytes.assign(4 * 64 * 64 * 3 * 4, 0);
+  io::write_npy((dir_ / "calib.npy").string(), a);
+  expect_quantize_fails({"--mode", "int8", "--calib", (dir_ / "calib.npy").string()}, "shape");
+}
+
+TEST_F(Cli, QuantizeWithANpyOfTheWrongDtypeIsAnError) {
+  io::Array a;
+  a.dtype = DType::kInt32;
+  a.shape = {2, 128, 128, 3};
+  a.bytes.assign(2 * 128 * 128 * 3 * 4, 0);
+  io::write_npy((dir_ / "calib.npy").string(), a);
+  expect_quantize_fails({"--mode", "int8", "--calib", (dir_ / "calib.npy").string()}, "int32");
+}
+
+TEST_F(Cli, QuantizeRefusesToOverwriteItsInput) {
+  const std::string before = read_all(model_);
+  const fs::path copy = dir_ / "model.tflite";
+  fs::copy_file(model_, copy);
+  const Result r = liteq({"quantize", copy.string(), "-o", copy.string(), "--mode", "dynamic"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("the output path is the input model"), std::string::npos) << r.out;
+  EXPECT_EQ(read_all(copy), before);
+}
+
+TEST_F(Cli, QuantizeFailureKeepsAnExistingOutputFile) {
+  const fs::path out = dir_ / "out.tflite";
+  std::ofstream(out) << "previous contents";
+  const Result r = liteq({"quantize", model_.string(), "-o", out.string(), "--mode", "int8"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(read_all(out), "previous contents");
+}
+
+// --input-type / --output-type uint8: inspect shows uint8 I/O whose scale is the int8
+// model's and whose zero point is the int8 one + 128 (TFLite's convention).
+TEST_F(Cli, InspectShowsUint8InputsWithShiftedZeroPoint) {
+  const fs::path s8 = dir_ / "s8.tflite", u8 = dir_ / "u8.tflite";
+  for (auto [path, type] : {std::pair{s8, "int8"}, std::pair{u8, "uint8"}}) {
+    const Result q = liteq({"quantize", model_.string(), "-o", path.string(), "--mode", "int8-only", "--calib",
+                            "random", "--num-samples", "8", "--input-type", type, "--output-type", type});
+    ASSERT_EQ(q.code, 0) << q.out;
+  }
+  const Result a = liteq({"inspect", s8.string(), "--json"}), b = liteq({"inspect", u8.string(), "--json"});
+  ASSERT_EQ(a.code, 0) << a.out;
+  ASSERT_EQ(b.code, 0) << b.out;
+  const auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
+  EXPECT_EQ(ja["kind"], "int8-only-int8-io");
+  EXPECT_EQ(jb["kind"], "int8-only-uint8-io");
+  for (const char* side : {"inputs", "outputs"}) {
+    ASSERT_EQ(ja[side].size(), jb[side].size());
+    for (size_t i = 0; i < ja[side].size(); ++i) {
+      const auto &x = ja[side][i], &y = jb[side][i];
+      EXPECT_EQ(x["dtype"], "int8");
+      EXPECT_EQ(y["dtype"], "uint8");
+      const float sx = x["quantization"]["scale"][0], sy = y["quantization"]["scale"][0];
+      const int zx = x["quantization"]["zero_point"][0], zy = y["quantization"]["zero_point"][0];
+      EXPECT_EQ(sx, sy) << side << " " << i;
+      EXPECT_EQ(zy, zx + 128) << side << " " << i;
+    }
+  }
+  // The text form names the I/O types too.
+  const Result t = liteq({"inspect", u8.string()});
+  EXPECT_NE(t.out.find("uint8"), std::string::npos) << t.out;
+}
+
+TEST_F(Cli, BenchReportsLatencyAndMemory) {
+  const Result r = liteq({"bench", model_.string(), "--runs", "5", "--warmup", "1", "--json", "--profile"});
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  const double mn = j["latency_ms"]["min"], med = j["latency_ms"]["median"], p90 = j["latency_ms"]["p90"];
+  EXPECT_GT(mn, 0.0);
+  EXPECT_LE(mn, med);
+  EXPECT_LE(med, p90);
+  EXPECT_GT(j["arena_bytes"].get<int64_t>(), 0);
+  EXPECT_GT(j["peak_rss_bytes"].get<int64_t>(), j["arena_bytes"].get<int64_t>());
+  EXPECT_EQ(j["model_bytes"].get<int64_t>(), static_cast<int64_t>(fs::file_size(model_)));
+  ASSERT_FALSE(j["profile"].empty());
+  EXPECT_EQ(j["profile"][0]["op"], "CONV_2D");  // the bulk of a face detector's time
+}
+
+TEST_F(Cli, BenchRejectsBadArguments) {
+  EXPECT_EQ(liteq({"bench", model_.string(), "--kernels", "sse9"}).code, 2);
+  EXPECT_EQ(liteq({"bench", model_.string(), "--runs", "0"}).code, 2);
+  EXPECT_EQ(liteq({"bench", (dir_ / "missing.tflite").string()}).code, 2);
+  std::ofstream(dir_ / "junk.tflite") << "not a flatbuffer";
+  const Result r = liteq({"bench", (dir_ / "junk.tflite").string()});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("liteq: error:"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace liteq::test
