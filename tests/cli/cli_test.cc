@@ -192,5 +192,28 @@ TEST_F(Cli, BenchRejectsBadArguments) {
   EXPECT_NE(r.out.find("liteq: error:"), std::string::npos) << r.out;
 }
 
+// compare --layers pairs the intermediate tensors by name: a model against itself is
+// exact everywhere; its int8 version is not, and the error is reported per layer.
+TEST_F(Cli, CompareLayersFindsWhereErrorEnters) {
+  const fs::path img = assets_dir() / "images/eval/astronaut.png";
+  LITEQ_REQUIRE_ASSET(fs::exists(img), img.string());
+  const Result same = liteq({"compare", model_.string(), model_.string(), "--input", img.string(), "--layers", "--json"});
+  ASSERT_EQ(same.code, 0) << same.out;
+  const auto js = nlohmann::json::parse(same.out);
+  ASSERT_GT(js["layers"].size(), 10u);
+  for (const auto& l : js["layers"]) EXPECT_EQ(l["sqnr_db"], "inf") << l.dump();
+
+  const fs::path q = dir_ / "q.tflite";
+  ASSERT_EQ(liteq({"quantize", model_.string(), "-o", q.string(), "--mode", "int8", "--calib", "random",
+                   "--num-samples", "4"}).code, 0);
+  const Result diff = liteq({"compare", model_.string(), q.string(), "--input", img.string(), "--layers", "--json"});
+  ASSERT_EQ(diff.code, 0) << diff.out;
+  const auto jd = nlohmann::json::parse(diff.out);
+  ASSERT_GT(jd["layers"].size(), 10u);
+  EXPECT_EQ(jd["layers"][0]["op"], "CONV_2D");
+  EXPECT_TRUE(jd["layers"][0]["sqnr_db"].is_number()) << jd["layers"][0].dump();
+  EXPECT_GT(jd["layers"][0]["max_abs_error"].get<double>(), 0.0);
+}
+
 }  // namespace
 }  // namespace liteq::test

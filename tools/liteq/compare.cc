@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "ir/model.h"
 #include "io/data/dataset.h"
 #include "io/data/inputs.h"
 #include "liteq/error.h"
@@ -42,7 +44,13 @@ struct Runner {
   Interpreter it;
   std::vector<TensorDetails> in, out;
   std::vector<double> ms;
-  explicit Runner(const Model& m, int threads) : it(m, InterpreterOptions{threads}) {
+  static InterpreterOptions options(int threads, bool layers) {
+    InterpreterOptions o;
+    o.num_threads = threads;
+    o.preserve_all_tensors = layers;
+    return o;
+  }
+  Runner(const Model& m, int threads, bool layers) : it(m, options(threads, layers)) {
     it.allocate_tensors();
     in = it.input_details();
     out = it.output_details();
@@ -63,6 +71,13 @@ struct Runner {
     }
     return r;
   }
+  std::vector<float> tensor_as_float(int index) {
+    const auto d = it.tensor_details(index);
+    const auto v = it.get_tensor(index);
+    return quant::output_as_float(Array{v.dtype, v.shape, {v.bytes.begin(), v.bytes.end()}},
+                                  d.scales.size() == 1 ? d.scales[0] : 1.0f,
+                                  d.zero_points.size() == 1 ? d.zero_points[0] : 0);
+  }
   double median_ms() {
     auto v = ms;
     std::sort(v.begin(), v.end());
@@ -81,6 +96,7 @@ Command add_compare(CLI::App& app) {
     io::DatasetSpec data;
     int threads = 1;
     bool json = false;
+    bool layers = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("reference", o->ref, "the reference .tflite (float)")->required()->check(CLI::ExistingFile);
@@ -96,9 +112,36 @@ Command add_compare(CLI::App& app) {
       "images: map pixels onto LO,HI (default 0,1)");
   cmd->add_option("--threads", o->threads, "threads")->check(CLI::Range(1, 256));
   cmd->add_flag("--json", o->json, "machine-readable output");
+  cmd->add_flag("--layers", o->layers,
+                "also compare every intermediate tensor the two models share by name (dequantized), in the "
+                "model's operator order: where quantization error enters");
   return [=]() {
     const Model ref_model = Model::load(o->ref), model = Model::load(o->model);
-    Runner ref(ref_model, o->threads), test(model, o->threads);
+    Runner ref(ref_model, o->threads, o->layers), test(model, o->threads, o->layers);
+    // --layers: the test model's activations (non-constant tensors, in the order their
+    // operators run) paired with the reference tensor of the same name and size.
+    struct Layer {
+      int ref_index, test_index;
+      std::string name, op;
+      std::vector<float> ref, test;
+    };
+    std::vector<Layer> layers;
+    if (o->layers) {
+      std::map<std::string, int> ref_by_name;
+      const auto& rsg = *ref_model.ir().fb->subgraphs[0];
+      for (size_t i = 0; i < rsg.tensors.size(); ++i)
+        if (ir::tensor_data(*ref_model.ir().fb, *rsg.tensors[i]).empty()) ref_by_name.emplace(rsg.tensors[i]->name, i);
+      const auto& m = *model.ir().fb;
+      const auto& sg = *m.subgraphs[0];
+      for (const auto& op : sg.operators) {
+        for (int t : op->outputs) {
+          if (t < 0) continue;
+          auto r = ref_by_name.find(sg.tensors[t]->name);
+          if (r == ref_by_name.end()) continue;
+          layers.push_back({r->second, t, sg.tensors[t]->name, ir::op_type_name(m, *op), {}, {}});
+        }
+      }
+    }
     if (ref.out.size() != test.out.size() || ref.in.size() != test.in.size())
       throw Error(ErrorKind::kInvalidArgument, "the two models have different numbers of inputs or outputs");
     // Inputs are prepared for the reference model (float), then adapted per model.
@@ -114,7 +157,14 @@ Command add_compare(CLI::App& app) {
         all_ref[k].insert(all_ref[k].end(), a[k].begin(), a[k].end());
         all_test[k].insert(all_test[k].end(), b[k].begin(), b[k].end());
       }
+      for (auto& l : layers) {
+        const auto x = ref.tensor_as_float(l.ref_index), y = test.tensor_as_float(l.test_index);
+        if (x.size() != y.size()) continue;
+        l.ref.insert(l.ref.end(), x.begin(), x.end());
+        l.test.insert(l.test.end(), y.begin(), y.end());
+      }
     }
+    auto sqnr_json = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json("inf"); };
     nlohmann::json j;
     j["reference"] = {{"model", o->ref}, {"bytes", std::filesystem::file_size(o->ref)}, {"median_ms", ref.median_ms()}};
     j["model"] = {{"model", o->model}, {"bytes", std::filesystem::file_size(o->model)}, {"median_ms", test.median_ms()}};
@@ -122,8 +172,14 @@ Command add_compare(CLI::App& app) {
     for (size_t k = 0; k < all_ref.size(); ++k) {
       const auto f = quant::compare_outputs(all_ref[k], all_test[k]);
       j["outputs"].push_back({{"index", k}, {"name", ref.out[k].name},
-                              {"sqnr_db", std::isfinite(f.sqnr_db) ? nlohmann::json(f.sqnr_db) : nlohmann::json("inf")},
+                              {"sqnr_db", sqnr_json(f.sqnr_db)},
                               {"max_abs_error", f.max_abs_err}});
+    }
+    for (const auto& l : layers) {
+      if (l.ref.empty() || l.ref.size() != l.test.size()) continue;
+      const auto f = quant::compare_outputs(l.ref, l.test);
+      j["layers"].push_back({{"tensor", l.name}, {"op", l.op}, {"sqnr_db", sqnr_json(f.sqnr_db)},
+                             {"max_abs_error", f.max_abs_err}});
     }
     if (o->json) {
       fmt::print("{}\n", j.dump(2));
@@ -136,6 +192,13 @@ Command add_compare(CLI::App& app) {
                  out["name"].get<std::string>(),
                  out["sqnr_db"].is_string() ? std::string("inf") : fmt::format("{:.1f}", out["sqnr_db"].get<double>()),
                  out["max_abs_error"].get<double>());
+    if (j.contains("layers")) {
+      fmt::print("\n{:>10} {:>12}  {:<24} {}\n", "SQNR dB", "max abs err", "operator", "tensor");
+      for (const auto& l : j["layers"])
+        fmt::print("{:>10} {:>12.4g}  {:<24} {}\n",
+                   l["sqnr_db"].is_string() ? std::string("inf") : fmt::format("{:.1f}", l["sqnr_db"].get<double>()),
+                   l["max_abs_error"].get<double>(), l["op"].get<std::string>(), l["tensor"].get<std::string>());
+    }
     return 0;
   };
 }
