@@ -15,6 +15,7 @@
 #include "kernels/reference/elementwise_int.h"
 #include "kernels/reference/quant_params_int.h"
 #include "kernels/registry.h"
+#include "kernels/x86/elementwise_s8.h"
 
 namespace liteq::rt {
 namespace {
@@ -33,7 +34,47 @@ struct BinaryState {
   ref::QuantAddParams add;
   ref::Pot16AddParams pot16;
   ref::QuantMulParams mul;
+  // The AVX2 int8 ADD/SUB/MUL (kernels/x86/elementwise_s8.h), when it covers the case.
+  bool fast_s8 = false;
+  x86::QuantBinaryArgs fast_args{};
 };
+
+// Picks the vectorized int8 kernel: int8 ADD/SUB (general path) or MUL, no broadcasting
+// but a scalar operand, and AVX2 allowed.
+template <BinOp kOp>
+void prepare_fast_s8(OpContext& ctx, BinaryState& st) {
+  if (ctx.exec().isa < Isa::kAvx2 || ctx.input(0).type != DType::kInt8) return;
+  if (st.shape.kind == ref::BinaryShape::Kind::kBroadcast) return;
+  auto& f = st.fast_args;
+  if (st.quant == QuantPath::kAdd) {
+    const auto& a = st.add;
+    f = {a.input1_offset, a.input2_offset, a.output_offset, a.left_shift, a.input1_multiplier, a.input1_shift,
+         a.input2_multiplier, a.input2_shift, a.output_multiplier, a.output_shift, a.act_min, a.act_max};
+  } else if (st.quant == QuantPath::kMul) {
+    const auto& m = st.mul;
+    f = {m.input1_offset, m.input2_offset, m.output_offset, 0, 0, 0, 0, 0, m.output_multiplier, m.output_shift,
+         m.act_min, m.act_max};
+  } else {
+    return;
+  }
+  // The vector multiply assumes positive multipliers (TFLite's are in [2^30, 2^31)).
+  if (f.output_multiplier <= 0 || (st.quant == QuantPath::kAdd && (f.input1_multiplier <= 0 || f.input2_multiplier <= 0)))
+    return;
+  st.fast_s8 = true;
+  ctx.set_fast(true);
+}
+
+template <BinOp kOp>
+void eval_fast_s8(OpContext& ctx, const BinaryState& st, const int8_t* a, const int8_t* b, int8_t* out) {
+  using Kind = ref::BinaryShape::Kind;
+  const int a_step = st.shape.kind == Kind::kScalarA ? 0 : 1;
+  const int b_step = st.shape.kind == Kind::kScalarB ? 0 : 1;
+  const int op = kOp == BinOp::kMul ? 2 : kOp == BinOp::kSub ? 1 : 0;
+  parallel_for(ctx.exec(), static_cast<size_t>(st.shape.size), 16384, [&](size_t begin, size_t end) {
+    x86::qs8_binary_avx2(a + begin * a_step, a_step, b + begin * b_step, b_step, out + begin, end - begin,
+                         st.fast_args, op);
+  });
+}
 
 template <typename P>
 P params_or_default(const OpContext& ctx) {
@@ -168,6 +209,7 @@ void prepare_binary(OpContext& ctx) {
             fmt::join(a.dims, ","), fmt::join(b.dims, ","));
   st.shape = ref::make_binary_shape(a.dims, b.dims, out_dims);
   ctx.set_output_shape(0, std::move(out_dims));
+  if (kOp == BinOp::kAdd || kOp == BinOp::kSub || kOp == BinOp::kMul) prepare_fast_s8<kOp>(ctx, st);
 }
 
 // Two's-complement wrapping int32 arithmetic (no undefined behaviour on overflow).
@@ -262,7 +304,9 @@ void eval_binary(OpContext& ctx) {
       eval_minmax<kOp>(st, a.data_as<int64_t>(), b.data_as<int64_t>(), out.data_as<int64_t>());
       return;
     case DType::kInt8:
-      if (st.quant != QuantPath::kNone)
+      if (st.fast_s8)
+        eval_fast_s8<kOp>(ctx, st, a.data_as<int8_t>(), b.data_as<int8_t>(), out.data_as<int8_t>());
+      else if (st.quant != QuantPath::kNone)
         eval_quant<kOp>(st, a.data_as<int8_t>(), b.data_as<int8_t>(), out.data_as<int8_t>());
       else
         eval_minmax<kOp>(st, a.data_as<int8_t>(), b.data_as<int8_t>(), out.data_as<int8_t>());

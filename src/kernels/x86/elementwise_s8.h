@@ -1,0 +1,26 @@
+// int8 ADD / SUB / MUL over contiguous arrays, vectorized, bit-exact with the reference
+// (ref::quant_add_one / ref::quant_mul_one in reference/elementwise_int.h): the same
+// TFLite fixed-point steps (saturating rounding doubling high multiply, rounding divide by
+// a power of two) on 8 lanes at a time. Plain C interface: the *_avx2.cc file that
+// implements it is built with AVX2 flags and must not share inline C++ with other files.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace liteq::rt::x86 {
+
+struct QuantBinaryArgs {
+  int32_t input1_offset, input2_offset, output_offset;
+  int32_t left_shift;                          // ADD/SUB only
+  int32_t input1_multiplier, input1_shift;     // ADD/SUB only
+  int32_t input2_multiplier, input2_shift;     // ADD/SUB only
+  int32_t output_multiplier, output_shift;
+  int32_t act_min, act_max;
+};
+
+// out[i] = op(a[i * a_step], b[i * b_step]) for i < n; a_step, b_step are 0 (a scalar
+// operand) or 1. op: 0 add, 1 sub, 2 mul.
+void qs8_binary_avx2(const int8_t* a, int a_step, const int8_t* b, int b_step, int8_t* out, size_t n,
+                     const QuantBinaryArgs& p, int op);
+
+}  // namespace liteq::rt::x86
