@@ -11,6 +11,7 @@
 #include "kernels/reference/quantize.h"
 #include "kernels/reference/quantize_int.h"
 #include "kernels/registry.h"
+#include "kernels/x86/data_s8.h"
 
 namespace liteq::rt {
 namespace {
@@ -125,6 +126,8 @@ void prepare_quantize(OpContext& ctx) {
   auto& s = ctx.make_state<QuantState>();
   s.layout = check_quant(ctx, shaped, "output", true);
   ctx.set_output_shape(0, in.dims);
+  ctx.set_fast(ctx.exec().isa >= Isa::kAvx2 && s.layout.channels == 1 &&
+               (out.type == DType::kInt8 || out.type == DType::kUInt8));
 }
 
 template <typename In>
@@ -152,6 +155,14 @@ void eval_quantize(OpContext& ctx) {
   const float* in = input.data_as<float>();
   const float* scale = out.quant.scale.data();
   const int64_t* zp = out.quant.zero_point.data();
+  if (ctx.exec().isa >= Isa::kAvx2 && s.layout.channels == 1 &&
+      (out.type == DType::kInt8 || out.type == DType::kUInt8)) {
+    const bool u8 = out.type == DType::kUInt8;
+    parallel_for(ctx.exec(), static_cast<size_t>(input.num_elements()), 16384, [&](size_t b, size_t e) {
+      x86::quantize_f32_8bit_avx2(in + b, out.data + b, e - b, scale[0], static_cast<double>(zp[0]), u8);
+    });
+    return;
+  }
   switch (out.type) {
     case DType::kInt8: ref::quantize(in, out.data_as<int8_t>(), s.layout, scale, zp); break;
     case DType::kUInt8: ref::quantize(in, out.data_as<uint8_t>(), s.layout, scale, zp); break;

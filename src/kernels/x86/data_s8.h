@@ -1,0 +1,20 @@
+// Vectorized QUANTIZE (float32 -> int8/uint8) and int8 RESIZE_BILINEAR, bit-exact with
+// the reference kernels (reference/quantize.h, reference/resize_int.h). Plain C
+// interface; implemented in data_s8_avx2.cc (AVX2 flags only).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace liteq::rt::x86 {
+
+// q = clamp(round_half_away(double(x) / scale) + zero_point, lo, hi), NaN -> zero point;
+// out is int8 (is_unsigned = 0) or uint8 (1).
+void quantize_f32_8bit_avx2(const float* in, void* out, size_t n, double scale, double zero_point, int is_unsigned);
+
+// One output pixel of int8 bilinear resize: for each of `channels`
+//   v = p00*w00 + p10*w10 + p01*w01 + p11*w11 (weights in 1/2^20 units, summing to 2^20),
+//   out = (v + (v > 0 ? 2^19 : -2^19)) / 2^20, truncated toward zero.
+void resize_bilinear_px_s8_avx2(const int8_t* p00, const int8_t* p01, const int8_t* p10, const int8_t* p11,
+                                int32_t w00, int32_t w01, int32_t w10, int32_t w11, int8_t* out, size_t channels);
+
+}  // namespace liteq::rt::x86

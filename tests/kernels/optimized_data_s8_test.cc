@@ -1,0 +1,101 @@
+// The AVX2 QUANTIZE (float32 -> int8/uint8) and int8 RESIZE_BILINEAR
+// (kernels/x86/data_s8_avx2.cc) against the reference, bit for bit, over every tail,
+// rounding ties, NaN and infinities, and 1..3 threads. Skips where the CPU lacks AVX2.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "kernels/exec.h"
+#include "kernels/op_runner.h"
+
+namespace liteq::test {
+namespace {
+
+rt::QuantParams qp(float scale, int64_t zp) {
+  rt::QuantParams q;
+  q.scale = {scale};
+  q.zero_point = {zp};
+  return q;
+}
+
+#define REQUIRE_AVX2() \
+  if (rt::detect_isa() < rt::Isa::kAvx2) GTEST_SKIP() << "CPU lacks AVX2"
+
+TEST(OptimizedDataS8, QuantizeBitExactWithReference) {
+  REQUIRE_AVX2();
+  std::mt19937 rng(3);
+  rt::ThreadPool pool(3);
+  for (int n = 1; n <= 70; ++n) {
+    for (DType type : {DType::kInt8, DType::kUInt8}) {
+      const float scale = std::exp2(std::uniform_real_distribution<float>(-9, 2)(rng));
+      const int64_t zp = type == DType::kInt8 ? static_cast<int>(rng() % 256) - 128 : rng() % 256;
+      std::vector<float> x(n);
+      for (int i = 0; i < n; ++i) {
+        switch (rng() % 6) {
+          case 0: x[i] = (static_cast<int>(rng() % 301) - 150 + 0.5f) * scale; break;  // a tie (or near it)
+          case 1: x[i] = std::uniform_real_distribution<float>(-1e3f, 1e3f)(rng) * scale; break;  // saturates
+          case 2: x[i] = std::nextafter((static_cast<int>(rng() % 41) - 20 + 0.5f) * scale, 0.f); break;
+          default: x[i] = std::uniform_real_distribution<float>(-140, 140)(rng) * scale; break;
+        }
+      }
+      if (n > 3) {
+        x[1] = std::numeric_limits<float>::quiet_NaN();
+        x[2] = std::numeric_limits<float>::infinity();
+        x[3] = -std::numeric_limits<float>::infinity();
+      }
+      auto run = [&](rt::ExecConfig e) {
+        return OpRunner(Op::QUANTIZE).input(f32({1, n}, x)).output(type, qp(scale, zp)).exec(e).run()[0].bytes;
+      };
+      const auto want = run({});
+      EXPECT_EQ(run({rt::Isa::kAvx2, nullptr}), want) << "n=" << n << " " << dtype_name(type);
+      EXPECT_EQ(run({rt::Isa::kAvx2, &pool}), want) << "n=" << n << " " << dtype_name(type);
+    }
+  }
+  // Long enough to be split over the threads.
+  std::vector<float> big(100001);
+  for (auto& v : big) v = std::uniform_real_distribution<float>(-3, 3)(rng);
+  auto run = [&](rt::ExecConfig e) {
+    return OpRunner(Op::QUANTIZE).input(f32({1, 100001}, big)).output(DType::kInt8, qp(0.02f, 5)).exec(e).run()[0].bytes;
+  };
+  EXPECT_EQ(run({rt::Isa::kAvx2, &pool}), run({}));
+}
+
+TEST(OptimizedDataS8, ResizeBilinearBitExactWithReference) {
+  REQUIRE_AVX2();
+  std::mt19937 rng(5);
+  rt::ThreadPool pool(2);
+  int cases = 0;
+  for (int channels : {1, 3, 7, 8, 9, 16, 24, 33}) {
+    for (int mode = 0; mode < 3; ++mode) {  // plain, align_corners, half_pixel_centers
+      const int in_h = 1 + rng() % 9, in_w = 1 + rng() % 9, out_h = 1 + rng() % 19, out_w = 1 + rng() % 19;
+      const int batch = 1 + rng() % 2;
+      std::vector<int8_t> v(static_cast<size_t>(batch) * in_h * in_w * channels);
+      for (auto& x : v) x = static_cast<int8_t>(rng());
+      TensorData in = make_tensor<int8_t>({batch, in_h, in_w, channels}, v);
+      in.quant = qp(0.1f, 3);
+      rt::ResizeParams p;
+      p.align_corners = mode == 1;
+      p.half_pixel_centers = mode == 2;
+      auto run = [&](rt::ExecConfig e) {
+        return OpRunner(Op::RESIZE_BILINEAR, p)
+            .input(in)
+            .input(i32({2}, {out_h, out_w}), true)
+            .output(DType::kInt8, in.quant)
+            .exec(e)
+            .run()[0]
+            .bytes;
+      };
+      const auto want = run({});
+      ASSERT_EQ(run({rt::Isa::kAvx2, nullptr}), want)
+          << channels << "ch " << in_h << "x" << in_w << " -> " << out_h << "x" << out_w << " mode " << mode;
+      ASSERT_EQ(run({rt::Isa::kAvx2, &pool}), want);
+      ++cases;
+    }
+  }
+  EXPECT_EQ(cases, 24);
+}
+
+}  // namespace
+}  // namespace liteq::test
