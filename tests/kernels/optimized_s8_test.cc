@@ -291,6 +291,19 @@ TEST_F(OptimizedS8Test, FullyConnected) {
   EXPECT_GT(g_made, 0);
 }
 
+// Shapes large enough to be split over threads (small ones run on one thread).
+TEST_F(OptimizedS8Test, LargeShapesSplitOverThreads) {
+  std::mt19937 rng(5);
+  const auto qs = quants();
+  check_conv(rng, {1, 24, 24, 32, 48, 3, 3, 1, 1, 1, 1, rt::Padding::kSame}, qs[1], false);    // 8M MACs, 12 chunks
+  check_conv(rng, {2, 20, 20, 17, 200, 1, 1, 1, 1, 1, 1, rt::Padding::kValid}, qs[2], false);  // N split too
+  check_conv(rng, {1, 7, 7, 96, 300, 1, 1, 1, 1, 1, 1, rt::Padding::kValid}, qs[3], false);    // few rows: N split
+  check_conv(rng, {1, 40, 37, 67, 67, 3, 3, 1, 1, 1, 1, rt::Padding::kSame}, qs[4], true);
+  check_conv(rng, {2, 30, 30, 33, 33, 5, 5, 2, 2, 1, 1, rt::Padding::kSame}, qs[5], true);
+  check_fc(rng, 2, 1000, 700, qs[6]);
+  EXPECT_GT(g_made, 0);
+}
+
 // Every accumulator from -255 * 3 to 255 * 3 through exact power-of-two multipliers
 // (0.5, 0.25, 0.125 and 2): each rounding tie of both rounding modes (GEMM: ties up,
 // depthwise: ties away from zero), positive and negative.

@@ -69,6 +69,7 @@ struct RequantArrays {
 class GemmS8 {
  public:
   static constexpr int kRowsPerChunk = 48;  // a multiple of every micro-kernel's row count
+  static constexpr double kMinParallelMacs = 1 << 19;
 
   bool prepare(Isa isa, const int8_t* w, const int32_t* bias, int32_t input_offset, const ref::QuantOutput& q,
                bool per_channel, int n, int k, int threads) {
@@ -121,7 +122,9 @@ class GemmS8 {
            uint8_t* scratch) const {
     if (m_total <= 0 || n_ <= 0) return;
     const int64_t chunks = (m_total + kRowsPerChunk - 1) / kRowsPerChunk;
-    const int threads = std::min(exec.threads(), threads_);
+    // Small products run on one thread: waking the pool costs more than it saves.
+    const double macs = static_cast<double>(m_total) * n_ * k_;
+    const int threads = macs < kMinParallelMacs ? 1 : std::min(exec.threads(), threads_);
     const int n_units = (n_ + 63) / 64;
     int n_groups = 1;
     if (threads > 1 && chunks < 2 * threads)
@@ -271,9 +274,14 @@ class DepthwiseS8 : public FastKernel {
       for (int c = 0; c < g_.out_c; ++c) w32_[static_cast<size_t>(t) * cpad_ + c] = filter[int64_t{t} * g_.out_c + c];
     bias_.assign(cpad_, 0);
     if (bias) std::copy(bias, bias + g_.out_c, bias_.begin());
+    wrow_sum_.assign(static_cast<size_t>(g_.filter_h) * cpad_, 0);
+    for (int ky = 0; ky < g_.filter_h; ++ky)
+      for (int kx = 0; kx < g_.filter_w; ++kx)
+        for (int c = 0; c < g_.out_c; ++c)
+          wrow_sum_[static_cast<size_t>(ky) * cpad_ + c] += w32_[(static_cast<size_t>(ky) * g_.filter_w + kx) * cpad_ + c];
     return true;
   }
-  size_t state_bytes() const { return (w32_.size() + bias_.size()) * 4 + rq_.bytes(); }
+  size_t state_bytes() const { return (w32_.size() + bias_.size() + wrow_sum_.size()) * 4 + rq_.bytes(); }
 
   void run(OpContext& ctx) override {
     s8::DwArgs d{};
@@ -295,11 +303,15 @@ class DepthwiseS8 : public FastKernel {
     d.in_off = input_offset_;
     d.w32 = w32_.data();
     d.bias = bias_.data();
+    d.wrow_sum = wrow_sum_.data();
     d.cpad = cpad_;
     d.rq = rq_.rq;
     d.out = ctx.output(0).data_as<int8_t>();
     const int64_t rows = int64_t{g_.batch} * g_.out_h;
-    parallel_for(ctx.exec(), static_cast<size_t>(rows), 1, [&](size_t b, size_t e) {
+    // Small layers run on one thread: waking the pool costs more than it saves.
+    const double macs = static_cast<double>(rows) * g_.out_w * g_.out_c * g_.filter_h * g_.filter_w;
+    const size_t grain = macs < (1 << 18) ? static_cast<size_t>(rows) : 1;
+    parallel_for(ctx.exec(), static_cast<size_t>(rows), grain, [&](size_t b, size_t e) {
       if (avx512_) s8::dw_s8_avx512(d, static_cast<int64_t>(b), static_cast<int64_t>(e));
       else s8::dw_s8_avx2(d, static_cast<int64_t>(b), static_cast<int64_t>(e));
     });
@@ -310,7 +322,7 @@ class DepthwiseS8 : public FastKernel {
   int32_t input_offset_;
   bool avx512_;
   int cpad_ = 0;
-  std::vector<int32_t> w32_, bias_;
+  std::vector<int32_t> w32_, bias_, wrow_sum_;
   RequantArrays rq_;
 };
 

@@ -51,6 +51,7 @@ struct DwArgs {
   int32_t in_off;
   const int32_t* w32;   // [kh * kw][cpad] int32
   const int32_t* bias;  // [cpad]
+  const int32_t* wrow_sum;  // [kh][cpad]: per filter row, the sum over kx of w
   int cpad;
   Requant rq;
   int8_t* out;
