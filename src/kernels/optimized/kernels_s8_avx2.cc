@@ -121,46 +121,80 @@ void pack_row_w16_avx2(int16_t* dst, const int8_t* src, int k, int kp) {
   for (; i < kp; ++i) dst[i] = 0;
 }
 
+namespace {
+// 8 int8 -> 8 int32; reads only `valid` bytes when fewer than 8.
+inline __m256i load8_i32(const int8_t* p, int valid) {
+  if (valid >= 8) return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+  int8_t tmp[16] = {};
+  std::memcpy(tmp, p, static_cast<size_t>(valid));
+  return _mm256_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tmp)));
+}
+inline __m256i load_i32(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+}  // namespace
+
+// As dw_s8_avx512 (kernels_s8_avx512.cc), on 8 channels.
 void dw_s8_avx2(const DwArgs& d, int64_t r0, int64_t r1) {
   const int C = d.c;
+  const int64_t in_row = int64_t{d.in_w} * C;
   const __m256i off = _mm256_set1_epi32(d.in_off);
+  auto imin = [](int a, int b) { return a < b ? a : b; };
+  auto imax = [](int a, int b) { return a > b ? a : b; };
+  const int ox_lo = imin(d.out_w, (d.pad_l + d.sw - 1) / d.sw);
+  const int last = d.in_w - 1 - (d.kw - 1) * d.dw + d.pad_l;
+  const int ox_hi = imax(ox_lo, imin(d.out_w, last < 0 ? 0 : last / d.sw + 1));
   for (int64_t r = r0; r < r1; ++r) {
     const int b = static_cast<int>(r / d.out_h), oy = static_cast<int>(r % d.out_h);
     const int iy0 = oy * d.sh - d.pad_t;
     int ky0 = 0, ky1 = d.kh;
     while (ky0 < ky1 && iy0 + ky0 * d.dh < 0) ++ky0;
     while (ky1 > ky0 && iy0 + (ky1 - 1) * d.dh >= d.in_h) --ky1;
-    const int8_t* in_b = d.in + int64_t{b} * d.in_h * d.in_w * C;
-    for (int ox = 0; ox < d.out_w; ++ox) {
-      const int ix0 = ox * d.sw - d.pad_l;
-      int kx0 = 0, kx1 = d.kw;
-      while (kx0 < kx1 && ix0 + kx0 * d.dw < 0) ++kx0;
-      while (kx1 > kx0 && ix0 + (kx1 - 1) * d.dw >= d.in_w) --kx1;
-      int8_t* out = d.out + ((int64_t{b} * d.out_h + oy) * d.out_w + ox) * C;
-      for (int c = 0; c < C; c += 8) {
-        const int valid = C - c;
-        __m256i acc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(d.bias + c));
+    const int8_t* in_b = d.in + int64_t{b} * d.in_h * in_row;
+    int8_t* out_row = d.out + (int64_t{b} * d.out_h + oy) * d.out_w * C;
+    for (int c = 0; c < C; c += 8) {
+      const int valid = C - c;
+      const __m256i bias = load_i32(d.bias + c);
+      __m256i wsum = _mm256_setzero_si256();
+      for (int ky = ky0; ky < ky1; ++ky) wsum = _mm256_add_epi32(wsum, load_i32(d.wrow_sum + int64_t{ky} * d.cpad + c));
+      const __m256i init = _mm256_add_epi32(bias, _mm256_mullo_epi32(wsum, off));
+      auto border = [&](int ox) {
+        const int ix0 = ox * d.sw - d.pad_l;
+        __m256i acc = bias;
         for (int ky = ky0; ky < ky1; ++ky) {
-          const int iy = iy0 + ky * d.dh;
-          const int8_t* row = in_b + int64_t{iy} * d.in_w * C + c;
+          const int8_t* row = in_b + int64_t{iy0 + ky * d.dh} * in_row + c;
           const int32_t* wrow = d.w32 + int64_t{ky} * d.kw * d.cpad + c;
-          for (int kx = kx0; kx < kx1; ++kx) {
-            const int8_t* p = row + int64_t{ix0 + kx * d.dw} * C;
-            __m128i xb;
-            if (valid >= 8) {
-              xb = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
-            } else {
-              int8_t tmp[16] = {};
-              std::memcpy(tmp, p, static_cast<size_t>(valid));
-              xb = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tmp));
-            }
-            const __m256i x = _mm256_add_epi32(_mm256_cvtepi8_epi32(xb), off);
-            const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wrow + int64_t{kx} * d.cpad));
-            acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(x, wv));
+          for (int kx = 0; kx < d.kw; ++kx) {
+            const int ix = ix0 + kx * d.dw;
+            if (ix < 0 || ix >= d.in_w) continue;
+            const __m256i x = _mm256_add_epi32(load8_i32(row + int64_t{ix} * C, valid), off);
+            acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(x, load_i32(wrow + int64_t{kx} * d.cpad)));
           }
         }
-        store8(out + c, requant8(acc, d.rq, c), valid);
+        store8(out_row + int64_t{ox} * C + c, requant8(acc, d.rq, c), valid);
+      };
+      int ox = 0;
+      for (; ox < ox_lo; ++ox) border(ox);
+      for (; ox + 4 <= ox_hi; ox += 4) {
+        __m256i a0 = init, a1 = init, a2 = init, a3 = init;
+        const int64_t step = int64_t{d.sw} * C;
+        for (int ky = ky0; ky < ky1; ++ky) {
+          const int8_t* x0 = in_b + int64_t{iy0 + ky * d.dh} * in_row + int64_t{ox * d.sw - d.pad_l} * C + c;
+          const int32_t* wrow = d.w32 + int64_t{ky} * d.kw * d.cpad + c;
+          for (int kx = 0; kx < d.kw; ++kx) {
+            const __m256i w = load_i32(wrow + int64_t{kx} * d.cpad);
+            const int8_t* x = x0 + int64_t{kx} * d.dw * C;
+            a0 = _mm256_add_epi32(a0, _mm256_mullo_epi32(load8_i32(x, valid), w));
+            a1 = _mm256_add_epi32(a1, _mm256_mullo_epi32(load8_i32(x + step, valid), w));
+            a2 = _mm256_add_epi32(a2, _mm256_mullo_epi32(load8_i32(x + 2 * step, valid), w));
+            a3 = _mm256_add_epi32(a3, _mm256_mullo_epi32(load8_i32(x + 3 * step, valid), w));
+          }
+        }
+        int8_t* o = out_row + int64_t{ox} * C + c;
+        store8(o, requant8(a0, d.rq, c), valid);
+        store8(o + C, requant8(a1, d.rq, c), valid);
+        store8(o + 2 * C, requant8(a2, d.rq, c), valid);
+        store8(o + 3 * C, requant8(a3, d.rq, c), valid);
       }
+      for (; ox < d.out_w; ++ox) border(ox);
     }
   }
 }
