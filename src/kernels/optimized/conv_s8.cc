@@ -84,19 +84,22 @@ class GemmS8 {
     kgroups_ = kp_ / group;
     row_bytes_ = kgroups_ * 4;
     const int bw = path_ == Path::kAvx2 ? 8 : 16;  // channels per block
-    // Packed weights: [block][k group][bw channels][group values].
+    // Packed weights: [block][k group][bw channels][group values], zero padded.
+    auto pack = [&](auto* dst) {
+      for (int c0 = 0; c0 < npad_; c0 += bw)
+        for (int kg = 0; kg < kgroups_; ++kg)
+          for (int cc = 0; cc < bw; ++cc)
+            for (int j = 0; j < group; ++j, ++dst) {
+              const int c = c0 + cc, kk = kg * group + j;
+              if (c < n && kk < k) *dst = w[int64_t{c} * k + kk];
+            }
+    };
     if (path_ == Path::kVnni) {
       packed_.assign(static_cast<size_t>(npad_) * kp_, 0);
-      auto* dst = reinterpret_cast<int8_t*>(packed_.data());
-      for (int c = 0; c < n; ++c)
-        for (int kk = 0; kk < k; ++kk)
-          dst[((int64_t{c / bw} * kgroups_ + kk / group) * bw + c % bw) * group + kk % group] = w[int64_t{c} * k + kk];
+      pack(reinterpret_cast<int8_t*>(packed_.data()));
     } else {
       packed_.assign(static_cast<size_t>(npad_) * kp_ * 2, 0);
-      auto* dst = reinterpret_cast<int16_t*>(packed_.data());
-      for (int c = 0; c < n; ++c)
-        for (int kk = 0; kk < k; ++kk)
-          dst[((int64_t{c / bw} * kgroups_ + kk / group) * bw + c % bw) * group + kk % group] = w[int64_t{c} * k + kk];
+      pack(reinterpret_cast<int16_t*>(packed_.data()));
     }
     init_.assign(npad_, 0);
     for (int c = 0; c < n; ++c) {
@@ -353,7 +356,7 @@ int64_t s8::fast_kernels_made() { return g_made.load(); }
 
 std::unique_ptr<FastKernel> make_conv_s8(OpContext& ctx, const ref::ConvGeometry& g, int32_t input_offset,
                                          const ref::QuantOutput& q) {
-  const Isa isa = ctx.exec().isa;
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());  // never above what the CPU has
   if (isa < Isa::kAvx2) return nullptr;
   const Tensor& filter = ctx.input(1);
   if (!filter.is_constant() || filter.type != DType::kInt8 || filter.dim(3) != g.in_c) return nullptr;
@@ -375,7 +378,7 @@ std::unique_ptr<FastKernel> make_conv_s8(OpContext& ctx, const ref::ConvGeometry
 
 std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeometry& g, int multiplier,
                                               int32_t input_offset, const ref::QuantOutput& q) {
-  const Isa isa = ctx.exec().isa;
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());  // never above what the CPU has
   if (isa < Isa::kAvx2 || multiplier != 1) return nullptr;
   const Tensor& filter = ctx.input(1);
   if (!filter.is_constant() || filter.type != DType::kInt8) return nullptr;
@@ -391,7 +394,7 @@ std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeo
 
 std::unique_ptr<FastKernel> make_fully_connected_s8(OpContext& ctx, int64_t batch, int depth, int units,
                                                     int32_t input_offset, const ref::QuantOutput& q) {
-  const Isa isa = ctx.exec().isa;
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());  // never above what the CPU has
   if (isa < Isa::kAvx2) return nullptr;
   const Tensor& w = ctx.input(1);
   if (!w.is_constant() || w.type != DType::kInt8) return nullptr;
