@@ -68,6 +68,7 @@ void check_all(const std::string& what, Make make) {
       const auto out = make().exec(rt::ExecConfig{isa, &pool(threads)}).run();
       g_made += rt::opt::s8::fast_kernels_made() - before;
       ASSERT_EQ(out[0].dims, ref[0].dims) << what;
+      // Byte comparison: int8 outputs, and float outputs of the hybrid kernels bit for bit.
       const auto a = out[0].template values<int8_t>(), b = ref[0].template values<int8_t>();
       ASSERT_EQ(a.size(), b.size());
       size_t bad = 0, first = 0;
@@ -301,6 +302,102 @@ TEST_F(OptimizedS8Test, LargeShapesSplitOverThreads) {
   check_conv(rng, {1, 40, 37, 67, 67, 3, 3, 1, 1, 1, 1, rt::Padding::kSame}, qs[4], true);
   check_conv(rng, {2, 30, 30, 33, 33, 5, 5, 2, 2, 1, 1, rt::Padding::kSame}, qs[5], true);
   check_fc(rng, 2, 1000, 700, qs[6]);
+  EXPECT_GT(g_made, 0);
+}
+
+std::vector<float> rand_f32(std::mt19937& rng, size_t n, float lo, float hi) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+// Hybrid CONV_2D: float input quantized per batch (asymmetric when the per-channel
+// scales differ, else symmetric), float output; compared bit for bit.
+TEST_F(OptimizedS8Test, ConvHybrid) {
+  std::mt19937 rng(6);
+  const ConvShape shapes[] = {
+      {1, 9, 9, 3, 16, 3, 3, 2, 2, 1, 1, rt::Padding::kSame},
+      {2, 8, 7, 5, 33, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},
+      {2, 7, 9, 17, 7, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},
+      {1, 11, 10, 7, 31, 3, 3, 1, 1, 2, 2, rt::Padding::kSame},
+      {1, 12, 12, 33, 65, 5, 5, 2, 2, 1, 1, rt::Padding::kSame},
+      {1, 24, 24, 32, 48, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},  // split over threads
+  };
+  int i = 0;
+  for (const auto& s : shapes) {
+    for (int mode = 0; mode < 3; ++mode, ++i) {  // 0: per-channel scales differ, 1: all equal, 2: per tensor
+      const int64_t k = int64_t{s.kh} * s.kw * s.in_c;
+      // Inputs: shifted so that the asymmetric zero point is not 0; one all-zero batch.
+      auto in = rand_f32(rng, static_cast<size_t>(s.batch) * s.h * s.w * s.in_c, -1.0f, i % 2 ? 3.0f : 0.5f);
+      if (s.batch > 1) std::fill(in.begin(), in.begin() + in.size() / s.batch, 0.0f);
+      const auto w = rand_i8(rng, static_cast<size_t>(s.out_c) * k, -127, 127);
+      std::vector<float> scales;
+      const int n_scales = mode == 2 ? 1 : s.out_c;
+      for (int c = 0; c < n_scales; ++c) scales.push_back(mode == 0 ? 0.01f * (1 + c % 5) : 0.02f);
+      const auto bias = rand_f32(rng, s.out_c, -2, 2);
+      const rt::Activation act = i % 3 == 0 ? rt::Activation::kRelu6 : i % 3 == 1 ? rt::Activation::kNone : rt::Activation::kRelu;
+      auto make = [&]() {
+        rt::ConvParams p;
+        p.padding = s.pad;
+        p.stride_h = s.sh;
+        p.stride_w = s.sw;
+        p.dilation_h = s.dh;
+        p.dilation_w = s.dw;
+        p.activation = act;
+        OpRunner r(Op::CONV_2D, p);
+        r.input(test::f32({s.batch, s.h, s.w, s.in_c}, in));
+        r.input(qt<int8_t>({s.out_c, s.kh, s.kw, s.in_c}, w, qp(scales, std::vector<int64_t>(scales.size(), 0), 0)),
+                true);
+        r.input(test::f32({s.out_c}, bias), true);
+        return r;
+      };
+      check_all("hybrid conv " + s.str() + " mode " + std::to_string(mode), make);
+    }
+  }
+  EXPECT_GT(g_made, 0);
+}
+
+// Hybrid FULLY_CONNECTED, symmetric and asymmetric input quantization, with and
+// without bias, and an all-zero input (the reference's shortcut).
+TEST_F(OptimizedS8Test, FullyConnectedHybrid) {
+  std::mt19937 rng(7);
+  int i = 0;
+  for (int batch : {1, 3, 50})
+    for (int depth : {1, 17, 64, 257})
+      for (int units : {5, 33, 130})
+        for (bool asym : {false, true}) {
+          auto in = rand_f32(rng, static_cast<size_t>(batch) * depth, -1.0f, i % 2 ? 2.5f : 0.3f);
+          if (i % 11 == 0) std::fill(in.begin(), in.end(), 0.0f);
+          const auto w = rand_i8(rng, static_cast<size_t>(units) * depth, -127, 127);
+          const auto bias = rand_f32(rng, units, -2, 2);
+          const bool has_bias = i % 4 != 3;
+          rt::FullyConnectedParams p;
+          p.asymmetric_quantize_inputs = asym;
+          p.activation = i % 3 == 0 ? rt::Activation::kRelu : rt::Activation::kNone;
+          auto make = [&]() {
+            OpRunner r(Op::FULLY_CONNECTED, p);
+            r.input(test::f32({batch, depth}, in));
+            r.input(qt<int8_t>({units, depth}, w, qp({0.013f}, {0})), true);
+            if (has_bias) r.input(test::f32({units}, bias), true);
+            return r;
+          };
+          check_all("hybrid fc " + std::to_string(batch) + "x" + std::to_string(depth) + " -> " +
+                        std::to_string(units) + (asym ? " asymmetric" : " symmetric"),
+                    make);
+          ++i;
+        }
+  check_all("hybrid fc large", [&]() {
+    static const auto in = rand_f32(rng, 4 * 1000, -1, 2), bias = rand_f32(rng, 700, -1, 1);
+    static const auto w = rand_i8(rng, 700 * 1000, -127, 127);
+    rt::FullyConnectedParams p;
+    p.asymmetric_quantize_inputs = true;
+    OpRunner r(Op::FULLY_CONNECTED, p);
+    r.input(test::f32({4, 1000}, in));
+    r.input(qt<int8_t>({700, 1000}, w, qp({0.01f}, {0})), true);
+    r.input(test::f32({700}, bias), true);
+    return r;
+  });
   EXPECT_GT(g_made, 0);
 }
 

@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/exec.h"
 #include "kernels/optimized/fast_kernels.h"
 #include "kernels/optimized/kernels_s8.h"
+#include "kernels/reference/matmul_int8.h"
 
 namespace liteq::rt::opt {
 namespace {
@@ -71,14 +73,16 @@ class GemmS8 {
   static constexpr int kRowsPerChunk = 48;  // a multiple of every micro-kernel's row count
   static constexpr double kMinParallelMacs = 1 << 19;
 
-  bool prepare(Isa isa, const int8_t* w, const int32_t* bias, int32_t input_offset, const ref::QuantOutput& q,
+  // q null: raw mode (run_raw: int32 dot products, no bias, offset or requantization).
+  bool prepare(Isa isa, const int8_t* w, const int32_t* bias, int32_t input_offset, const ref::QuantOutput* q,
                bool per_channel, int n, int k, int threads) {
     path_ = gemm_path(isa);
     n_ = n;
     k_ = k;
     threads_ = std::max(threads, 1);
     npad_ = round_up(n, 16);
-    if (!rq_.build(q, per_channel, n, npad_)) return false;
+    raw_ = q == nullptr;
+    if (!raw_ && !rq_.build(*q, per_channel, n, npad_)) return false;
     const int group = path_ == Path::kVnni ? 4 : 2;  // k per 4-byte group
     kp_ = round_up(k, group);
     kgroups_ = kp_ / group;
@@ -102,9 +106,11 @@ class GemmS8 {
       pack(reinterpret_cast<int16_t*>(packed_.data()));
     }
     init_.assign(npad_, 0);
+    sums_.assign(npad_, 0);
     for (int c = 0; c < n; ++c) {
       int64_t sum = 0;
       for (int kk = 0; kk < k; ++kk) sum += w[int64_t{c} * k + kk];
+      sums_[c] = wrap(sum);
       // All in int32 with wrap-around, as the reference's int32 accumulator.
       uint32_t v = static_cast<uint32_t>(bias ? bias[c] : 0) +
                    static_cast<uint32_t>(input_offset) * static_cast<uint32_t>(wrap(sum));
@@ -114,8 +120,14 @@ class GemmS8 {
     return true;
   }
 
-  size_t state_bytes() const { return packed_.size() + init_.size() * 4 + rq_.bytes(); }
-  size_t scratch_per_thread() const { return static_cast<size_t>(kRowsPerChunk) * row_bytes_ + k_ + 64; }
+  // Per output channel: the sum of its weights (int32, wrapping).
+  const std::vector<int32_t>& weight_sums() const { return sums_; }
+  size_t state_bytes() const { return packed_.size() + (init_.size() + sums_.size()) * 4 + rq_.bytes(); }
+  size_t scratch_per_thread() const {
+    size_t b = static_cast<size_t>(kRowsPerChunk) * row_bytes_ + k_ + 64;
+    if (raw_) b = (b + 63) / 64 * 64 + static_cast<size_t>(kRowsPerChunk) * npad_ * 4;
+    return b;
+  }
   size_t scratch_bytes() const { return scratch_per_thread() * threads_; }
 
   // row(m, tmp) returns the K int8 values of row m of A (in the input, or gathered into
@@ -123,6 +135,19 @@ class GemmS8 {
   template <typename RowFn>
   void run(const ExecConfig& exec, int64_t m_total, RowFn&& row, int8_t* out, int64_t out_stride,
            uint8_t* scratch) const {
+    run_impl(exec, m_total, row, out, out_stride, scratch, static_cast<int*>(nullptr));
+  }
+  // Raw mode: epi(m0, rows, n_begin, n_end, acc, stride) gets the int32 dot products of
+  // rows m0.. (acc + r * stride + n), on the thread that computed them.
+  template <typename RowFn, typename Epi>
+  void run_raw(const ExecConfig& exec, int64_t m_total, RowFn&& row, uint8_t* scratch, Epi&& epi) const {
+    run_impl(exec, m_total, row, nullptr, 0, scratch, &epi);
+  }
+
+ private:
+  template <typename RowFn, typename Epi>
+  void run_impl(const ExecConfig& exec, int64_t m_total, RowFn& row, int8_t* out, int64_t out_stride,
+                uint8_t* scratch, Epi* epi) const {
     if (m_total <= 0 || n_ <= 0) return;
     const int64_t chunks = (m_total + kRowsPerChunk - 1) / kRowsPerChunk;
     // Small products run on one thread: waking the pool costs more than it saves.
@@ -145,6 +170,11 @@ class GemmS8 {
       for (size_t slot = sb; slot < se; ++slot) {
         uint8_t* panel = scratch + slot * scratch_per_thread();
         auto* tmp = reinterpret_cast<int8_t*>(panel + static_cast<size_t>(kRowsPerChunk) * row_bytes_);
+        int32_t* acc = nullptr;
+        if (raw_) {
+          const size_t at = (static_cast<size_t>(kRowsPerChunk) * row_bytes_ + k_ + 64 + 63) / 64 * 64;
+          acc = reinterpret_cast<int32_t*>(panel + at);
+        }
         const int64_t t0 = static_cast<int64_t>(slot) * tasks / slots;
         const int64_t t1 = static_cast<int64_t>(slot + 1) * tasks / slots;
         int64_t packed_chunk = -1;
@@ -169,12 +199,15 @@ class GemmS8 {
           s8::GemmArgs g = base;
           g.a = panel;
           g.rows = rows;
-          g.out = out + m0 * out_stride;
+          g.out = out ? out + m0 * out_stride : nullptr;
+          g.out32 = acc;
+          g.out32_stride = npad_;
           switch (path_) {
             case Path::kVnni: s8::gemm_s8_avx512vnni(g, nb, ne); break;
             case Path::kAvx512: s8::gemm_s8_avx512(g, nb, ne); break;
             case Path::kAvx2: s8::gemm_s8_avx2(g, nb, ne); break;
           }
+          if constexpr (!std::is_same_v<Epi, int>) (*epi)(m0, rows, nb, ne, static_cast<const int32_t*>(acc), int64_t{npad_});
         }
       }
     });
@@ -182,9 +215,10 @@ class GemmS8 {
 
  private:
   Path path_ = Path::kAvx2;
+  bool raw_ = false;
   int n_ = 0, k_ = 0, npad_ = 0, kp_ = 0, kgroups_ = 0, row_bytes_ = 0, threads_ = 1;
   std::vector<uint8_t> packed_;
-  std::vector<int32_t> init_;
+  std::vector<int32_t> init_, sums_;
   RequantArrays rq_;
 };
 
@@ -201,64 +235,184 @@ const int32_t* constant_bias(OpContext& ctx, int index, bool* ok) {
 
 // ---- CONV_2D ---------------------------------------------------------------------------
 
+// Row m (an output pixel) of the im2col matrix of g over the NHWC int8 input: in the
+// input itself for unpadded 1x1 convolutions (direct), else gathered into tmp with the
+// padded taps set to pad(batch).
+template <typename Pad>
+const int8_t* conv_row(const ref::ConvGeometry& g, bool direct, const int8_t* in, int64_t m, int8_t* tmp, Pad pad) {
+  const int64_t hw = int64_t{g.out_h} * g.out_w;
+  const int b = static_cast<int>(m / hw);
+  const int64_t r = m % hw;
+  const int oy = static_cast<int>(r / g.out_w), ox = static_cast<int>(r % g.out_w);
+  const int c = g.in_c;
+  if (direct)
+    return in + ((int64_t{b} * g.in_h + int64_t{oy} * g.stride_h) * g.in_w + int64_t{ox} * g.stride_w) * c;
+  const int iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
+  const auto pv = static_cast<int8_t>(pad(b));
+  int8_t* dst = tmp;
+  for (int ky = 0; ky < g.filter_h; ++ky) {
+    const int iy = iy0 + ky * g.dilation_h;
+    for (int kx = 0; kx < g.filter_w; ++kx, dst += c) {
+      const int ix = ix0 + kx * g.dilation_w;
+      if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) std::memset(dst, pv, static_cast<size_t>(c));
+      else std::memcpy(dst, in + ((int64_t{b} * g.in_h + iy) * g.in_w + ix) * c, static_cast<size_t>(c));
+    }
+  }
+  return tmp;
+}
+
+bool direct_conv(const ref::ConvGeometry& g) {
+  return g.filter_h == 1 && g.filter_w == 1 && g.pad_top == 0 && g.pad_left == 0;
+}
+
 class ConvS8 : public FastKernel {
  public:
-  ConvS8(const ref::ConvGeometry& g, int32_t input_offset) : g_(g), zero_point_(-input_offset) {
-    direct_ = g.filter_h == 1 && g.filter_w == 1 && g.pad_top == 0 && g.pad_left == 0;
-  }
+  ConvS8(const ref::ConvGeometry& g, int32_t input_offset) : g_(g), zero_point_(-input_offset) {}
   GemmS8 gemm;
   int scratch = -1;
 
   void run(OpContext& ctx) override {
     const int8_t* in = ctx.input(0).data_as<int8_t>();
-    int8_t* out = ctx.output(0).data_as<int8_t>();
-    const auto& g = g_;
-    const int64_t m_total = int64_t{g.batch} * g.out_h * g.out_w;
-    const int64_t hw = int64_t{g.out_h} * g.out_w;
-    const int c = g.in_c;
-    auto pixel = [&](int64_t m, int* b, int* oy, int* ox) {
-      *b = static_cast<int>(m / hw);
-      const int64_t r = m % hw;
-      *oy = static_cast<int>(r / g.out_w);
-      *ox = static_cast<int>(r % g.out_w);
-    };
-    if (direct_) {
-      gemm.run(
-          ctx.exec(), m_total,
-          [&](int64_t m, int8_t*) {
-            int b, oy, ox;
-            pixel(m, &b, &oy, &ox);
-            return in + ((int64_t{b} * g.in_h + int64_t{oy} * g.stride_h) * g.in_w + int64_t{ox} * g.stride_w) * c;
-          },
-          out, g.out_c, ctx.scratch(scratch));
-      return;
-    }
-    const auto zp = static_cast<int8_t>(zero_point_);
+    const int64_t m_total = int64_t{g_.batch} * g_.out_h * g_.out_w;
+    const bool direct = direct_conv(g_);
+    // Padding: the input zero point, i.e. real 0: (zp + input_offset) * w = 0.
+    const int32_t zp = zero_point_;
     gemm.run(
         ctx.exec(), m_total,
-        [&](int64_t m, int8_t* tmp) -> const int8_t* {
-          int b, oy, ox;
-          pixel(m, &b, &oy, &ox);
-          const int iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
-          int8_t* dst = tmp;
-          for (int ky = 0; ky < g.filter_h; ++ky) {
-            const int iy = iy0 + ky * g.dilation_h;
-            for (int kx = 0; kx < g.filter_w; ++kx, dst += c) {
-              const int ix = ix0 + kx * g.dilation_w;
-              // Padding: the input zero point, i.e. real 0: (zp + input_offset) * w = 0.
-              if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) std::memset(dst, zp, static_cast<size_t>(c));
-              else std::memcpy(dst, in + ((int64_t{b} * g.in_h + iy) * g.in_w + ix) * c, static_cast<size_t>(c));
-            }
-          }
-          return tmp;
-        },
-        out, g.out_c, ctx.scratch(scratch));
+        [&](int64_t m, int8_t* tmp) { return conv_row(g_, direct, in, m, tmp, [zp](int) { return zp; }); },
+        ctx.output(0).data_as<int8_t>(), g_.out_c, ctx.scratch(scratch));
   }
 
  private:
   ref::ConvGeometry g_;
   int32_t zero_point_;
-  bool direct_ = false;
+};
+
+// ---- hybrid CONV_2D / FULLY_CONNECTED --------------------------------------------------
+// Float input quantized on the fly (the reference's functions), integer dot products
+// with the packed int8 weights (raw GEMM), then the reference's float epilogue per
+// output, in the same order of float operations.
+
+// CONV_2D, hybrid: as conv.cc's eval_hybrid + ref::conv2d_hybrid.
+class ConvHybridS8 : public FastKernel {
+ public:
+  ConvHybridS8(const ref::ConvGeometry& g, const float* w_scales, bool asymmetric, int64_t batch_size)
+      : g_(g), w_scales_(w_scales), asymmetric_(asymmetric), batch_size_(batch_size) {}
+  GemmS8 gemm;
+  int scratch = -1, qscratch = -1;
+  size_t qscratch_bytes() const { return static_cast<size_t>(std::max<int64_t>(g_.batch * (8 + batch_size_), 1)); }
+
+  void run(OpContext& ctx) override {
+    const auto& g = g_;
+    uint8_t* qs = ctx.scratch(qscratch);
+    auto* scales = reinterpret_cast<float*>(qs);
+    auto* offsets = reinterpret_cast<int32_t*>(qs + g.batch * 4);
+    auto* q = reinterpret_cast<int8_t*>(qs + g.batch * 8);
+    const float* x = ctx.input(0).data_as<float>();
+    for (int64_t b = 0; b < g.batch; ++b) {
+      offsets[b] = 0;
+      scales[b] = 1;
+      if (batch_size_ == 0) continue;
+      if (asymmetric_)
+        ref::asymmetric_quantize_floats(x + b * batch_size_, batch_size_, q + b * batch_size_, &scales[b], &offsets[b]);
+      else
+        ref::symmetric_quantize_floats(x + b * batch_size_, batch_size_, q + b * batch_size_, &scales[b]);
+    }
+    const float* bias = ctx.has_input(2) ? ctx.input(2).data_as<float>() : nullptr;
+    float* out = ctx.output(0).data_as<float>();
+    const int64_t hw = int64_t{g.out_h} * g.out_w;
+    const int32_t* sums = gemm.weight_sums().data();
+    const bool direct = direct_conv(g);
+    gemm.run_raw(
+        ctx.exec(), g.batch * hw,
+        // Padded taps: the batch's zero point, so that (q - offset) * w = 0 as the skipped taps.
+        [&](int64_t m, int8_t* tmp) { return conv_row(g, direct, q, m, tmp, [&](int b) { return offsets[b]; }); },
+        ctx.scratch(scratch),
+        [&](int64_t m0, int rows, int nb, int ne, const int32_t* acc, int64_t stride) {
+          for (int r = 0; r < rows; ++r) {
+            const int64_t m = m0 + r;
+            const int64_t b = m / hw;
+            const uint32_t off = static_cast<uint32_t>(offsets[b]);
+            float* o = out + m * g.out_c;
+            for (int oc = nb; oc < ne; ++oc) {
+              // sum (q - off) * w = dot - off * sum(w), in int32 with wrap-around.
+              const auto total = static_cast<int32_t>(static_cast<uint32_t>(acc[r * stride + oc]) -
+                                                      off * static_cast<uint32_t>(sums[oc]));
+              const float scale = scales[b] * w_scales_[oc];
+              float v = static_cast<float>(total) * scale;
+              if (bias) v += bias[oc];
+              o[oc] = ref::clamp_act(v, g.act_min, g.act_max);
+            }
+          }
+        });
+  }
+
+ private:
+  ref::ConvGeometry g_;
+  const float* w_scales_;
+  bool asymmetric_;
+  int64_t batch_size_;
+};
+
+// FULLY_CONNECTED, hybrid: as ref::fully_connected_hybrid.
+class FullyConnectedHybridS8 : public FastKernel {
+ public:
+  FullyConnectedHybridS8(int64_t batch, int depth, int units, float w_scale, bool asymmetric, float lo, float hi)
+      : batch_(batch), depth_(depth), units_(units), w_scale_(w_scale), asymmetric_(asymmetric), lo_(lo), hi_(hi) {}
+  GemmS8 gemm;
+  int scratch = -1, qscratch = -1;
+  size_t qscratch_bytes() const { return static_cast<size_t>(std::max<int64_t>(batch_ * (8 + depth_), 1)); }
+
+  void run(OpContext& ctx) override {
+    const float* input = ctx.input(0).data_as<float>();
+    const float* bias = ctx.has_input(2) ? ctx.input(2).data_as<float>() : nullptr;
+    float* out = ctx.output(0).data_as<float>();
+    const int64_t total = batch_ * depth_;
+    const bool all_zero = std::all_of(input, input + total, [](float v) { return v == 0.0f; });
+    if (all_zero) {  // the reference's shortcut: the activation of the bias
+      for (int64_t b = 0; b < batch_; ++b)
+        for (int u = 0; u < units_; ++u)
+          out[b * units_ + u] = std::min(std::max(bias ? bias[u] : 0.0f, lo_), hi_);
+      return;
+    }
+    uint8_t* qs = ctx.scratch(qscratch);
+    auto* scales = reinterpret_cast<float*>(qs);
+    auto* zps = reinterpret_cast<int32_t*>(qs + batch_ * 4);
+    auto* q = reinterpret_cast<int8_t*>(qs + batch_ * 8);
+    for (int64_t b = 0; b < batch_; ++b) {
+      float scale = 1;
+      int32_t zp = 0;
+      if (asymmetric_) ref::asymmetric_quantize_floats(input + b * depth_, depth_, q + b * depth_, &scale, &zp);
+      else ref::symmetric_quantize_floats(input + b * depth_, depth_, q + b * depth_, &scale);
+      scales[b] = scale * w_scale_;
+      zps[b] = zp;
+    }
+    const int32_t* sums = gemm.weight_sums().data();
+    const int64_t depth = depth_;
+    gemm.run_raw(
+        ctx.exec(), batch_, [&](int64_t m, int8_t*) { return q + m * depth; }, ctx.scratch(scratch),
+        [&](int64_t m0, int rows, int nb, int ne, const int32_t* acc, int64_t stride) {
+          for (int r = 0; r < rows; ++r) {
+            const int64_t b = m0 + r;
+            float* o = out + b * units_;
+            const uint32_t zp = static_cast<uint32_t>(asymmetric_ ? zps[b] : 0);
+            for (int u = nb; u < ne; ++u) {
+              const auto dot = static_cast<int32_t>(static_cast<uint32_t>(acc[r * stride + u]) -
+                                                    zp * static_cast<uint32_t>(sums[u]));
+              float v = bias ? bias[u] : 0.0f;
+              v += static_cast<float>(dot) * scales[b];
+              o[u] = std::min(std::max(v, lo_), hi_);
+            }
+          }
+        });
+  }
+
+ private:
+  int64_t batch_;
+  int depth_, units_;
+  float w_scale_;
+  bool asymmetric_;
+  float lo_, hi_;
 };
 
 // ---- DEPTHWISE_CONV_2D -------------------------------------------------------------------
@@ -366,7 +520,7 @@ std::unique_ptr<FastKernel> make_conv_s8(OpContext& ctx, const ref::ConvGeometry
   const int64_t k = int64_t{g.filter_h} * g.filter_w * g.in_c;
   if (k > (1 << 24) || input_offset < -127 || input_offset > 128) return nullptr;
   auto kernel = std::make_unique<ConvS8>(g, input_offset);
-  if (!kernel->gemm.prepare(isa, filter.data_as<int8_t>(), bias, input_offset, q, true, g.out_c,
+  if (!kernel->gemm.prepare(isa, filter.data_as<int8_t>(), bias, input_offset, &q, true, g.out_c,
                             static_cast<int>(k), ctx.exec().threads()))
     return nullptr;
   ctx.add_state_bytes(kernel->gemm.state_bytes());
@@ -402,11 +556,49 @@ std::unique_ptr<FastKernel> make_fully_connected_s8(OpContext& ctx, int64_t batc
   const int32_t* bias = constant_bias(ctx, 2, &ok);
   if (!ok) return nullptr;
   auto kernel = std::make_unique<FullyConnectedS8>(batch, depth, units);
-  if (!kernel->gemm.prepare(isa, w.data_as<int8_t>(), bias, input_offset, q, false, units, depth,
+  if (!kernel->gemm.prepare(isa, w.data_as<int8_t>(), bias, input_offset, &q, false, units, depth,
                             ctx.exec().threads()))
     return nullptr;
   ctx.add_state_bytes(kernel->gemm.state_bytes());
   kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  ++g_made;
+  return kernel;
+}
+
+std::unique_ptr<FastKernel> make_conv_hybrid_s8(OpContext& ctx, const ref::ConvGeometry& g, const float* w_scales,
+                                                bool asymmetric) {
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());
+  if (isa < Isa::kAvx2) return nullptr;
+  const Tensor& in = ctx.input(0);
+  const Tensor& filter = ctx.input(1);
+  if (!filter.is_constant() || filter.type != DType::kInt8 || filter.dim(3) != g.in_c) return nullptr;
+  const int64_t k = int64_t{g.filter_h} * g.filter_w * g.in_c;
+  if (k > (1 << 24)) return nullptr;
+  const int64_t batch_size = in.dim(0) > 0 ? in.num_elements() / in.dim(0) : 0;
+  auto kernel = std::make_unique<ConvHybridS8>(g, w_scales, asymmetric, batch_size);
+  if (!kernel->gemm.prepare(isa, filter.data_as<int8_t>(), nullptr, 0, nullptr, true, g.out_c, static_cast<int>(k),
+                            ctx.exec().threads()))
+    return nullptr;
+  ctx.add_state_bytes(kernel->gemm.state_bytes());
+  kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  kernel->qscratch = ctx.request_scratch(kernel->qscratch_bytes());
+  ++g_made;
+  return kernel;
+}
+
+std::unique_ptr<FastKernel> make_fully_connected_hybrid_s8(OpContext& ctx, int64_t batch, int depth, int units,
+                                                           float w_scale, bool asymmetric, float act_min,
+                                                           float act_max) {
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());
+  if (isa < Isa::kAvx2) return nullptr;
+  const Tensor& w = ctx.input(1);
+  if (!w.is_constant() || w.type != DType::kInt8) return nullptr;
+  auto kernel = std::make_unique<FullyConnectedHybridS8>(batch, depth, units, w_scale, asymmetric, act_min, act_max);
+  if (!kernel->gemm.prepare(isa, w.data_as<int8_t>(), nullptr, 0, nullptr, false, units, depth, ctx.exec().threads()))
+    return nullptr;
+  ctx.add_state_bytes(kernel->gemm.state_bytes());
+  kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  kernel->qscratch = ctx.request_scratch(kernel->qscratch_bytes());
   ++g_made;
   return kernel;
 }

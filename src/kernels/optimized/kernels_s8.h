@@ -42,6 +42,10 @@ struct GemmArgs {
   Requant rq;
   int8_t* out;  // row m of the panel -> out + m * out_stride
   int64_t out_stride;
+  // When set: the raw int32 accumulators (init + dot, no requantization) go to
+  // out32 + m * out32_stride + n instead (the hybrid kernels' float epilogue follows).
+  int32_t* out32;
+  int64_t out32_stride;
 };
 
 struct DwArgs {

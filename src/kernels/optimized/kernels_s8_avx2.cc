@@ -60,7 +60,7 @@ inline int32_t load4(const uint8_t* p) {
 
 template <int MR, int NB>
 inline void tile(const GemmArgs& g, const uint8_t* a, const int8_t* w, int64_t wbs, int n0, int valid,
-                 int8_t* out) {
+                 int8_t* out, int32_t* out32) {
   __m256i acc[MR][NB];
 #pragma GCC unroll 4
   for (int j = 0; j < NB; ++j) {
@@ -82,6 +82,15 @@ inline void tile(const GemmArgs& g, const uint8_t* a, const int8_t* w, int64_t w
       for (int j = 0; j < NB; ++j) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(av, wv[j]));
     }
   }
+  if (out32) {
+    for (int j = 0; j < NB; ++j) {
+      const int v = valid - 8 * j;
+      const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(v), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+#pragma GCC unroll 8
+      for (int i = 0; i < MR; ++i) _mm256_maskstore_epi32(out32 + i * g.out32_stride + n0 + 8 * j, mask, acc[i][j]);
+    }
+    return;
+  }
 #pragma GCC unroll 4
   for (int j = 0; j < NB; ++j) {
 #pragma GCC unroll 8
@@ -96,8 +105,11 @@ template <int NB>
 inline void column(const GemmArgs& g, const int8_t* w, int64_t wbs, int n0, int valid) {
   int m = 0;
   for (; m + kMr <= g.rows; m += kMr)
-    tile<kMr, NB>(g, g.a + m * g.a_stride, w, wbs, n0, valid, g.out + m * g.out_stride);
-  for (; m < g.rows; ++m) tile<1, NB>(g, g.a + m * g.a_stride, w, wbs, n0, valid, g.out + m * g.out_stride);
+    tile<kMr, NB>(g, g.a + m * g.a_stride, w, wbs, n0, valid, g.out + m * g.out_stride,
+                  g.out32 ? g.out32 + m * g.out32_stride : nullptr);
+  for (; m < g.rows; ++m)
+    tile<1, NB>(g, g.a + m * g.a_stride, w, wbs, n0, valid, g.out + m * g.out_stride,
+                g.out32 ? g.out32 + m * g.out32_stride : nullptr);
 }
 
 }  // namespace
