@@ -1,16 +1,606 @@
+// int8 fast kernels of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: the generic
+// dispatcher. It checks the case, packs the constant weights for the instruction set
+// exec().isa allows, folds bias, input offset and weight sums into a per-channel
+// accumulator start, and calls the plain ISA kernels of kernels_s8.h. Bit-exact with
+// reference/conv_int8.h and reference/matmul_int8.h (tests/kernels/optimized_s8_test.cc).
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "kernels/exec.h"
 #include "kernels/optimized/fast_kernels.h"
+#include "kernels/optimized/kernels_s8.h"
+#include "kernels/reference/matmul_int8.h"
 
 namespace liteq::rt::opt {
+namespace {
 
-std::unique_ptr<FastKernel> make_conv_s8(OpContext&, const ref::ConvGeometry&, int32_t, const ref::QuantOutput&) {
-  return nullptr;
+std::atomic<int64_t> g_made{0};
+
+enum class Path : uint8_t { kAvx2, kAvx512, kVnni };
+
+Path gemm_path(Isa isa) {
+  if (isa >= Isa::kAvx512Vnni) return Path::kVnni;
+  if (isa >= Isa::kAvx512) return Path::kAvx512;
+  return Path::kAvx2;
 }
-std::unique_ptr<FastKernel> make_depthwise_s8(OpContext&, const ref::ConvGeometry&, int, int32_t,
-                                              const ref::QuantOutput&) {
-  return nullptr;
+
+int round_up(int x, int m) { return (x + m - 1) / m * m; }
+
+int32_t wrap(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v))); }
+
+// The requantization parameters in the vector kernels' form (kernels_s8.h).
+struct RequantArrays {
+  std::vector<int32_t> mult, lshift, rshift, rmask;
+  s8::Requant rq{};
+
+  // False when the vector requantization does not cover q (then the reference runs).
+  bool build(const ref::QuantOutput& q, bool per_channel, int n, int npad) {
+    if (q.rounding != ref::Rounding::kDouble && q.rounding != ref::Rounding::kDoubleTiesUp) return false;
+    const bool dbl = q.rounding == ref::Rounding::kDouble;
+    // The output is int8: the clamp keeps it in range so the narrowing is exact.
+    if (q.act_min < -128 || q.act_max > 127) return false;
+    const int64_t lo = int64_t{q.act_min} - q.output_offset, hi = int64_t{q.act_max} - q.output_offset;
+    if (lo < INT32_MIN || lo > INT32_MAX || hi < INT32_MIN || hi > INT32_MAX) return false;
+    mult.assign(npad, 0);
+    lshift.assign(npad, 0);
+    rshift.assign(npad, 0);
+    rmask.assign(npad, 0);
+    for (int c = 0; c < n; ++c) {
+      const int i = per_channel ? c : 0;
+      const int32_t m = q.multiplier[i], s = q.shift[i];
+      if (m < 0) return false;
+      const int left = s > 0 ? s : 0, right = s > 0 ? 0 : -s;
+      if (left > 31 || right > 31) return false;
+      mult[c] = m;
+      lshift[c] = left;
+      rshift[c] = right;
+      rmask[c] = dbl ? wrap((int64_t{1} << right) - 1) : (right > 0 ? int32_t{1} << (right - 1) : 0);
+    }
+    rq = {mult.data(), lshift.data(), rshift.data(), rmask.data(), static_cast<int32_t>(lo),
+          static_cast<int32_t>(hi), q.output_offset, dbl ? 1 : 0};
+    return true;
+  }
+  size_t bytes() const { return mult.size() * 16; }
+};
+
+// out[m, n] = requant(bias[n] + sum_k (A[m, k] + input_offset) * W[n, k]) with packed
+// constant weights W [N, K]; rows of A come from a row function (im2col or direct).
+class GemmS8 {
+ public:
+  static constexpr int kRowsPerChunk = 48;  // a multiple of every micro-kernel's row count
+  static constexpr double kMinParallelMacs = 1 << 19;
+
+  // q null: raw mode (run_raw: int32 dot products, no bias, offset or requantization).
+  bool prepare(Isa isa, const int8_t* w, const int32_t* bias, int32_t input_offset, const ref::QuantOutput* q,
+               bool per_channel, int n, int k, int threads) {
+    path_ = gemm_path(isa);
+    n_ = n;
+    k_ = k;
+    threads_ = std::max(threads, 1);
+    npad_ = round_up(n, 16);
+    raw_ = q == nullptr;
+    if (!raw_ && !rq_.build(*q, per_channel, n, npad_)) return false;
+    const int group = path_ == Path::kVnni ? 4 : 2;  // k per 4-byte group
+    kp_ = round_up(k, group);
+    kgroups_ = kp_ / group;
+    row_bytes_ = kgroups_ * 4;
+    const int bw = path_ == Path::kAvx2 ? 8 : 16;  // channels per block
+    // Packed weights: [block][k group][bw channels][group values], zero padded.
+    auto pack = [&](auto* dst) {
+      for (int c0 = 0; c0 < npad_; c0 += bw)
+        for (int kg = 0; kg < kgroups_; ++kg)
+          for (int cc = 0; cc < bw; ++cc)
+            for (int j = 0; j < group; ++j, ++dst) {
+              const int c = c0 + cc, kk = kg * group + j;
+              if (c < n && kk < k) *dst = w[int64_t{c} * k + kk];
+            }
+    };
+    if (path_ == Path::kVnni) {
+      packed_.assign(static_cast<size_t>(npad_) * kp_, 0);
+      pack(reinterpret_cast<int8_t*>(packed_.data()));
+    } else {
+      packed_.assign(static_cast<size_t>(npad_) * kp_ * 2, 0);
+      pack(reinterpret_cast<int16_t*>(packed_.data()));
+    }
+    init_.assign(npad_, 0);
+    sums_.assign(npad_, 0);
+    for (int c = 0; c < n; ++c) {
+      int64_t sum = 0;
+      for (int kk = 0; kk < k; ++kk) sum += w[int64_t{c} * k + kk];
+      sums_[c] = wrap(sum);
+      // All in int32 with wrap-around, as the reference's int32 accumulator.
+      uint32_t v = static_cast<uint32_t>(bias ? bias[c] : 0) +
+                   static_cast<uint32_t>(input_offset) * static_cast<uint32_t>(wrap(sum));
+      if (path_ == Path::kVnni) v -= 128u * static_cast<uint32_t>(wrap(sum));  // A is stored as a + 128
+      init_[c] = static_cast<int32_t>(v);
+    }
+    return true;
+  }
+
+  // Per output channel: the sum of its weights (int32, wrapping).
+  const std::vector<int32_t>& weight_sums() const { return sums_; }
+  size_t state_bytes() const { return packed_.size() + (init_.size() + sums_.size()) * 4 + rq_.bytes(); }
+  size_t scratch_per_thread() const {
+    size_t b = static_cast<size_t>(kRowsPerChunk) * row_bytes_ + k_ + 64;
+    if (raw_) b = (b + 63) / 64 * 64 + static_cast<size_t>(kRowsPerChunk) * npad_ * 4;
+    return b;
+  }
+  size_t scratch_bytes() const { return scratch_per_thread() * threads_; }
+
+  // row(m, tmp) returns the K int8 values of row m of A (in the input, or gathered into
+  // tmp, which holds K bytes).
+  template <typename RowFn>
+  void run(const ExecConfig& exec, int64_t m_total, RowFn&& row, int8_t* out, int64_t out_stride,
+           uint8_t* scratch) const {
+    run_impl(exec, m_total, row, out, out_stride, scratch, static_cast<int*>(nullptr));
+  }
+  // Raw mode: epi(m0, rows, n_begin, n_end, acc, stride) gets the int32 dot products of
+  // rows m0.. (acc + r * stride + n), on the thread that computed them.
+  template <typename RowFn, typename Epi>
+  void run_raw(const ExecConfig& exec, int64_t m_total, RowFn&& row, uint8_t* scratch, Epi&& epi) const {
+    run_impl(exec, m_total, row, nullptr, 0, scratch, &epi);
+  }
+
+ private:
+  template <typename RowFn, typename Epi>
+  void run_impl(const ExecConfig& exec, int64_t m_total, RowFn& row, int8_t* out, int64_t out_stride,
+                uint8_t* scratch, Epi* epi) const {
+    if (m_total <= 0 || n_ <= 0) return;
+    const int64_t chunks = (m_total + kRowsPerChunk - 1) / kRowsPerChunk;
+    // Small products run on one thread: waking the pool costs more than it saves.
+    const double macs = static_cast<double>(m_total) * n_ * k_;
+    const int threads = macs < kMinParallelMacs ? 1 : std::min(exec.threads(), threads_);
+    const int n_units = (n_ + 63) / 64;
+    int n_groups = 1;
+    if (threads > 1 && chunks < 2 * threads)
+      n_groups = static_cast<int>(std::min<int64_t>(n_units, (2 * threads + chunks - 1) / chunks));
+    const int64_t tasks = chunks * n_groups;
+    const int64_t slots = std::min<int64_t>(threads, tasks);
+    s8::GemmArgs base{};
+    base.a_stride = row_bytes_;
+    base.kgroups = kgroups_;
+    base.w = reinterpret_cast<const int8_t*>(packed_.data());
+    base.init = init_.data();
+    base.rq = rq_.rq;
+    base.out_stride = out_stride;
+    parallel_for(exec, static_cast<size_t>(slots), 1, [&](size_t sb, size_t se) {
+      for (size_t slot = sb; slot < se; ++slot) {
+        uint8_t* panel = scratch + slot * scratch_per_thread();
+        auto* tmp = reinterpret_cast<int8_t*>(panel + static_cast<size_t>(kRowsPerChunk) * row_bytes_);
+        int32_t* acc = nullptr;
+        if (raw_) {
+          const size_t at = (static_cast<size_t>(kRowsPerChunk) * row_bytes_ + k_ + 64 + 63) / 64 * 64;
+          acc = reinterpret_cast<int32_t*>(panel + at);
+        }
+        const int64_t t0 = static_cast<int64_t>(slot) * tasks / slots;
+        const int64_t t1 = static_cast<int64_t>(slot + 1) * tasks / slots;
+        int64_t packed_chunk = -1;
+        for (int64_t t = t0; t < t1; ++t) {
+          const int64_t chunk = t / n_groups;
+          const int ng = static_cast<int>(t % n_groups);
+          const int64_t m0 = chunk * kRowsPerChunk;
+          const int rows = static_cast<int>(std::min<int64_t>(kRowsPerChunk, m_total - m0));
+          if (chunk != packed_chunk) {
+            for (int r = 0; r < rows; ++r) {
+              const int8_t* src = row(m0 + r, tmp);
+              uint8_t* dst = panel + static_cast<size_t>(r) * row_bytes_;
+              if (path_ == Path::kVnni) s8::pack_row_vnni_avx512(dst, src, k_, kp_);
+              else s8::pack_row_w16_avx2(reinterpret_cast<int16_t*>(dst), src, k_, kp_);
+            }
+            packed_chunk = chunk;
+          }
+          const int u0 = static_cast<int>(int64_t{ng} * n_units / n_groups);
+          const int u1 = static_cast<int>(int64_t{ng + 1} * n_units / n_groups);
+          const int nb = u0 * 64, ne = std::min(n_, u1 * 64);
+          if (nb >= ne) continue;
+          s8::GemmArgs g = base;
+          g.a = panel;
+          g.rows = rows;
+          g.out = out ? out + m0 * out_stride : nullptr;
+          g.out32 = acc;
+          g.out32_stride = npad_;
+          switch (path_) {
+            case Path::kVnni: s8::gemm_s8_avx512vnni(g, nb, ne); break;
+            case Path::kAvx512: s8::gemm_s8_avx512(g, nb, ne); break;
+            case Path::kAvx2: s8::gemm_s8_avx2(g, nb, ne); break;
+          }
+          if constexpr (!std::is_same_v<Epi, int>) (*epi)(m0, rows, nb, ne, static_cast<const int32_t*>(acc), int64_t{npad_});
+        }
+      }
+    });
+  }
+
+ private:
+  Path path_ = Path::kAvx2;
+  bool raw_ = false;
+  int n_ = 0, k_ = 0, npad_ = 0, kp_ = 0, kgroups_ = 0, row_bytes_ = 0, threads_ = 1;
+  std::vector<uint8_t> packed_;
+  std::vector<int32_t> init_, sums_;
+  RequantArrays rq_;
+};
+
+const int32_t* constant_bias(OpContext& ctx, int index, bool* ok) {
+  *ok = true;
+  if (!ctx.has_input(index)) return nullptr;
+  const Tensor& b = ctx.input(index);
+  if (!b.is_constant() || b.type != DType::kInt32) {
+    *ok = false;
+    return nullptr;
+  }
+  return b.data_as<int32_t>();
 }
-std::unique_ptr<FastKernel> make_fully_connected_s8(OpContext&, int64_t, int, int, int32_t, const ref::QuantOutput&) {
-  return nullptr;
+
+// ---- CONV_2D ---------------------------------------------------------------------------
+
+// Row m (an output pixel) of the im2col matrix of g over the NHWC int8 input: in the
+// input itself for unpadded 1x1 convolutions (direct), else gathered into tmp with the
+// padded taps set to pad(batch).
+template <typename Pad>
+const int8_t* conv_row(const ref::ConvGeometry& g, bool direct, const int8_t* in, int64_t m, int8_t* tmp, Pad pad) {
+  const int64_t hw = int64_t{g.out_h} * g.out_w;
+  const int b = static_cast<int>(m / hw);
+  const int64_t r = m % hw;
+  const int oy = static_cast<int>(r / g.out_w), ox = static_cast<int>(r % g.out_w);
+  const int c = g.in_c;
+  if (direct)
+    return in + ((int64_t{b} * g.in_h + int64_t{oy} * g.stride_h) * g.in_w + int64_t{ox} * g.stride_w) * c;
+  const int iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
+  const auto pv = static_cast<int8_t>(pad(b));
+  int8_t* dst = tmp;
+  for (int ky = 0; ky < g.filter_h; ++ky) {
+    const int iy = iy0 + ky * g.dilation_h;
+    for (int kx = 0; kx < g.filter_w; ++kx, dst += c) {
+      const int ix = ix0 + kx * g.dilation_w;
+      if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) std::memset(dst, pv, static_cast<size_t>(c));
+      else std::memcpy(dst, in + ((int64_t{b} * g.in_h + iy) * g.in_w + ix) * c, static_cast<size_t>(c));
+    }
+  }
+  return tmp;
+}
+
+bool direct_conv(const ref::ConvGeometry& g) {
+  return g.filter_h == 1 && g.filter_w == 1 && g.pad_top == 0 && g.pad_left == 0;
+}
+
+class ConvS8 : public FastKernel {
+ public:
+  ConvS8(const ref::ConvGeometry& g, int32_t input_offset) : g_(g), zero_point_(-input_offset) {}
+  GemmS8 gemm;
+  int scratch = -1;
+
+  void run(OpContext& ctx) override {
+    const int8_t* in = ctx.input(0).data_as<int8_t>();
+    const int64_t m_total = int64_t{g_.batch} * g_.out_h * g_.out_w;
+    const bool direct = direct_conv(g_);
+    // Padding: the input zero point, i.e. real 0: (zp + input_offset) * w = 0.
+    const int32_t zp = zero_point_;
+    gemm.run(
+        ctx.exec(), m_total,
+        [&](int64_t m, int8_t* tmp) { return conv_row(g_, direct, in, m, tmp, [zp](int) { return zp; }); },
+        ctx.output(0).data_as<int8_t>(), g_.out_c, ctx.scratch(scratch));
+  }
+
+ private:
+  ref::ConvGeometry g_;
+  int32_t zero_point_;
+};
+
+// ---- hybrid CONV_2D / FULLY_CONNECTED --------------------------------------------------
+// Float input quantized on the fly (the reference's functions), integer dot products
+// with the packed int8 weights (raw GEMM), then the reference's float epilogue per
+// output, in the same order of float operations.
+
+// CONV_2D, hybrid: as conv.cc's eval_hybrid + ref::conv2d_hybrid.
+class ConvHybridS8 : public FastKernel {
+ public:
+  ConvHybridS8(const ref::ConvGeometry& g, const float* w_scales, bool asymmetric, int64_t batch_size)
+      : g_(g), w_scales_(w_scales), asymmetric_(asymmetric), batch_size_(batch_size) {}
+  GemmS8 gemm;
+  int scratch = -1, qscratch = -1;
+  size_t qscratch_bytes() const { return static_cast<size_t>(std::max<int64_t>(g_.batch * (8 + batch_size_), 1)); }
+
+  void run(OpContext& ctx) override {
+    const auto& g = g_;
+    uint8_t* qs = ctx.scratch(qscratch);
+    auto* scales = reinterpret_cast<float*>(qs);
+    auto* offsets = reinterpret_cast<int32_t*>(qs + g.batch * 4);
+    auto* q = reinterpret_cast<int8_t*>(qs + g.batch * 8);
+    const float* x = ctx.input(0).data_as<float>();
+    for (int64_t b = 0; b < g.batch; ++b) {
+      offsets[b] = 0;
+      scales[b] = 1;
+      if (batch_size_ == 0) continue;
+      if (asymmetric_)
+        ref::asymmetric_quantize_floats(x + b * batch_size_, batch_size_, q + b * batch_size_, &scales[b], &offsets[b]);
+      else
+        ref::symmetric_quantize_floats(x + b * batch_size_, batch_size_, q + b * batch_size_, &scales[b]);
+    }
+    const float* bias = ctx.has_input(2) ? ctx.input(2).data_as<float>() : nullptr;
+    float* out = ctx.output(0).data_as<float>();
+    const int64_t hw = int64_t{g.out_h} * g.out_w;
+    const int32_t* sums = gemm.weight_sums().data();
+    const bool direct = direct_conv(g);
+    gemm.run_raw(
+        ctx.exec(), g.batch * hw,
+        // Padded taps: the batch's zero point, so that (q - offset) * w = 0 as the skipped taps.
+        [&](int64_t m, int8_t* tmp) { return conv_row(g, direct, q, m, tmp, [&](int b) { return offsets[b]; }); },
+        ctx.scratch(scratch),
+        [&](int64_t m0, int rows, int nb, int ne, const int32_t* acc, int64_t stride) {
+          for (int r = 0; r < rows; ++r) {
+            const int64_t m = m0 + r;
+            const int64_t b = m / hw;
+            const uint32_t off = static_cast<uint32_t>(offsets[b]);
+            float* o = out + m * g.out_c;
+            for (int oc = nb; oc < ne; ++oc) {
+              // sum (q - off) * w = dot - off * sum(w), in int32 with wrap-around.
+              const auto total = static_cast<int32_t>(static_cast<uint32_t>(acc[r * stride + oc]) -
+                                                      off * static_cast<uint32_t>(sums[oc]));
+              const float scale = scales[b] * w_scales_[oc];
+              float v = static_cast<float>(total) * scale;
+              if (bias) v += bias[oc];
+              o[oc] = ref::clamp_act(v, g.act_min, g.act_max);
+            }
+          }
+        });
+  }
+
+ private:
+  ref::ConvGeometry g_;
+  const float* w_scales_;
+  bool asymmetric_;
+  int64_t batch_size_;
+};
+
+// FULLY_CONNECTED, hybrid: as ref::fully_connected_hybrid.
+class FullyConnectedHybridS8 : public FastKernel {
+ public:
+  FullyConnectedHybridS8(int64_t batch, int depth, int units, float w_scale, bool asymmetric, float lo, float hi)
+      : batch_(batch), depth_(depth), units_(units), w_scale_(w_scale), asymmetric_(asymmetric), lo_(lo), hi_(hi) {}
+  GemmS8 gemm;
+  int scratch = -1, qscratch = -1;
+  size_t qscratch_bytes() const { return static_cast<size_t>(std::max<int64_t>(batch_ * (8 + depth_), 1)); }
+
+  void run(OpContext& ctx) override {
+    const float* input = ctx.input(0).data_as<float>();
+    const float* bias = ctx.has_input(2) ? ctx.input(2).data_as<float>() : nullptr;
+    float* out = ctx.output(0).data_as<float>();
+    const int64_t total = batch_ * depth_;
+    const bool all_zero = std::all_of(input, input + total, [](float v) { return v == 0.0f; });
+    if (all_zero) {  // the reference's shortcut: the activation of the bias
+      for (int64_t b = 0; b < batch_; ++b)
+        for (int u = 0; u < units_; ++u)
+          out[b * units_ + u] = std::min(std::max(bias ? bias[u] : 0.0f, lo_), hi_);
+      return;
+    }
+    uint8_t* qs = ctx.scratch(qscratch);
+    auto* scales = reinterpret_cast<float*>(qs);
+    auto* zps = reinterpret_cast<int32_t*>(qs + batch_ * 4);
+    auto* q = reinterpret_cast<int8_t*>(qs + batch_ * 8);
+    for (int64_t b = 0; b < batch_; ++b) {
+      float scale = 1;
+      int32_t zp = 0;
+      if (asymmetric_) ref::asymmetric_quantize_floats(input + b * depth_, depth_, q + b * depth_, &scale, &zp);
+      else ref::symmetric_quantize_floats(input + b * depth_, depth_, q + b * depth_, &scale);
+      scales[b] = scale * w_scale_;
+      zps[b] = zp;
+    }
+    const int32_t* sums = gemm.weight_sums().data();
+    const int64_t depth = depth_;
+    gemm.run_raw(
+        ctx.exec(), batch_, [&](int64_t m, int8_t*) { return q + m * depth; }, ctx.scratch(scratch),
+        [&](int64_t m0, int rows, int nb, int ne, const int32_t* acc, int64_t stride) {
+          for (int r = 0; r < rows; ++r) {
+            const int64_t b = m0 + r;
+            float* o = out + b * units_;
+            const uint32_t zp = static_cast<uint32_t>(asymmetric_ ? zps[b] : 0);
+            for (int u = nb; u < ne; ++u) {
+              const auto dot = static_cast<int32_t>(static_cast<uint32_t>(acc[r * stride + u]) -
+                                                    zp * static_cast<uint32_t>(sums[u]));
+              float v = bias ? bias[u] : 0.0f;
+              v += static_cast<float>(dot) * scales[b];
+              o[u] = std::min(std::max(v, lo_), hi_);
+            }
+          }
+        });
+  }
+
+ private:
+  int64_t batch_;
+  int depth_, units_;
+  float w_scale_;
+  bool asymmetric_;
+  float lo_, hi_;
+};
+
+// ---- DEPTHWISE_CONV_2D -------------------------------------------------------------------
+
+class DepthwiseS8 : public FastKernel {
+ public:
+  DepthwiseS8(const ref::ConvGeometry& g, int32_t input_offset, bool avx512)
+      : g_(g), input_offset_(input_offset), avx512_(avx512) {}
+
+  bool prepare(const int8_t* filter, const int32_t* bias, const ref::QuantOutput& q) {
+    cpad_ = round_up(g_.out_c, 16);
+    if (!rq_.build(q, true, g_.out_c, cpad_)) return false;
+    const int taps = g_.filter_h * g_.filter_w;
+    w32_.assign(static_cast<size_t>(taps) * cpad_, 0);
+    for (int t = 0; t < taps; ++t)
+      for (int c = 0; c < g_.out_c; ++c) w32_[static_cast<size_t>(t) * cpad_ + c] = filter[int64_t{t} * g_.out_c + c];
+    bias_.assign(cpad_, 0);
+    if (bias) std::copy(bias, bias + g_.out_c, bias_.begin());
+    wrow_sum_.assign(static_cast<size_t>(g_.filter_h) * cpad_, 0);
+    for (int ky = 0; ky < g_.filter_h; ++ky)
+      for (int kx = 0; kx < g_.filter_w; ++kx)
+        for (int c = 0; c < g_.out_c; ++c)
+          wrow_sum_[static_cast<size_t>(ky) * cpad_ + c] += w32_[(static_cast<size_t>(ky) * g_.filter_w + kx) * cpad_ + c];
+    return true;
+  }
+  size_t state_bytes() const { return (w32_.size() + bias_.size() + wrow_sum_.size()) * 4 + rq_.bytes(); }
+
+  void run(OpContext& ctx) override {
+    s8::DwArgs d{};
+    d.in = ctx.input(0).data_as<int8_t>();
+    d.batch = g_.batch;
+    d.in_h = g_.in_h;
+    d.in_w = g_.in_w;
+    d.c = g_.out_c;
+    d.kh = g_.filter_h;
+    d.kw = g_.filter_w;
+    d.sh = g_.stride_h;
+    d.sw = g_.stride_w;
+    d.dh = g_.dilation_h;
+    d.dw = g_.dilation_w;
+    d.pad_t = g_.pad_top;
+    d.pad_l = g_.pad_left;
+    d.out_h = g_.out_h;
+    d.out_w = g_.out_w;
+    d.in_off = input_offset_;
+    d.w32 = w32_.data();
+    d.bias = bias_.data();
+    d.wrow_sum = wrow_sum_.data();
+    d.cpad = cpad_;
+    d.rq = rq_.rq;
+    d.out = ctx.output(0).data_as<int8_t>();
+    const int64_t rows = int64_t{g_.batch} * g_.out_h;
+    // Small layers run on one thread: waking the pool costs more than it saves.
+    const double macs = static_cast<double>(rows) * g_.out_w * g_.out_c * g_.filter_h * g_.filter_w;
+    const size_t grain = macs < (1 << 18) ? static_cast<size_t>(rows) : 1;
+    parallel_for(ctx.exec(), static_cast<size_t>(rows), grain, [&](size_t b, size_t e) {
+      if (avx512_) s8::dw_s8_avx512(d, static_cast<int64_t>(b), static_cast<int64_t>(e));
+      else s8::dw_s8_avx2(d, static_cast<int64_t>(b), static_cast<int64_t>(e));
+    });
+  }
+
+ private:
+  ref::ConvGeometry g_;
+  int32_t input_offset_;
+  bool avx512_;
+  int cpad_ = 0;
+  std::vector<int32_t> w32_, bias_, wrow_sum_;
+  RequantArrays rq_;
+};
+
+// ---- FULLY_CONNECTED -----------------------------------------------------------------------
+
+class FullyConnectedS8 : public FastKernel {
+ public:
+  FullyConnectedS8(int64_t batch, int depth, int units) : batch_(batch), depth_(depth), units_(units) {}
+  GemmS8 gemm;
+  int scratch = -1;
+
+  void run(OpContext& ctx) override {
+    const int8_t* in = ctx.input(0).data_as<int8_t>();
+    const int64_t depth = depth_;
+    gemm.run(
+        ctx.exec(), batch_, [&](int64_t m, int8_t*) { return in + m * depth; }, ctx.output(0).data_as<int8_t>(),
+        units_, ctx.scratch(scratch));
+  }
+
+ private:
+  int64_t batch_;
+  int depth_, units_;
+};
+
+}  // namespace
+
+int64_t s8::fast_kernels_made() { return g_made.load(); }
+
+std::unique_ptr<FastKernel> make_conv_s8(OpContext& ctx, const ref::ConvGeometry& g, int32_t input_offset,
+                                         const ref::QuantOutput& q) {
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());  // never above what the CPU has
+  if (isa < Isa::kAvx2) return nullptr;
+  const Tensor& filter = ctx.input(1);
+  if (!filter.is_constant() || filter.type != DType::kInt8 || filter.dim(3) != g.in_c) return nullptr;
+  bool ok = false;
+  const int32_t* bias = constant_bias(ctx, 2, &ok);
+  if (!ok) return nullptr;
+  const int64_t k = int64_t{g.filter_h} * g.filter_w * g.in_c;
+  if (k > (1 << 24) || input_offset < -127 || input_offset > 128) return nullptr;
+  auto kernel = std::make_unique<ConvS8>(g, input_offset);
+  if (!kernel->gemm.prepare(isa, filter.data_as<int8_t>(), bias, input_offset, &q, true, g.out_c,
+                            static_cast<int>(k), ctx.exec().threads()))
+    return nullptr;
+  ctx.add_state_bytes(kernel->gemm.state_bytes());
+  // Last: adding a scratch buffer may move the tensors.
+  kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  ++g_made;
+  return kernel;
+}
+
+std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeometry& g, int multiplier,
+                                              int32_t input_offset, const ref::QuantOutput& q) {
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());  // never above what the CPU has
+  if (isa < Isa::kAvx2 || multiplier != 1) return nullptr;
+  const Tensor& filter = ctx.input(1);
+  if (!filter.is_constant() || filter.type != DType::kInt8) return nullptr;
+  bool ok = false;
+  const int32_t* bias = constant_bias(ctx, 2, &ok);
+  if (!ok) return nullptr;
+  auto kernel = std::make_unique<DepthwiseS8>(g, input_offset, isa >= Isa::kAvx512);
+  if (!kernel->prepare(filter.data_as<int8_t>(), bias, q)) return nullptr;
+  ctx.add_state_bytes(kernel->state_bytes());
+  ++g_made;
+  return kernel;
+}
+
+std::unique_ptr<FastKernel> make_fully_connected_s8(OpContext& ctx, int64_t batch, int depth, int units,
+                                                    int32_t input_offset, const ref::QuantOutput& q) {
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());  // never above what the CPU has
+  if (isa < Isa::kAvx2) return nullptr;
+  const Tensor& w = ctx.input(1);
+  if (!w.is_constant() || w.type != DType::kInt8) return nullptr;
+  bool ok = false;
+  const int32_t* bias = constant_bias(ctx, 2, &ok);
+  if (!ok) return nullptr;
+  auto kernel = std::make_unique<FullyConnectedS8>(batch, depth, units);
+  if (!kernel->gemm.prepare(isa, w.data_as<int8_t>(), bias, input_offset, &q, false, units, depth,
+                            ctx.exec().threads()))
+    return nullptr;
+  ctx.add_state_bytes(kernel->gemm.state_bytes());
+  kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  ++g_made;
+  return kernel;
+}
+
+std::unique_ptr<FastKernel> make_conv_hybrid_s8(OpContext& ctx, const ref::ConvGeometry& g, const float* w_scales,
+                                                bool asymmetric) {
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());
+  if (isa < Isa::kAvx2) return nullptr;
+  const Tensor& in = ctx.input(0);
+  const Tensor& filter = ctx.input(1);
+  if (!filter.is_constant() || filter.type != DType::kInt8 || filter.dim(3) != g.in_c) return nullptr;
+  const int64_t k = int64_t{g.filter_h} * g.filter_w * g.in_c;
+  if (k > (1 << 24)) return nullptr;
+  const int64_t batch_size = in.dim(0) > 0 ? in.num_elements() / in.dim(0) : 0;
+  auto kernel = std::make_unique<ConvHybridS8>(g, w_scales, asymmetric, batch_size);
+  if (!kernel->gemm.prepare(isa, filter.data_as<int8_t>(), nullptr, 0, nullptr, true, g.out_c, static_cast<int>(k),
+                            ctx.exec().threads()))
+    return nullptr;
+  ctx.add_state_bytes(kernel->gemm.state_bytes());
+  kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  kernel->qscratch = ctx.request_scratch(kernel->qscratch_bytes());
+  ++g_made;
+  return kernel;
+}
+
+std::unique_ptr<FastKernel> make_fully_connected_hybrid_s8(OpContext& ctx, int64_t batch, int depth, int units,
+                                                           float w_scale, bool asymmetric, float act_min,
+                                                           float act_max) {
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());
+  if (isa < Isa::kAvx2) return nullptr;
+  const Tensor& w = ctx.input(1);
+  if (!w.is_constant() || w.type != DType::kInt8) return nullptr;
+  auto kernel = std::make_unique<FullyConnectedHybridS8>(batch, depth, units, w_scale, asymmetric, act_min, act_max);
+  if (!kernel->gemm.prepare(isa, w.data_as<int8_t>(), nullptr, 0, nullptr, false, units, depth, ctx.exec().threads()))
+    return nullptr;
+  ctx.add_state_bytes(kernel->gemm.state_bytes());
+  kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  kernel->qscratch = ctx.request_scratch(kernel->qscratch_bytes());
+  ++g_made;
+  return kernel;
 }
 
 }  // namespace liteq::rt::opt

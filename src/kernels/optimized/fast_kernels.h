@@ -44,4 +44,14 @@ std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeo
 std::unique_ptr<FastKernel> make_fully_connected_s8(OpContext& ctx, int64_t batch, int depth, int units,
                                                     int32_t input_offset, const ref::QuantOutput& q);
 
+// --- hybrid: float input quantized on the fly, int8 weights (src/kernels/optimized/*_s8*.cc) ---
+// CONV_2D: w_scales per output channel (in the op's state, valid while it lives);
+// asymmetric: per-batch asymmetric input quantization (else symmetric).
+std::unique_ptr<FastKernel> make_conv_hybrid_s8(OpContext& ctx, const ref::ConvGeometry& g, const float* w_scales,
+                                                bool asymmetric);
+// FULLY_CONNECTED: per-tensor weight scale; asymmetric: asymmetric_quantize_inputs.
+std::unique_ptr<FastKernel> make_fully_connected_hybrid_s8(OpContext& ctx, int64_t batch, int depth, int units,
+                                                           float w_scale, bool asymmetric, float act_min,
+                                                           float act_max);
+
 }  // namespace liteq::rt::opt

@@ -1,0 +1,185 @@
+// int8 CONV_2D 1x1 / 3x3, DEPTHWISE_CONV_2D and FULLY_CONNECTED at MobileNet-like sizes,
+// through the op's prepare/eval (as the interpreter runs them), at each ISA level this
+// CPU has (reference = scalar reference kernels) and 1 or 2 threads. Counter: GOP/s
+// (one multiply-add = 2 ops; requantization not counted).
+//   build/bench/conv_s8_bench --benchmark_filter=Conv1x1
+#include <benchmark/benchmark.h>
+
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ir/op_codes.h"
+#include "kernels/exec.h"
+#include "kernels/kernel_api.h"
+
+namespace {
+
+using namespace liteq;
+
+struct TensorSpec {
+  DType type;
+  std::vector<int32_t> dims;
+  std::vector<float> scales;
+  int64_t zero_point = 0;
+  int axis = 0;
+  bool constant = false;
+};
+
+// One op with its tensors, prepared once; eval() runs it.
+class OneOp {
+ public:
+  OneOp(Op op, rt::OpParams params, const std::vector<TensorSpec>& inputs, TensorSpec output, rt::ExecConfig exec) {
+    g_.exec = exec;
+    rt::Node n;
+    n.builtin_code = static_cast<int32_t>(op);
+    n.params = std::move(params);
+    n.kernel = rt::find_kernel(n.builtin_code, "");
+    std::mt19937 rng(7);
+    storage_.reserve(64);
+    auto add = [&](const TensorSpec& s, bool is_input) {
+      rt::Tensor t;
+      t.type = s.type;
+      t.dims = s.dims;
+      t.quant.scale = s.scales;
+      t.quant.zero_point.assign(s.scales.size(), 0);
+      if (!t.quant.zero_point.empty()) t.quant.zero_point[0] = s.zero_point;
+      t.quant.axis = s.axis;
+      if (is_input) {
+        int64_t n_el = 1;
+        for (int d : s.dims) n_el *= d;
+        const size_t bytes = static_cast<size_t>(n_el) * (s.type == DType::kInt32 ? 4 : 1);
+        storage_.emplace_back(bytes);
+        for (auto& b : storage_.back()) b = static_cast<uint8_t>(rng() % (s.type == DType::kInt32 ? 16 : 255));
+        t.data = storage_.back().data();
+        t.bytes = bytes;
+        t.storage = s.constant ? rt::Storage::kConstant : rt::Storage::kArena;
+      }
+      g_.tensors.push_back(std::move(t));
+      return static_cast<int>(g_.tensors.size() - 1);
+    };
+    for (const auto& s : inputs) n.inputs.push_back(add(s, true));
+    n.outputs.push_back(add(output, false));
+    g_.num_model_tensors = g_.tensors.size();
+    g_.tensors.reserve(g_.tensors.size() + 16);
+    g_.nodes.push_back(std::move(n));
+    rt::Node& node = g_.nodes.back();
+    {
+      rt::OpContext ctx(g_, node, true);
+      node.kernel->prepare(ctx);
+    }
+    for (int idx : node.outputs) alloc(idx);
+    for (int idx : node.scratch) alloc(idx);
+  }
+  void eval() {
+    rt::OpContext ctx(g_, g_.nodes.back(), false);
+    g_.nodes.back().kernel->eval(ctx);
+  }
+
+ private:
+  void alloc(int idx) {
+    auto& t = g_.tensors[idx];
+    if (t.bytes == 0) {
+      int64_t n_el = 1;
+      for (int d : t.dims) n_el *= d;
+      t.bytes = static_cast<size_t>(n_el);  // int8 outputs; scratch has its size
+    }
+    storage_.emplace_back(t.bytes + 64);
+    t.data = storage_.back().data();
+    t.storage = rt::Storage::kArena;
+  }
+  rt::Graph g_;
+  std::vector<std::vector<uint8_t>> storage_;
+};
+
+TensorSpec act(std::vector<int32_t> dims, float scale, int zp) { return {DType::kInt8, std::move(dims), {scale}, zp}; }
+TensorSpec weights(std::vector<int32_t> dims, int channels, int axis) {
+  return {DType::kInt8, std::move(dims), std::vector<float>(channels, 0.01f), 0, axis, true};
+}
+TensorSpec bias(int channels, float in_scale) {
+  return {DType::kInt32, {channels}, std::vector<float>(channels, in_scale * 0.01f), 0, 0, true};
+}
+
+struct Case {
+  std::string name;
+  double ops;  // 2 x multiply-adds
+  std::function<std::unique_ptr<OneOp>(rt::ExecConfig)> make;
+};
+
+std::vector<Case> cases() {
+  std::vector<Case> v;
+  auto conv = [&](const char* name, int h, int w, int ci, int co, int k, int stride) {
+    const int oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
+    v.push_back({name, 2.0 * oh * ow * co * ci * k * k, [=](rt::ExecConfig e) {
+                   rt::ConvParams p;
+                   p.stride_h = p.stride_w = stride;
+                   return std::make_unique<OneOp>(
+                       Op::CONV_2D, p,
+                       std::vector<TensorSpec>{act({1, h, w, ci}, 0.05f, -3), weights({co, k, k, ci}, co, 0),
+                                               bias(co, 0.05f)},
+                       act({1, oh, ow, co}, 0.2f, 4), e);
+                 }});
+  };
+  conv("Conv1x1/28x28x256->256", 28, 28, 256, 256, 1, 1);
+  conv("Conv1x1/14x14x512->512", 14, 14, 512, 512, 1, 1);
+  conv("Conv1x1/56x56x64->128", 56, 56, 64, 128, 1, 1);
+  conv("Conv3x3/56x56x64->64", 56, 56, 64, 64, 3, 1);
+  conv("Conv3x3/224x224x3->32s2", 224, 224, 3, 32, 3, 2);
+  auto dw = [&](const char* name, int h, int w, int c, int stride) {
+    const int oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
+    v.push_back({name, 2.0 * oh * ow * c * 9, [=](rt::ExecConfig e) {
+                   rt::DepthwiseConvParams p;
+                   p.stride_h = p.stride_w = stride;
+                   return std::make_unique<OneOp>(
+                       Op::DEPTHWISE_CONV_2D, p,
+                       std::vector<TensorSpec>{act({1, h, w, c}, 0.05f, -3), weights({1, 3, 3, c}, c, 3),
+                                               bias(c, 0.05f)},
+                       act({1, oh, ow, c}, 0.2f, 4), e);
+                 }});
+  };
+  dw("Depthwise3x3/112x112x64s2", 112, 112, 64, 2);
+  dw("Depthwise3x3/56x56x128", 56, 56, 128, 1);
+  dw("Depthwise3x3/14x14x512", 14, 14, 512, 1);
+  auto fc = [&](const char* name, int batch, int depth, int units) {
+    v.push_back({name, 2.0 * batch * depth * units, [=](rt::ExecConfig e) {
+                   return std::make_unique<OneOp>(
+                       Op::FULLY_CONNECTED, rt::FullyConnectedParams{},
+                       std::vector<TensorSpec>{act({batch, depth}, 0.05f, -3), weights({units, depth}, 1, 0),
+                                               TensorSpec{DType::kInt32, {units}, {0.05f * 0.01f}, 0, 0, true}},
+                       act({batch, units}, 0.2f, 4), e);
+                 }});
+  };
+  fc("FC/1x1024->1000", 1, 1024, 1000);
+  fc("FC/16x1024->1000", 16, 1024, 1000);
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  static std::vector<std::unique_ptr<rt::ThreadPool>> pools;
+  pools.push_back(std::make_unique<rt::ThreadPool>(1));
+  pools.push_back(std::make_unique<rt::ThreadPool>(2));
+  static const auto all = cases();
+  for (const auto& c : all) {
+    for (int level = 0; level <= static_cast<int>(rt::detect_isa()); ++level) {
+      const auto isa = static_cast<rt::Isa>(level);
+      for (int threads : {1, 2}) {
+        if (isa == rt::Isa::kReference && threads > 1) continue;  // the reference is single-threaded
+        const std::string name = c.name + "/" + rt::isa_name(isa) + "/threads:" + std::to_string(threads);
+        rt::ThreadPool* pool = pools[threads - 1].get();
+        benchmark::RegisterBenchmark(name.c_str(), [&c, isa, pool](benchmark::State& state) {
+          auto op = c.make(rt::ExecConfig{isa, pool});
+          for (auto _ : state) op->eval();
+          state.counters["GOP/s"] = benchmark::Counter(c.ops * 1e-9 * state.iterations(), benchmark::Counter::kIsRate);
+        })->UseRealTime()->Unit(benchmark::kMicrosecond);
+      }
+    }
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,79 @@
+// Plain interface of the ISA-specific int8 kernels (kernels_s8_avx2.cc,
+// kernels_s8_avx512.cc, kernels_s8_avx512vnni.cc) and the generic dispatcher
+// (conv_s8.cc). C headers only: the ISA files include this header.
+//
+// GEMM: out[m, n] = requant(init[n] + sum_k A[m, k] * W[n, k]) for a panel of rows of A
+// packed by the ISA's pack function, against weights packed by the dispatcher:
+//   vnni:    A as uint8 (a ^ 0x80), K padded to a multiple of 4; W in blocks of 16
+//            channels, for each group of 4 k: 16 x 4 int8 (64 bytes). init includes
+//            -128 * sum(w) to undo the 0x80 bias.
+//   avx512:  A as int16, K padded to a multiple of 2; W in blocks of 16 channels, for
+//            each pair of k: 16 x 2 int16 (64 bytes).
+//   avx2:    A as int16 (as avx512); W in blocks of 8 channels, per pair of k: 8 x 2
+//            int16 (32 bytes).
+// Every "k group" is 4 bytes of A, so kgroups = panel row bytes / 4.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace liteq::rt::opt::s8 {
+
+// Requantization, per output channel (arrays padded to the packed channel count):
+// TFLite's x * M * 2^shift with left = max(shift, 0), right = max(-shift, 0) and
+// rmask: ties-up rounding (round_double == 0): right > 0 ? 1 << (right - 1) : 0;
+// double rounding (TFLite's rounding_divide_by_pot): (1 << right) - 1. The clamp
+// bounds are act_min / act_max minus the output offset (added last).
+struct Requant {
+  const int32_t* mult;
+  const int32_t* lshift;
+  const int32_t* rshift;
+  const int32_t* rmask;
+  int32_t lo, hi, offset;
+  int round_double;
+};
+
+struct GemmArgs {
+  const uint8_t* a;  // packed panel
+  int64_t a_stride;  // bytes per panel row (4 * kgroups)
+  int rows;
+  int kgroups;
+  const int8_t* w;  // packed weights
+  const int32_t* init;
+  Requant rq;
+  int8_t* out;  // row m of the panel -> out + m * out_stride
+  int64_t out_stride;
+  // When set: the raw int32 accumulators (init + dot, no requantization) go to
+  // out32 + m * out32_stride + n instead (the hybrid kernels' float epilogue follows).
+  int32_t* out32;
+  int64_t out32_stride;
+};
+
+struct DwArgs {
+  const int8_t* in;
+  int batch, in_h, in_w, c;
+  int kh, kw, sh, sw, dh, dw, pad_t, pad_l, out_h, out_w;
+  int32_t in_off;
+  const int32_t* w32;   // [kh * kw][cpad] int32
+  const int32_t* bias;  // [cpad]
+  const int32_t* wrow_sum;  // [kh][cpad]: per filter row, the sum over kx of w
+  int cpad;
+  Requant rq;
+  int8_t* out;
+};
+
+// Output channels [n_begin, n_end): n_begin a multiple of the block width (16, or 8
+// for avx2), n_end <= channel count.
+void gemm_s8_avx2(const GemmArgs& g, int n_begin, int n_end);
+void gemm_s8_avx512(const GemmArgs& g, int n_begin, int n_end);
+void gemm_s8_avx512vnni(const GemmArgs& g, int n_begin, int n_end);
+// One panel row from k int8 values; pads to kp (bytes for vnni, int16 for the others).
+void pack_row_vnni_avx512(uint8_t* dst, const int8_t* src, int k, int kp);
+void pack_row_w16_avx2(int16_t* dst, const int8_t* src, int k, int kp);
+// Depthwise (multiplier 1) over output rows [r0, r1) of batch * out_h.
+void dw_s8_avx2(const DwArgs& d, int64_t r0, int64_t r1);
+void dw_s8_avx512(const DwArgs& d, int64_t r0, int64_t r1);
+
+// How many int8 fast kernels make_*_s8 has created (tests check that they ran).
+int64_t fast_kernels_made();
+
+}  // namespace liteq::rt::opt::s8
