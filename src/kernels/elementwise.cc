@@ -70,9 +70,9 @@ void eval_fast_s8(OpContext& ctx, const BinaryState& st, const int8_t* a, const 
   const int a_step = st.shape.kind == Kind::kScalarA ? 0 : 1;
   const int b_step = st.shape.kind == Kind::kScalarB ? 0 : 1;
   const int op = kOp == BinOp::kMul ? 2 : kOp == BinOp::kSub ? 1 : 0;
+  const auto kernel = ctx.exec().isa >= Isa::kAvx512 ? x86::qs8_binary_avx512 : x86::qs8_binary_avx2;
   parallel_for(ctx.exec(), static_cast<size_t>(st.shape.size), 16384, [&](size_t begin, size_t end) {
-    x86::qs8_binary_avx2(a + begin * a_step, a_step, b + begin * b_step, b_step, out + begin, end - begin,
-                         st.fast_args, op);
+    kernel(a + begin * a_step, a_step, b + begin * b_step, b_step, out + begin, end - begin, st.fast_args, op);
   });
 }
 

@@ -1,4 +1,4 @@
-// The vectorized int8 ADD / SUB / MUL (kernels/x86/elementwise_s8_avx2.cc) against the
+// The vectorized int8 ADD / SUB / MUL (kernels/x86/elementwise_s8_avx{2,512}.cc) against the
 // reference, bit for bit: random scales and zero points (ties included by small
 // power-of-two scale ratios), every length 1..67 (all tails), scalar operands, fused
 // activations, 1..3 threads. Skips where the CPU lacks AVX2.
@@ -56,10 +56,13 @@ TEST(OptimizedElementwiseS8, BitExactWithReference) {
           return OpRunner(op, p).input(a).input(b).output(DType::kInt8, out_q).exec(e).run()[0].values<int8_t>();
         };
         const auto want = run({});
-        for (rt::ThreadPool* pool : {static_cast<rt::ThreadPool*>(nullptr), &pool2, &pool3}) {
-          const auto got = run({rt::Isa::kAvx2, pool});
-          ASSERT_EQ(got, want) << op_name(static_cast<int32_t>(op)) << " n=" << n << " shape=" << shape
-                               << " scales " << s1 << " " << s2 << " " << so;
+        for (rt::Isa isa : {rt::Isa::kAvx2, rt::Isa::kAvx512}) {
+          if (isa > rt::detect_isa()) continue;
+          for (rt::ThreadPool* pool : {static_cast<rt::ThreadPool*>(nullptr), &pool2, &pool3}) {
+            const auto got = run({isa, pool});
+            ASSERT_EQ(got, want) << op_name(static_cast<int32_t>(op)) << " " << rt::isa_name(isa) << " n=" << n
+                                 << " shape=" << shape << " scales " << s1 << " " << s2 << " " << so;
+          }
         }
         ++cases;
       }
@@ -80,6 +83,7 @@ TEST(OptimizedElementwiseS8, LongArraysAcrossThreads) {
           .values<int8_t>();
     };
     EXPECT_EQ(run({rt::Isa::kAvx2, &pool}), run({}));
+    if (rt::detect_isa() >= rt::Isa::kAvx512) EXPECT_EQ(run({rt::Isa::kAvx512, &pool}), run({}));
   }
 }
 

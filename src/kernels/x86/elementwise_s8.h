@@ -22,5 +22,8 @@ struct QuantBinaryArgs {
 // operand) or 1. op: 0 add, 1 sub, 2 mul.
 void qs8_binary_avx2(const int8_t* a, int a_step, const int8_t* b, int b_step, int8_t* out, size_t n,
                      const QuantBinaryArgs& p, int op);
+// The same on AVX-512 (F, BW, DQ, VL).
+void qs8_binary_avx512(const int8_t* a, int a_step, const int8_t* b, int b_step, int8_t* out, size_t n,
+                       const QuantBinaryArgs& p, int op);
 
 }  // namespace liteq::rt::x86
