@@ -53,6 +53,7 @@ struct OpProfile {
   std::string op;         // "CONV_2D", or the custom code
   std::string types;      // "int8", "float32", "float32/int8" (input / weights) ...
   std::string kernel;     // "reference" or the optimized kernel's ISA
+  std::string shapes;     // "1x64x64x24 -> 1x32x32x48" (first input -> first output)
   double total_ms = 0;
   int64_t calls = 0;
 };

@@ -450,6 +450,13 @@ std::vector<OpProfile> Interpreter::op_profile() const {
     }
     p.types = types;
     p.kernel = n.fast ? rt::isa_name(im.g.exec.isa) : "reference";
+    auto dims = [&](int t) {
+      if (t < 0) return std::string("-");
+      std::string r;
+      for (int32_t d : im.g.tensors[t].dims) r += (r.empty() ? "" : "x") + std::to_string(d);
+      return r;
+    };
+    p.shapes = dims(n.inputs.empty() ? -1 : n.inputs[0]) + " -> " + dims(n.outputs.empty() ? -1 : n.outputs[0]);
     p.total_ms = im.op_ms[i];
     p.calls = im.op_calls[i];
     out.push_back(std::move(p));

@@ -158,6 +158,12 @@ Command add_bench(CLI::App& app) {
       int count = 0;
     };
     std::vector<Row> rows;
+    struct NodeRow {
+      int node;
+      std::string op, types, shapes;
+      double ms;
+    };
+    std::vector<NodeRow> nodes;
     if (o->profile) {
       const auto prof = it.op_profile();
       for (size_t i = 0; i < prof.size() && i < first_profile.size(); ++i) {
@@ -169,7 +175,9 @@ Command add_bench(CLI::App& app) {
         if (r == rows.end()) r = rows.insert(rows.end(), Row{p.op, p.types, p.kernel});
         r->ms += per_invoke;
         ++r->count;
+        nodes.push_back({p.node, p.op, p.types, p.shapes, per_invoke});
       }
+      std::sort(nodes.begin(), nodes.end(), [](const NodeRow& a, const NodeRow& b) { return a.ms > b.ms; });
       std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.ms > b.ms; });
     }
 
@@ -191,6 +199,9 @@ Command add_bench(CLI::App& app) {
         auto& arr = j["profile"] = nlohmann::ordered_json::array();
         for (const auto& r : rows)
           arr.push_back({{"op", r.op}, {"types", r.types}, {"kernel", r.kernel}, {"count", r.count}, {"ms", r.ms}});
+        auto& per_node = j["profile_nodes"] = nlohmann::ordered_json::array();
+        for (const auto& n : nodes)
+          per_node.push_back({{"node", n.node}, {"op", n.op}, {"types", n.types}, {"shapes", n.shapes}, {"ms", n.ms}});
       }
       fmt::print("{}\n", j.dump(2));
       return 0;
@@ -213,6 +224,10 @@ Command add_bench(CLI::App& app) {
       for (const auto& r : rows)
         fmt::print("{:<28} {:<16} {:<11} {:>5} {:>10.3f} {:>5.1f}%\n", r.op, r.types, r.kernel, r.count, r.ms,
                    total > 0 ? 100 * r.ms / total : 0.0);
+      fmt::print("\nslowest operators\n{:>5} {:<22} {:<14} {:>10}  {}\n", "node", "operator", "types", "ms/invoke", "shapes");
+      for (size_t i = 0; i < nodes.size() && i < 10; ++i)
+        fmt::print("{:>5} {:<22} {:<14} {:>10.3f}  {}\n", nodes[i].node, nodes[i].op, nodes[i].types, nodes[i].ms,
+                   nodes[i].shapes);
     }
     return 0;
   };

@@ -38,6 +38,13 @@ inline void copy_elems(uint8_t* dst, const uint8_t* src, int64_t count) {
 // Fills `count` elements of N bytes with the element at `value`.
 template <size_t N>
 inline void fill_elems(uint8_t* dst, const uint8_t* value, int64_t count) {
+  if (count <= 0) return;
+  bool same_bytes = true;  // zero padding, the common case: one memset
+  for (size_t k = 1; k < N; ++k) same_bytes &= value[k] == value[0];
+  if (same_bytes) {
+    std::memset(dst, value[0], static_cast<size_t>(count) * N);
+    return;
+  }
   for (int64_t i = 0; i < count; ++i) std::memcpy(dst + i * N, value, N);
 }
 
