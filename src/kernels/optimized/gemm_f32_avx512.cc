@@ -1,0 +1,163 @@
+// AVX-512 float32 GEMM micro-kernels (8 x 32 register tile) and the depthwise
+// convolution. Plain functions, see isa_f32.h; compiled with -mavx512f/bw/dq/vl.
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/optimized/isa_f32.h"
+
+// GCC 12 warns about the undefined pass-through operand inside _mm512_max_ps/_mm512_min_ps.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace liteq::rt::opt::f32 {
+namespace {
+
+constexpr int kNr = kAvx512Nr, kVl = kAvx512Vl, kMr = 8, kKc = 256;
+
+inline __mmask16 tail_mask(int valid) {
+  return valid >= kVl ? __mmask16(0xffff) : valid <= 0 ? __mmask16(0) : __mmask16((1u << valid) - 1);
+}
+
+// One MR x (NV * 16) tile of C over kc steps of K. b: panel rows of width bw.
+template <int MR, int NV>
+__attribute__((always_inline)) inline void tile(int kc, const float* a, int64_t lda, const float* b, int bw,
+                                                float* c, int64_t ldc, int ncols, bool load_c, bool finish,
+                                                const float* bias, __m512 lo, __m512 hi) {
+  __mmask16 mask[NV];
+#pragma GCC unroll 2
+  for (int v = 0; v < NV; ++v) mask[v] = tail_mask(ncols - v * kVl);
+  __m512 acc[MR][NV];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v)
+      acc[i][v] = load_c ? _mm512_maskz_loadu_ps(mask[v], c + i * ldc + v * kVl) : _mm512_setzero_ps();
+  for (int k = 0; k < kc; ++k) {
+    __m512 bv[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + int64_t{k} * bw + v * kVl);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      const __m512 av = _mm512_set1_ps(a[i * lda + k]);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(av, bv[v], acc[i][v]);
+    }
+  }
+  if (finish) {
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      const __m512 bb = _mm512_loadu_ps(bias + v * kVl);
+#pragma GCC unroll 8
+      for (int i = 0; i < MR; ++i)
+        acc[i][v] = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(acc[i][v], bb), lo), hi);
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(c + i * ldc + v * kVl, mask[v], acc[i][v]);
+}
+
+template <int NV>
+void tile_rows(int mr, int kc, const float* a, int64_t lda, const float* b, int bw, float* c, int64_t ldc,
+               int ncols, bool load_c, bool finish, const float* bias, __m512 lo, __m512 hi) {
+  switch (mr) {
+    case 8: tile<8, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    case 7: tile<7, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    case 6: tile<6, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    case 5: tile<5, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    case 4: tile<4, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    case 3: tile<3, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    case 2: tile<2, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    default: tile<1, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+  }
+}
+
+}  // namespace
+
+void gemm_f32_avx512(const GemmArgs& g) {
+  const __m512 lo = _mm512_set1_ps(g.lo), hi = _mm512_set1_ps(g.hi);
+  for (int k0 = 0; k0 < g.k; k0 += kKc) {
+    const int kc = g.k - k0 < kKc ? g.k - k0 : kKc;
+    const bool load_c = k0 > 0, finish = k0 + kc == g.k;
+    for (int n0 = 0; n0 < g.n; n0 += kNr) {
+      const int ncols = g.n - n0 < kNr ? g.n - n0 : kNr;
+      const int bw = ncols > kVl ? 2 * kVl : kVl;
+      const float* b = g.b + int64_t{n0} * g.k_total + int64_t{k0} * bw;
+      const float* bias = g.bias + n0;
+      for (int i0 = 0; i0 < g.m; i0 += kMr) {
+        const int mr = g.m - i0 < kMr ? g.m - i0 : kMr;
+        const float* a = g.a + i0 * g.lda + k0;
+        float* c = g.c + i0 * g.ldc + n0;
+        if (bw == 2 * kVl) tile_rows<2>(mr, kc, a, g.lda, b, bw, c, g.ldc, ncols, load_c, finish, bias, lo, hi);
+        else tile_rows<1>(mr, kc, a, g.lda, b, bw, c, g.ldc, ncols, load_c, finish, bias, lo, hi);
+      }
+    }
+  }
+}
+
+namespace {
+
+// NV vectors of channels starting at c0 for one output pixel; taps in (ky, kx) order.
+template <int NV>
+__attribute__((always_inline)) inline void dw_pixel(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0,
+                                                    int ky0, int ky1, int kx0, int kx1, int c0, float* out,
+                                                    __m512 lo, __m512 hi) {
+  __mmask16 mask[NV];
+  for (int v = 0; v < NV; ++v) mask[v] = tail_mask(d.c - c0 - v * kVl);
+  __m512 acc[NV];
+  for (int v = 0; v < NV; ++v) acc[v] = _mm512_setzero_ps();
+  for (int ky = ky0; ky < ky1; ++ky) {
+    const float* row = in_b + int64_t{iy0 + ky * d.dil_h} * d.in_w * d.c;
+    const float* wrow = d.filter + int64_t{ky} * d.kw * d.c_pad + c0;
+    for (int kx = kx0; kx < kx1; ++kx) {
+      const float* ip = row + int64_t{ix0 + kx * d.dil_w} * d.c + c0;
+      const float* wp = wrow + int64_t{kx} * d.c_pad;
+      for (int v = 0; v < NV; ++v)
+        acc[v] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask[v], ip + v * kVl), _mm512_loadu_ps(wp + v * kVl),
+                                 acc[v]);
+    }
+  }
+  for (int v = 0; v < NV; ++v) {
+    const __m512 r = _mm512_add_ps(acc[v], _mm512_loadu_ps(d.bias + c0 + v * kVl));
+    _mm512_mask_storeu_ps(out + c0 + v * kVl, mask[v], _mm512_min_ps(_mm512_max_ps(r, lo), hi));
+  }
+}
+
+// First tap index whose position p0 + t * dil lies in [0, size), and one past the last.
+inline void tap_range(int p0, int dil, int taps, int size, int* t0, int* t1) {
+  int a = 0;
+  while (a < taps && p0 + a * dil < 0) ++a;
+  int b = taps;
+  while (b > a && p0 + (b - 1) * dil >= size) --b;
+  *t0 = a;
+  *t1 = b;
+}
+
+}  // namespace
+
+void depthwise_f32_avx512(const DepthwiseArgs& d, int64_t row_begin, int64_t row_end) {
+  const __m512 lo = _mm512_set1_ps(d.lo), hi = _mm512_set1_ps(d.hi);
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const int64_t b = r / d.out_h;
+    const int oy = static_cast<int>(r % d.out_h);
+    const float* in_b = d.input + b * d.in_h * d.in_w * d.c;
+    const int iy0 = oy * d.stride_h - d.pad_top;
+    int ky0, ky1;
+    tap_range(iy0, d.dil_h, d.kh, d.in_h, &ky0, &ky1);
+    float* out_row = d.output + r * d.out_w * d.c;
+    for (int ox = 0; ox < d.out_w; ++ox) {
+      const int ix0 = ox * d.stride_w - d.pad_left;
+      int kx0, kx1;
+      tap_range(ix0, d.dil_w, d.kw, d.in_w, &kx0, &kx1);
+      float* out = out_row + int64_t{ox} * d.c;
+      int c0 = 0;
+      for (; c0 + 4 * kVl <= d.c; c0 += 4 * kVl) dw_pixel<4>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+      for (; c0 + 2 * kVl <= d.c; c0 += 2 * kVl) dw_pixel<2>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+      for (; c0 < d.c; c0 += kVl) dw_pixel<1>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+    }
+  }
+}
+
+}  // namespace liteq::rt::opt::f32
