@@ -1,6 +1,6 @@
 // Float32 CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED at MobileNet/MediaPipe sizes,
 // per ISA level (0 reference, 1 AVX2, 2 AVX-512) and thread count. Reports GFLOP/s
-// (2 x multiply-adds / time).
+// (2 x multiply-adds / time). Names: <kernel>/<shape>/<isa>/<threads>/<shape args>.
 //   build/bench/conv_f32_bench --benchmark_filter=Conv1x1
 #include <benchmark/benchmark.h>
 
@@ -137,7 +137,7 @@ void isa_threads(benchmark::internal::Benchmark* b, std::vector<int64_t> shape) 
       args.insert(args.end(), shape.begin(), shape.end());
       b->Args(args);
     }
-  b->ArgNames({"isa", "thr"})->UseRealTime()->Unit(benchmark::kMicrosecond);
+  b->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 
 BENCHMARK(Conv)->Name("Conv1x1/56x56x64to64")->Apply([](auto* b) { isa_threads(b, {56, 56, 64, 64, 1, 1}); });

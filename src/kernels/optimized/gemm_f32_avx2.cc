@@ -100,32 +100,51 @@ void gemm_f32_avx2(const GemmArgs& g) {
 
 namespace {
 
-// NV vectors of channels starting at c0 (the last one possibly partial when `tail`).
-template <int NV, bool kTail>
-__attribute__((always_inline)) inline void dw_pixel(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0,
-                                                    int ky0, int ky1, int kx0, int kx1, int c0, float* out,
-                                                    __m256 lo, __m256 hi) {
+// NV vectors of channels starting at c0 for P output pixels (ox, ox + 1, ...) that share
+// their tap ranges; kTail: one vector, partial (masked loads and stores).
+template <int NV, int P, bool kTail>
+__attribute__((always_inline)) inline void dw_pixels(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0,
+                                                     int ky0, int ky1, int kx0, int kx1, int c0, float* out,
+                                                     __m256 lo, __m256 hi) {
   const __m256i mask = tail_mask(d.c - c0);
-  __m256 acc[NV];
-  for (int v = 0; v < NV; ++v) acc[v] = _mm256_setzero_ps();
+  const int64_t pix_step = int64_t{d.stride_w} * d.c;
+  __m256 acc[P][NV];
+  for (int p = 0; p < P; ++p)
+    for (int v = 0; v < NV; ++v) acc[p][v] = _mm256_setzero_ps();
   for (int ky = ky0; ky < ky1; ++ky) {
     const float* row = in_b + int64_t{iy0 + ky * d.dil_h} * d.in_w * d.c;
     const float* wrow = d.filter + int64_t{ky} * d.kw * d.c_pad + c0;
     for (int kx = kx0; kx < kx1; ++kx) {
       const float* ip = row + int64_t{ix0 + kx * d.dil_w} * d.c + c0;
       const float* wp = wrow + int64_t{kx} * d.c_pad;
-      for (int v = 0; v < NV; ++v) {
-        const __m256 x = kTail ? _mm256_maskload_ps(ip + v * kVl, mask) : _mm256_loadu_ps(ip + v * kVl);
-        acc[v] = _mm256_fmadd_ps(x, _mm256_loadu_ps(wp + v * kVl), acc[v]);
-      }
+      __m256 w[NV];
+      for (int v = 0; v < NV; ++v) w[v] = _mm256_loadu_ps(wp + v * kVl);
+      for (int p = 0; p < P; ++p)
+        for (int v = 0; v < NV; ++v) {
+          const float* x = ip + p * pix_step + v * kVl;
+          acc[p][v] = _mm256_fmadd_ps(kTail ? _mm256_maskload_ps(x, mask) : _mm256_loadu_ps(x), w[v], acc[p][v]);
+        }
     }
   }
   for (int v = 0; v < NV; ++v) {
-    const __m256 r = _mm256_add_ps(acc[v], _mm256_loadu_ps(d.bias + c0 + v * kVl));
-    const __m256 y = _mm256_min_ps(_mm256_max_ps(r, lo), hi);
-    if (kTail) _mm256_maskstore_ps(out + c0 + v * kVl, mask, y);
-    else _mm256_storeu_ps(out + c0 + v * kVl, y);
+    const __m256 bias = _mm256_loadu_ps(d.bias + c0 + v * kVl);
+    for (int p = 0; p < P; ++p) {
+      const __m256 y = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(acc[p][v], bias), lo), hi);
+      float* o = out + int64_t{p} * d.c + c0 + v * kVl;
+      if (kTail) _mm256_maskstore_ps(o, mask, y);
+      else _mm256_storeu_ps(o, y);
+    }
   }
+}
+
+template <int P>
+inline void dw_channels(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0, int ky0, int ky1, int kx0,
+                        int kx1, float* out, __m256 lo, __m256 hi) {
+  int c0 = 0;
+  for (; c0 + 2 * kVl <= d.c; c0 += 2 * kVl)
+    dw_pixels<2, P, false>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+  for (; c0 + kVl <= d.c; c0 += kVl) dw_pixels<1, P, false>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+  if (c0 < d.c) dw_pixels<1, P, true>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
 }
 
 inline void tap_range(int p0, int dil, int taps, int size, int* t0, int* t1) {
@@ -149,16 +168,20 @@ void depthwise_f32_avx2(const DepthwiseArgs& d, int64_t row_begin, int64_t row_e
     int ky0, ky1;
     tap_range(iy0, d.dil_h, d.kh, d.in_h, &ky0, &ky1);
     float* out_row = d.output + r * d.out_w * d.c;
-    for (int ox = 0; ox < d.out_w; ++ox) {
+    for (int ox = 0; ox < d.out_w;) {
       const int ix0 = ox * d.stride_w - d.pad_left;
       int kx0, kx1;
       tap_range(ix0, d.dil_w, d.kw, d.in_w, &kx0, &kx1);
       float* out = out_row + int64_t{ox} * d.c;
-      int c0 = 0;
-      for (; c0 + 4 * kVl <= d.c; c0 += 4 * kVl)
-        dw_pixel<4, false>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
-      for (; c0 + kVl <= d.c; c0 += kVl) dw_pixel<1, false>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
-      if (c0 < d.c) dw_pixel<1, true>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+      // Four pixels at once where all four see every kx (the interior is contiguous).
+      if (kx0 == 0 && kx1 == d.kw && ox + 3 < d.out_w &&
+          (ox + 3) * d.stride_w - d.pad_left + (d.kw - 1) * d.dil_w < d.in_w) {
+        dw_channels<4>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        ox += 4;
+      } else {
+        dw_channels<1>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        ox += 1;
+      }
     }
   }
 }

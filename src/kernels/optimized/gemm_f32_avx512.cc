@@ -99,30 +99,46 @@ void gemm_f32_avx512(const GemmArgs& g) {
 
 namespace {
 
-// NV vectors of channels starting at c0 for one output pixel; taps in (ky, kx) order.
-template <int NV>
-__attribute__((always_inline)) inline void dw_pixel(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0,
-                                                    int ky0, int ky1, int kx0, int kx1, int c0, float* out,
-                                                    __m512 lo, __m512 hi) {
+// NV vectors of channels starting at c0 for P output pixels (ox, ox + 1, ...) that share
+// their tap ranges; taps in (ky, kx) order. P pixels give P * NV independent FMA chains.
+template <int NV, int P>
+__attribute__((always_inline)) inline void dw_pixels(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0,
+                                                     int ky0, int ky1, int kx0, int kx1, int c0, float* out,
+                                                     __m512 lo, __m512 hi) {
   __mmask16 mask[NV];
   for (int v = 0; v < NV; ++v) mask[v] = tail_mask(d.c - c0 - v * kVl);
-  __m512 acc[NV];
-  for (int v = 0; v < NV; ++v) acc[v] = _mm512_setzero_ps();
+  const int64_t pix_step = int64_t{d.stride_w} * d.c;
+  __m512 acc[P][NV];
+  for (int p = 0; p < P; ++p)
+    for (int v = 0; v < NV; ++v) acc[p][v] = _mm512_setzero_ps();
   for (int ky = ky0; ky < ky1; ++ky) {
     const float* row = in_b + int64_t{iy0 + ky * d.dil_h} * d.in_w * d.c;
     const float* wrow = d.filter + int64_t{ky} * d.kw * d.c_pad + c0;
     for (int kx = kx0; kx < kx1; ++kx) {
       const float* ip = row + int64_t{ix0 + kx * d.dil_w} * d.c + c0;
       const float* wp = wrow + int64_t{kx} * d.c_pad;
-      for (int v = 0; v < NV; ++v)
-        acc[v] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask[v], ip + v * kVl), _mm512_loadu_ps(wp + v * kVl),
-                                 acc[v]);
+      __m512 w[NV];
+      for (int v = 0; v < NV; ++v) w[v] = _mm512_loadu_ps(wp + v * kVl);
+      for (int p = 0; p < P; ++p)
+        for (int v = 0; v < NV; ++v)
+          acc[p][v] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask[v], ip + p * pix_step + v * kVl), w[v], acc[p][v]);
     }
   }
   for (int v = 0; v < NV; ++v) {
-    const __m512 r = _mm512_add_ps(acc[v], _mm512_loadu_ps(d.bias + c0 + v * kVl));
-    _mm512_mask_storeu_ps(out + c0 + v * kVl, mask[v], _mm512_min_ps(_mm512_max_ps(r, lo), hi));
+    const __m512 bias = _mm512_loadu_ps(d.bias + c0 + v * kVl);
+    for (int p = 0; p < P; ++p) {
+      const __m512 r = _mm512_add_ps(acc[p][v], bias);
+      _mm512_mask_storeu_ps(out + int64_t{p} * d.c + c0 + v * kVl, mask[v], _mm512_min_ps(_mm512_max_ps(r, lo), hi));
+    }
   }
+}
+
+template <int P>
+inline void dw_channels(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0, int ky0, int ky1, int kx0,
+                        int kx1, float* out, __m512 lo, __m512 hi) {
+  int c0 = 0;
+  for (; c0 + 2 * kVl <= d.c; c0 += 2 * kVl) dw_pixels<2, P>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+  for (; c0 < d.c; c0 += kVl) dw_pixels<1, P>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
 }
 
 // First tap index whose position p0 + t * dil lies in [0, size), and one past the last.
@@ -147,15 +163,20 @@ void depthwise_f32_avx512(const DepthwiseArgs& d, int64_t row_begin, int64_t row
     int ky0, ky1;
     tap_range(iy0, d.dil_h, d.kh, d.in_h, &ky0, &ky1);
     float* out_row = d.output + r * d.out_w * d.c;
-    for (int ox = 0; ox < d.out_w; ++ox) {
+    for (int ox = 0; ox < d.out_w;) {
       const int ix0 = ox * d.stride_w - d.pad_left;
       int kx0, kx1;
       tap_range(ix0, d.dil_w, d.kw, d.in_w, &kx0, &kx1);
       float* out = out_row + int64_t{ox} * d.c;
-      int c0 = 0;
-      for (; c0 + 4 * kVl <= d.c; c0 += 4 * kVl) dw_pixel<4>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
-      for (; c0 + 2 * kVl <= d.c; c0 += 2 * kVl) dw_pixel<2>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
-      for (; c0 < d.c; c0 += kVl) dw_pixel<1>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+      // Four pixels at once where all four see every kx (the interior is contiguous).
+      if (kx0 == 0 && kx1 == d.kw && ox + 3 < d.out_w &&
+          (ox + 3) * d.stride_w - d.pad_left + (d.kw - 1) * d.dil_w < d.in_w) {
+        dw_channels<4>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        ox += 4;
+      } else {
+        dw_channels<1>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        ox += 1;
+      }
     }
   }
 }
