@@ -169,12 +169,26 @@ class GemmKernel : public FastKernel {
       const int oy = static_cast<int>(p % plane / g.out_w), ox = static_cast<int>(p % g.out_w);
       float* dst = buf + int64_t{r} * w.k;
       const int iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
+      // With dilation_w 1 and the whole window row inside the input, a row of taps is
+      // filter_w * in_c contiguous floats.
+      const bool row_inside = g.dilation_w == 1 && ix0 >= 0 && ix0 + g.filter_w <= g.in_w;
       for (int ky = 0; ky < g.filter_h; ++ky) {
         const int iy = iy0 + ky * g.dilation_h;
+        if (iy < 0 || iy >= g.in_h) {
+          std::memset(dst, 0, row_bytes * g.filter_w);
+          dst += int64_t{g.filter_w} * g.in_c;
+          continue;
+        }
+        const float* src_row = in + (b * g.in_h + iy) * g.in_w * g.in_c;
+        if (row_inside) {
+          std::memcpy(dst, src_row + int64_t{ix0} * g.in_c, row_bytes * g.filter_w);
+          dst += int64_t{g.filter_w} * g.in_c;
+          continue;
+        }
         for (int kx = 0; kx < g.filter_w; ++kx, dst += g.in_c) {
           const int ix = ix0 + kx * g.dilation_w;
-          if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) std::memset(dst, 0, row_bytes);
-          else std::memcpy(dst, in + ((b * g.in_h + iy) * g.in_w + ix) * g.in_c, row_bytes);
+          if (ix < 0 || ix >= g.in_w) std::memset(dst, 0, row_bytes);
+          else std::memcpy(dst, src_row + int64_t{ix} * g.in_c, row_bytes);
         }
       }
     }
