@@ -224,7 +224,9 @@ std::unique_ptr<FastKernel> make_conv_f32(OpContext& ctx, const ref::ConvGeometr
   const float* bias = nullptr;
   if (!filter.is_constant() || !constant_bias(ctx, &bias)) return nullptr;
   const int64_t k = int64_t{g.filter_h} * g.filter_w * g.in_c;
-  if (k > (int64_t{1} << 24) || g.out_c <= 0) return nullptr;
+  // im2col scratch is workers * kTileRows * k floats: keep it below 256 MiB.
+  const int64_t workers = std::max(1, ctx.exec().threads());
+  if (g.out_c <= 0 || workers * kTileRows * k * int64_t{sizeof(float)} > (int64_t{1} << 28)) return nullptr;
   auto kernel = std::make_unique<GemmKernel>();
   kernel->isa = isa;
   kernel->w.pack(filter.data_as<float>(), bias, g.out_c, static_cast<int>(k), isa.nr, isa.vl);
@@ -237,7 +239,7 @@ std::unique_ptr<FastKernel> make_conv_f32(OpContext& ctx, const ref::ConvGeometr
                    g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
   kernel->lda = g.in_c;
   if (!kernel->direct && kernel->m > 0) {
-    kernel->workers = std::max(1, ctx.exec().threads());
+    kernel->workers = static_cast<int>(workers);
     // Last: requesting scratch may move the tensors `filter` refers to.
     kernel->scratch = ctx.request_scratch(sizeof(float) * kernel->workers * kTileRows * static_cast<size_t>(k));
   }
