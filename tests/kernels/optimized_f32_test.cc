@@ -150,7 +150,7 @@ TEST_F(OptimizedF32Test, Conv2D) {
 
 TEST_F(OptimizedF32Test, DepthwiseConv2D) {
   std::mt19937 rng(2);
-  std::vector<ConvCase> cases;  // oc unused (= c)
+  std::vector<ConvCase> cases;  // oc = c * multiplier
   for (int c : {1, 3, 5, 7, 8, 16, 17, 31, 33, 64, 67})
     for (auto pad : {rt::Padding::kSame, rt::Padding::kValid})
       for (int s : {1, 2}) cases.push_back({1, 9, 8, c, c, 3, 3, s, s, 1, 1, pad, c % 2 == 1});
@@ -158,12 +158,17 @@ TEST_F(OptimizedF32Test, DepthwiseConv2D) {
   cases.push_back({1, 12, 10, 19, 19, 3, 3, 1, 1, 2, 3, rt::Padding::kSame, true});
   cases.push_back({1, 13, 10, 35, 35, 3, 5, 2, 1, 1, 1, rt::Padding::kValid, true});
   cases.push_back({1, 3, 2, 9, 9, 5, 5, 1, 1, 1, 1, rt::Padding::kSame, true});
+  // multiplier > 1
+  cases.push_back({1, 9, 10, 1, 8, 3, 3, 2, 2, 1, 1, rt::Padding::kSame, true});
+  cases.push_back({2, 8, 11, 5, 10, 3, 3, 1, 1, 1, 1, rt::Padding::kSame, true});
+  cases.push_back({1, 8, 11, 7, 21, 3, 3, 1, 2, 2, 1, rt::Padding::kValid, false});
+  cases.push_back({1, 12, 12, 17, 68, 5, 5, 1, 1, 1, 1, rt::Padding::kSame, true});
   int i = 0;
   for (const ConvCase& k : cases) {
     const rt::Activation act = kActs[i++ % 4];
     const auto in = random_values(rng, int64_t{k.n} * k.h * k.w * k.c);
-    const auto w = random_values(rng, int64_t{k.kh} * k.kw * k.c);
-    const auto b = random_values(rng, k.c);
+    const auto w = random_values(rng, int64_t{k.kh} * k.kw * k.oc);
+    const auto b = random_values(rng, k.oc);
     check_op(
         [&](bool absolute) {
           rt::DepthwiseConvParams p;
@@ -175,8 +180,8 @@ TEST_F(OptimizedF32Test, DepthwiseConv2D) {
           p.activation = absolute ? rt::Activation::kNone : act;
           OpRunner r(Op::DEPTHWISE_CONV_2D, p);
           r.input(f32({k.n, k.h, k.w, k.c}, absolute ? abs_of(in) : in));
-          r.input(f32({1, k.kh, k.kw, k.c}, absolute ? abs_of(w) : w), true);
-          if (k.bias) r.input(f32({k.c}, absolute ? abs_of(b) : b), true);
+          r.input(f32({1, k.kh, k.kw, k.oc}, absolute ? abs_of(w) : w), true);
+          if (k.bias) r.input(f32({k.oc}, absolute ? abs_of(b) : b), true);
           return r;
         },
         "depthwise " + conv_name(k, act));

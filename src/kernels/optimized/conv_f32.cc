@@ -1,5 +1,5 @@
 // Float32 fast kernels: CONV_2D (direct GEMM for 1x1 stride-1 unpadded, im2col GEMM
-// otherwise), DEPTHWISE_CONV_2D (direct NHWC, multiplier 1) and FULLY_CONNECTED (GEMM /
+// otherwise), DEPTHWISE_CONV_2D (direct NHWC; multiplier > 1 gathers the input) and FULLY_CONNECTED (GEMM /
 // GEMV). This file holds the state (packed weights) and splits the work over threads;
 // the per-ISA inner loops are in gemm_f32_avx2.cc / gemm_f32_avx512.cc (isa_f32.h).
 //
@@ -248,7 +248,7 @@ std::unique_ptr<FastKernel> make_conv_f32(OpContext& ctx, const ref::ConvGeometr
 
 std::unique_ptr<FastKernel> make_depthwise_f32(OpContext& ctx, const ref::ConvGeometry& g, int multiplier) {
   const IsaKernels isa = select(ctx.exec().isa);
-  if (!isa.depthwise || multiplier != 1) return nullptr;
+  if (!isa.depthwise || multiplier < 1) return nullptr;
   const Tensor& filter = ctx.input(kWeights);
   const float* bias = nullptr;
   if (!filter.is_constant() || !constant_bias(ctx, &bias)) return nullptr;
@@ -268,6 +268,8 @@ std::unique_ptr<FastKernel> make_depthwise_f32(OpContext& ctx, const ref::ConvGe
   a.in_w = g.in_w;
   a.c = c;
   a.c_pad = c_pad;
+  a.in_c = g.in_c;
+  a.multiplier = multiplier;
   a.out_h = g.out_h;
   a.out_w = g.out_w;
   a.kh = g.filter_h;

@@ -102,27 +102,40 @@ namespace {
 
 // NV vectors of channels starting at c0 for P output pixels (ox, ox + 1, ...) that share
 // their tap ranges; kTail: one vector, partial (masked loads and stores).
-template <int NV, int P, bool kTail>
+template <int NV, int P, bool kTail, bool G>
 __attribute__((always_inline)) inline void dw_pixels(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0,
                                                      int ky0, int ky1, int kx0, int kx1, int c0, float* out,
                                                      __m256 lo, __m256 hi) {
   const __m256i mask = tail_mask(d.c - c0);
-  const int64_t pix_step = int64_t{d.stride_w} * d.c;
+  const int64_t pix_step = int64_t{d.stride_w} * d.in_c;
+  // G (multiplier > 1): lane j of vector v reads input channel (c0 + v * 8 + j) / multiplier.
+  __m256i idx[NV];
+  const __m256 gmask = kTail ? _mm256_castsi256_ps(mask) : _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+  if (G) {
+    for (int v = 0; v < NV; ++v) {
+      int32_t lanes[kVl];
+      for (int j = 0; j < kVl; ++j) lanes[j] = (c0 + v * kVl + j) / d.multiplier;
+      idx[v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(lanes));
+    }
+  }
   __m256 acc[P][NV];
   for (int p = 0; p < P; ++p)
     for (int v = 0; v < NV; ++v) acc[p][v] = _mm256_setzero_ps();
   for (int ky = ky0; ky < ky1; ++ky) {
-    const float* row = in_b + int64_t{iy0 + ky * d.dil_h} * d.in_w * d.c;
+    const float* row = in_b + int64_t{iy0 + ky * d.dil_h} * d.in_w * d.in_c;
     const float* wrow = d.filter + int64_t{ky} * d.kw * d.c_pad + c0;
     for (int kx = kx0; kx < kx1; ++kx) {
-      const float* ip = row + int64_t{ix0 + kx * d.dil_w} * d.c + c0;
+      const float* ip = row + int64_t{ix0 + kx * d.dil_w} * d.in_c + (G ? 0 : c0);
       const float* wp = wrow + int64_t{kx} * d.c_pad;
       __m256 w[NV];
       for (int v = 0; v < NV; ++v) w[v] = _mm256_loadu_ps(wp + v * kVl);
       for (int p = 0; p < P; ++p)
         for (int v = 0; v < NV; ++v) {
           const float* x = ip + p * pix_step + v * kVl;
-          acc[p][v] = _mm256_fmadd_ps(kTail ? _mm256_maskload_ps(x, mask) : _mm256_loadu_ps(x), w[v], acc[p][v]);
+          const __m256 xv = G       ? _mm256_mask_i32gather_ps(_mm256_setzero_ps(), ip + p * pix_step, idx[v], gmask, 4)
+                            : kTail ? _mm256_maskload_ps(x, mask)
+                                    : _mm256_loadu_ps(x);
+          acc[p][v] = _mm256_fmadd_ps(xv, w[v], acc[p][v]);
         }
     }
   }
@@ -137,14 +150,14 @@ __attribute__((always_inline)) inline void dw_pixels(const DepthwiseArgs& d, con
   }
 }
 
-template <int P>
+template <int P, bool G>
 inline void dw_channels(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0, int ky0, int ky1, int kx0,
                         int kx1, float* out, __m256 lo, __m256 hi) {
   int c0 = 0;
   for (; c0 + 2 * kVl <= d.c; c0 += 2 * kVl)
-    dw_pixels<2, P, false>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
-  for (; c0 + kVl <= d.c; c0 += kVl) dw_pixels<1, P, false>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
-  if (c0 < d.c) dw_pixels<1, P, true>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+    dw_pixels<2, P, false, G>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+  for (; c0 + kVl <= d.c; c0 += kVl) dw_pixels<1, P, false, G>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+  if (c0 < d.c) dw_pixels<1, P, true, G>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
 }
 
 inline void tap_range(int p0, int dil, int taps, int size, int* t0, int* t1) {
@@ -160,10 +173,11 @@ inline void tap_range(int p0, int dil, int taps, int size, int* t0, int* t1) {
 
 void depthwise_f32_avx2(const DepthwiseArgs& d, int64_t row_begin, int64_t row_end) {
   const __m256 lo = _mm256_set1_ps(d.lo), hi = _mm256_set1_ps(d.hi);
+  const bool gather = d.multiplier != 1;
   for (int64_t r = row_begin; r < row_end; ++r) {
     const int64_t b = r / d.out_h;
     const int oy = static_cast<int>(r % d.out_h);
-    const float* in_b = d.input + b * d.in_h * d.in_w * d.c;
+    const float* in_b = d.input + b * d.in_h * d.in_w * d.in_c;
     const int iy0 = oy * d.stride_h - d.pad_top;
     int ky0, ky1;
     tap_range(iy0, d.dil_h, d.kh, d.in_h, &ky0, &ky1);
@@ -176,10 +190,12 @@ void depthwise_f32_avx2(const DepthwiseArgs& d, int64_t row_begin, int64_t row_e
       // Four pixels at once where all four see every kx (the interior is contiguous).
       if (kx0 == 0 && kx1 == d.kw && ox + 3 < d.out_w &&
           (ox + 3) * d.stride_w - d.pad_left + (d.kw - 1) * d.dil_w < d.in_w) {
-        dw_channels<4>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        if (gather) dw_channels<4, true>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        else dw_channels<4, false>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
         ox += 4;
       } else {
-        dw_channels<1>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        if (gather) dw_channels<1, true>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        else dw_channels<1, false>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
         ox += 1;
       }
     }

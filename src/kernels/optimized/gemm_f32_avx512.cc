@@ -101,27 +101,39 @@ namespace {
 
 // NV vectors of channels starting at c0 for P output pixels (ox, ox + 1, ...) that share
 // their tap ranges; taps in (ky, kx) order. P pixels give P * NV independent FMA chains.
-template <int NV, int P>
+template <int NV, int P, bool G>
 __attribute__((always_inline)) inline void dw_pixels(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0,
                                                      int ky0, int ky1, int kx0, int kx1, int c0, float* out,
                                                      __m512 lo, __m512 hi) {
   __mmask16 mask[NV];
   for (int v = 0; v < NV; ++v) mask[v] = tail_mask(d.c - c0 - v * kVl);
-  const int64_t pix_step = int64_t{d.stride_w} * d.c;
+  const int64_t pix_step = int64_t{d.stride_w} * d.in_c;
+  // G (multiplier > 1): lane j of vector v reads input channel (c0 + v * 16 + j) / multiplier.
+  __m512i idx[NV];
+  if (G) {
+    for (int v = 0; v < NV; ++v) {
+      int32_t lanes[kVl];
+      for (int j = 0; j < kVl; ++j) lanes[j] = (c0 + v * kVl + j) / d.multiplier;
+      idx[v] = _mm512_loadu_si512(lanes);
+    }
+  }
   __m512 acc[P][NV];
   for (int p = 0; p < P; ++p)
     for (int v = 0; v < NV; ++v) acc[p][v] = _mm512_setzero_ps();
   for (int ky = ky0; ky < ky1; ++ky) {
-    const float* row = in_b + int64_t{iy0 + ky * d.dil_h} * d.in_w * d.c;
+    const float* row = in_b + int64_t{iy0 + ky * d.dil_h} * d.in_w * d.in_c;
     const float* wrow = d.filter + int64_t{ky} * d.kw * d.c_pad + c0;
     for (int kx = kx0; kx < kx1; ++kx) {
-      const float* ip = row + int64_t{ix0 + kx * d.dil_w} * d.c + c0;
+      const float* ip = row + int64_t{ix0 + kx * d.dil_w} * d.in_c + (G ? 0 : c0);
       const float* wp = wrow + int64_t{kx} * d.c_pad;
       __m512 w[NV];
       for (int v = 0; v < NV; ++v) w[v] = _mm512_loadu_ps(wp + v * kVl);
       for (int p = 0; p < P; ++p)
         for (int v = 0; v < NV; ++v)
-          acc[p][v] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask[v], ip + p * pix_step + v * kVl), w[v], acc[p][v]);
+          acc[p][v] = _mm512_fmadd_ps(
+              G ? _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask[v], idx[v], ip + p * pix_step, 4)
+                : _mm512_maskz_loadu_ps(mask[v], ip + p * pix_step + v * kVl),
+              w[v], acc[p][v]);
     }
   }
   for (int v = 0; v < NV; ++v) {
@@ -133,12 +145,12 @@ __attribute__((always_inline)) inline void dw_pixels(const DepthwiseArgs& d, con
   }
 }
 
-template <int P>
+template <int P, bool G>
 inline void dw_channels(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0, int ky0, int ky1, int kx0,
                         int kx1, float* out, __m512 lo, __m512 hi) {
   int c0 = 0;
-  for (; c0 + 2 * kVl <= d.c; c0 += 2 * kVl) dw_pixels<2, P>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
-  for (; c0 < d.c; c0 += kVl) dw_pixels<1, P>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+  for (; c0 + 2 * kVl <= d.c; c0 += 2 * kVl) dw_pixels<2, P, G>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+  for (; c0 < d.c; c0 += kVl) dw_pixels<1, P, G>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
 }
 
 // First tap index whose position p0 + t * dil lies in [0, size), and one past the last.
@@ -155,10 +167,11 @@ inline void tap_range(int p0, int dil, int taps, int size, int* t0, int* t1) {
 
 void depthwise_f32_avx512(const DepthwiseArgs& d, int64_t row_begin, int64_t row_end) {
   const __m512 lo = _mm512_set1_ps(d.lo), hi = _mm512_set1_ps(d.hi);
+  const bool gather = d.multiplier != 1;
   for (int64_t r = row_begin; r < row_end; ++r) {
     const int64_t b = r / d.out_h;
     const int oy = static_cast<int>(r % d.out_h);
-    const float* in_b = d.input + b * d.in_h * d.in_w * d.c;
+    const float* in_b = d.input + b * d.in_h * d.in_w * d.in_c;
     const int iy0 = oy * d.stride_h - d.pad_top;
     int ky0, ky1;
     tap_range(iy0, d.dil_h, d.kh, d.in_h, &ky0, &ky1);
@@ -171,10 +184,12 @@ void depthwise_f32_avx512(const DepthwiseArgs& d, int64_t row_begin, int64_t row
       // Four pixels at once where all four see every kx (the interior is contiguous).
       if (kx0 == 0 && kx1 == d.kw && ox + 3 < d.out_w &&
           (ox + 3) * d.stride_w - d.pad_left + (d.kw - 1) * d.dil_w < d.in_w) {
-        dw_channels<4>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        if (gather) dw_channels<4, true>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        else dw_channels<4, false>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
         ox += 4;
       } else {
-        dw_channels<1>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        if (gather) dw_channels<1, true>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        else dw_channels<1, false>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
         ox += 1;
       }
     }

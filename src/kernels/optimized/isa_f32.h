@@ -35,11 +35,13 @@ void gemm_f32_avx2(const GemmArgs& g);
 constexpr int kAvx512Nr = 32, kAvx512Vl = 16;
 void gemm_f32_avx512(const GemmArgs& g);
 
-// Depthwise convolution, multiplier 1, NHWC. filter: [kh, kw, c_pad] (c_pad = channels
+// Depthwise convolution, NHWC: output channel oc reads input channel oc / multiplier
+// (gathered when multiplier > 1). filter: [kh, kw, c_pad] (c_pad = output channels
 // rounded up to 16, zeros past c); bias: c_pad floats. Computes output rows
 // [row_begin, row_end) of the batch * out_h rows.
 struct DepthwiseArgs {
-  int in_h = 0, in_w = 0, c = 0, c_pad = 0;
+  int in_h = 0, in_w = 0, c = 0, c_pad = 0;  // c: output channels
+  int in_c = 0, multiplier = 1;              // in_c * multiplier = c
   int out_h = 0, out_w = 0;
   int kh = 0, kw = 0;
   int stride_h = 1, stride_w = 1, dil_h = 1, dil_w = 1, pad_top = 0, pad_left = 0;
