@@ -1,0 +1,199 @@
+// AVX-512 float32 GEMM micro-kernels (8 x 32 register tile) and the depthwise
+// convolution. Plain functions, see isa_f32.h; compiled with -mavx512f/bw/dq/vl.
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/optimized/isa_f32.h"
+
+// GCC 12 warns about the undefined pass-through operand inside _mm512_max_ps/_mm512_min_ps.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace liteq::rt::opt::f32 {
+namespace {
+
+constexpr int kNr = kAvx512Nr, kVl = kAvx512Vl, kMr = 8, kKc = 256;
+
+inline __mmask16 tail_mask(int valid) {
+  return valid >= kVl ? __mmask16(0xffff) : valid <= 0 ? __mmask16(0) : __mmask16((1u << valid) - 1);
+}
+
+// One MR x (NV * 16) tile of C over kc steps of K. b: panel rows of width bw.
+template <int MR, int NV>
+__attribute__((always_inline)) inline void tile(int kc, const float* a, int64_t lda, const float* b, int bw,
+                                                float* c, int64_t ldc, int ncols, bool load_c, bool finish,
+                                                const float* bias, __m512 lo, __m512 hi) {
+  __mmask16 mask[NV];
+#pragma GCC unroll 2
+  for (int v = 0; v < NV; ++v) mask[v] = tail_mask(ncols - v * kVl);
+  __m512 acc[MR][NV];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v)
+      acc[i][v] = load_c ? _mm512_maskz_loadu_ps(mask[v], c + i * ldc + v * kVl) : _mm512_setzero_ps();
+  for (int k = 0; k < kc; ++k) {
+    __m512 bv[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + int64_t{k} * bw + v * kVl);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      const __m512 av = _mm512_set1_ps(a[i * lda + k]);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(av, bv[v], acc[i][v]);
+    }
+  }
+  if (finish) {
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      const __m512 bb = _mm512_loadu_ps(bias + v * kVl);
+#pragma GCC unroll 8
+      for (int i = 0; i < MR; ++i)
+        acc[i][v] = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(acc[i][v], bb), lo), hi);
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(c + i * ldc + v * kVl, mask[v], acc[i][v]);
+}
+
+template <int NV>
+void tile_rows(int mr, int kc, const float* a, int64_t lda, const float* b, int bw, float* c, int64_t ldc,
+               int ncols, bool load_c, bool finish, const float* bias, __m512 lo, __m512 hi) {
+  switch (mr) {
+    case 8: tile<8, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    case 7: tile<7, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    case 6: tile<6, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    case 5: tile<5, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    case 4: tile<4, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    case 3: tile<3, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    case 2: tile<2, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+    default: tile<1, NV>(kc, a, lda, b, bw, c, ldc, ncols, load_c, finish, bias, lo, hi); break;
+  }
+}
+
+}  // namespace
+
+void gemm_f32_avx512(const GemmArgs& g) {
+  const __m512 lo = _mm512_set1_ps(g.lo), hi = _mm512_set1_ps(g.hi);
+  for (int k0 = 0; k0 < g.k; k0 += kKc) {
+    const int kc = g.k - k0 < kKc ? g.k - k0 : kKc;
+    const bool load_c = k0 > 0, finish = k0 + kc == g.k;
+    for (int n0 = 0; n0 < g.n; n0 += kNr) {
+      const int ncols = g.n - n0 < kNr ? g.n - n0 : kNr;
+      const int bw = ncols > kVl ? 2 * kVl : kVl;
+      const float* b = g.b + int64_t{n0} * g.k_total + int64_t{k0} * bw;
+      const float* bias = g.bias + n0;
+      for (int i0 = 0; i0 < g.m; i0 += kMr) {
+        const int mr = g.m - i0 < kMr ? g.m - i0 : kMr;
+        const float* a = g.a + i0 * g.lda + k0;
+        float* c = g.c + i0 * g.ldc + n0;
+        if (bw == 2 * kVl) tile_rows<2>(mr, kc, a, g.lda, b, bw, c, g.ldc, ncols, load_c, finish, bias, lo, hi);
+        else tile_rows<1>(mr, kc, a, g.lda, b, bw, c, g.ldc, ncols, load_c, finish, bias, lo, hi);
+      }
+    }
+  }
+}
+
+namespace {
+
+// NV vectors of channels starting at c0 for P output pixels (ox, ox + 1, ...) that share
+// their tap ranges; taps in (ky, kx) order. P pixels give P * NV independent FMA chains.
+template <int NV, int P, bool G>
+__attribute__((always_inline)) inline void dw_pixels(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0,
+                                                     int ky0, int ky1, int kx0, int kx1, int c0, float* out,
+                                                     __m512 lo, __m512 hi) {
+  __mmask16 mask[NV];
+  for (int v = 0; v < NV; ++v) mask[v] = tail_mask(d.c - c0 - v * kVl);
+  const int64_t pix_step = int64_t{d.stride_w} * d.in_c;
+  // G (multiplier > 1): lane j of vector v reads input channel (c0 + v * 16 + j) / multiplier.
+  __m512i idx[NV];
+  if (G) {
+    for (int v = 0; v < NV; ++v) {
+      int32_t lanes[kVl];
+      for (int j = 0; j < kVl; ++j) lanes[j] = (c0 + v * kVl + j) / d.multiplier;
+      idx[v] = _mm512_loadu_si512(lanes);
+    }
+  }
+  __m512 acc[P][NV];
+  for (int p = 0; p < P; ++p)
+    for (int v = 0; v < NV; ++v) acc[p][v] = _mm512_setzero_ps();
+  for (int ky = ky0; ky < ky1; ++ky) {
+    const float* row = in_b + int64_t{iy0 + ky * d.dil_h} * d.in_w * d.in_c;
+    const float* wrow = d.filter + int64_t{ky} * d.kw * d.c_pad + c0;
+    for (int kx = kx0; kx < kx1; ++kx) {
+      const float* ip = row + int64_t{ix0 + kx * d.dil_w} * d.in_c + (G ? 0 : c0);
+      const float* wp = wrow + int64_t{kx} * d.c_pad;
+      __m512 w[NV];
+      for (int v = 0; v < NV; ++v) w[v] = _mm512_loadu_ps(wp + v * kVl);
+      for (int p = 0; p < P; ++p)
+        for (int v = 0; v < NV; ++v)
+          acc[p][v] = _mm512_fmadd_ps(
+              G ? _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask[v], idx[v], ip + p * pix_step, 4)
+                : _mm512_maskz_loadu_ps(mask[v], ip + p * pix_step + v * kVl),
+              w[v], acc[p][v]);
+    }
+  }
+  for (int v = 0; v < NV; ++v) {
+    const __m512 bias = _mm512_loadu_ps(d.bias + c0 + v * kVl);
+    for (int p = 0; p < P; ++p) {
+      const __m512 r = _mm512_add_ps(acc[p][v], bias);
+      _mm512_mask_storeu_ps(out + int64_t{p} * d.c + c0 + v * kVl, mask[v], _mm512_min_ps(_mm512_max_ps(r, lo), hi));
+    }
+  }
+}
+
+template <int P, bool G>
+inline void dw_channels(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0, int ky0, int ky1, int kx0,
+                        int kx1, float* out, __m512 lo, __m512 hi) {
+  int c0 = 0;
+  for (; c0 + 2 * kVl <= d.c; c0 += 2 * kVl) dw_pixels<2, P, G>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+  for (; c0 < d.c; c0 += kVl) dw_pixels<1, P, G>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
+}
+
+// First tap index whose position p0 + t * dil lies in [0, size), and one past the last.
+inline void tap_range(int p0, int dil, int taps, int size, int* t0, int* t1) {
+  int a = 0;
+  while (a < taps && p0 + a * dil < 0) ++a;
+  int b = taps;
+  while (b > a && p0 + (b - 1) * dil >= size) --b;
+  *t0 = a;
+  *t1 = b;
+}
+
+}  // namespace
+
+void depthwise_f32_avx512(const DepthwiseArgs& d, int64_t row_begin, int64_t row_end) {
+  const __m512 lo = _mm512_set1_ps(d.lo), hi = _mm512_set1_ps(d.hi);
+  const bool gather = d.multiplier != 1;
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const int64_t b = r / d.out_h;
+    const int oy = static_cast<int>(r % d.out_h);
+    const float* in_b = d.input + b * d.in_h * d.in_w * d.in_c;
+    const int iy0 = oy * d.stride_h - d.pad_top;
+    int ky0, ky1;
+    tap_range(iy0, d.dil_h, d.kh, d.in_h, &ky0, &ky1);
+    float* out_row = d.output + r * d.out_w * d.c;
+    for (int ox = 0; ox < d.out_w;) {
+      const int ix0 = ox * d.stride_w - d.pad_left;
+      int kx0, kx1;
+      tap_range(ix0, d.dil_w, d.kw, d.in_w, &kx0, &kx1);
+      float* out = out_row + int64_t{ox} * d.c;
+      // Four pixels at once where all four see every kx (the interior is contiguous).
+      if (kx0 == 0 && kx1 == d.kw && ox + 3 < d.out_w &&
+          (ox + 3) * d.stride_w - d.pad_left + (d.kw - 1) * d.dil_w < d.in_w) {
+        if (gather) dw_channels<4, true>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        else dw_channels<4, false>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        ox += 4;
+      } else {
+        if (gather) dw_channels<1, true>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        else dw_channels<1, false>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, out, lo, hi);
+        ox += 1;
+      }
+    }
+  }
+}
+
+}  // namespace liteq::rt::opt::f32

@@ -1,0 +1,237 @@
+// Float32 fast kernels (src/kernels/optimized/*_f32*): CONV_2D, DEPTHWISE_CONV_2D and
+// FULLY_CONNECTED at every ISA level this CPU has, on 1, 2 and 3 threads, against the
+// reference kernels (which sum in double). Tolerance: 1e-5 x the sum of |products| and
+// |bias| (computed by running the reference on absolute values). Outputs must also be
+// bit-identical across thread counts for a given ISA.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/op_runner.h"
+#include "kernels/optimized/fast_f32.h"
+
+namespace liteq {
+namespace {
+
+using test::f32;
+using test::OpRunner;
+using test::TensorData;
+
+std::vector<rt::Isa> isa_levels() {
+  std::vector<rt::Isa> v;
+  for (rt::Isa i : {rt::Isa::kAvx2, rt::Isa::kAvx512})
+    if (i <= rt::detect_isa()) v.push_back(i);
+  return v;
+}
+
+rt::ThreadPool* pool(int threads) {
+  static rt::ThreadPool p2(2), p3(3);
+  return threads == 2 ? &p2 : threads == 3 ? &p3 : nullptr;
+}
+
+std::vector<float> random_values(std::mt19937& rng, int64_t n, float scale = 1.0f) {
+  std::uniform_real_distribution<float> d(-scale, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+std::vector<float> abs_of(std::vector<float> v) {
+  for (auto& x : v) x = std::fabs(x);
+  return v;
+}
+
+const rt::Activation kActs[] = {rt::Activation::kNone, rt::Activation::kRelu, rt::Activation::kRelu6,
+                                rt::Activation::kReluN1To1};
+
+// Builds the runner for one op: inputs (data, filter, optional bias), params with the
+// given activation. `absolute`: |x| everywhere and no activation (for the tolerance).
+using Build = std::function<OpRunner(bool absolute)>;
+
+// Runs the reference, the tolerance and every ISA x thread count; checks.
+void check_op(const Build& build, const std::string& what) {
+  SCOPED_TRACE(what);
+  const std::vector<float> ref = build(false).run()[0].values<float>();
+  const std::vector<float> mag = build(true).run()[0].values<float>();
+  ASSERT_EQ(ref.size(), mag.size());
+  for (rt::Isa isa : isa_levels()) {
+    SCOPED_TRACE(rt::isa_name(isa));
+    std::vector<float> first;
+    for (int threads : {1, 2, 3}) {
+      SCOPED_TRACE("threads " + std::to_string(threads));
+      const int64_t made = rt::opt::f32_fast_kernels_made();
+      const std::vector<float> out = build(false).exec(rt::ExecConfig{isa, pool(threads)}).run()[0].values<float>();
+      ASSERT_EQ(rt::opt::f32_fast_kernels_made(), made + 1) << "the fast kernel did not run";
+      ASSERT_EQ(out.size(), ref.size());
+      int bad = 0;
+      for (size_t i = 0; i < out.size() && bad < 5; ++i) {
+        const double tol = 1e-5 * mag[i] + 1e-30;
+        if (!(std::fabs(double(out[i]) - ref[i]) <= tol)) {
+          ADD_FAILURE() << "element " << i << ": " << out[i] << " vs reference " << ref[i] << " (tol " << tol << ")";
+          ++bad;
+        }
+      }
+      if (threads == 1) first = out;
+      else EXPECT_EQ(0, std::memcmp(out.data(), first.data(), out.size() * sizeof(float)))
+          << "not bit-identical to 1 thread";
+    }
+  }
+}
+
+struct ConvCase {
+  int n, h, w, c, oc, kh, kw, sh, sw, dh, dw;
+  rt::Padding pad;
+  bool bias;
+};
+
+std::string conv_name(const ConvCase& k, rt::Activation act) {
+  return "in " + std::to_string(k.n) + "x" + std::to_string(k.h) + "x" + std::to_string(k.w) + "x" +
+         std::to_string(k.c) + " oc " + std::to_string(k.oc) + " k " + std::to_string(k.kh) + "x" +
+         std::to_string(k.kw) + " s " + std::to_string(k.sh) + "," + std::to_string(k.sw) + " d " +
+         std::to_string(k.dh) + "," + std::to_string(k.dw) + (k.pad == rt::Padding::kSame ? " SAME" : " VALID") +
+         (k.bias ? " bias" : "") + " act " + std::to_string(static_cast<int>(act));
+}
+
+class OptimizedF32Test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (isa_levels().empty()) GTEST_SKIP() << "no AVX2/AVX-512 on this CPU";
+  }
+};
+
+TEST_F(OptimizedF32Test, Conv2D) {
+  std::mt19937 rng(1);
+  std::vector<ConvCase> cases;
+  // 1x1 stride 1 (direct GEMM), odd channel counts and tails.
+  for (int c : {1, 3, 5, 7, 17, 31, 33})
+    for (int oc : {1, 7, 16, 17, 33, 64}) cases.push_back({1, 5, 7, c, oc, 1, 1, 1, 1, 1, 1, rt::Padding::kValid, oc % 2 == 1});
+  cases.push_back({2, 9, 11, 40, 70, 1, 1, 1, 1, 1, 1, rt::Padding::kSame, true});     // batch, > 1 row tile
+  cases.push_back({1, 3, 4, 300, 48, 1, 1, 1, 1, 1, 1, rt::Padding::kValid, true});    // K > one K block
+  cases.push_back({1, 6, 6, 16, 24, 1, 1, 2, 2, 1, 1, rt::Padding::kSame, true});      // 1x1 stride 2
+  // General (im2col).
+  for (int c : {1, 3, 5, 17, 33})
+    for (int oc : {3, 17, 32})
+      for (auto pad : {rt::Padding::kSame, rt::Padding::kValid})
+        for (int s : {1, 2}) cases.push_back({1, 7, 9, c, oc, 3, 3, s, s, 1, 1, pad, true});
+  cases.push_back({2, 10, 8, 7, 19, 5, 5, 1, 1, 1, 1, rt::Padding::kSame, true});
+  cases.push_back({1, 11, 12, 6, 9, 3, 3, 1, 1, 2, 2, rt::Padding::kSame, true});      // dilation
+  cases.push_back({1, 11, 12, 6, 9, 3, 2, 2, 1, 1, 3, rt::Padding::kValid, false});    // mixed
+  cases.push_back({1, 16, 16, 40, 33, 3, 3, 2, 2, 1, 1, rt::Padding::kSame, true});    // K = 360
+  cases.push_back({1, 4, 3, 3, 5, 5, 5, 1, 1, 1, 1, rt::Padding::kSame, true});        // filter > input
+  int i = 0;
+  for (const ConvCase& k : cases) {
+    const rt::Activation act = kActs[i++ % 4];
+    const auto in = random_values(rng, int64_t{k.n} * k.h * k.w * k.c);
+    const auto w = random_values(rng, int64_t{k.oc} * k.kh * k.kw * k.c);
+    const auto b = random_values(rng, k.oc);
+    check_op(
+        [&](bool absolute) {
+          rt::ConvParams p;
+          p.padding = k.pad;
+          p.stride_h = k.sh;
+          p.stride_w = k.sw;
+          p.dilation_h = k.dh;
+          p.dilation_w = k.dw;
+          p.activation = absolute ? rt::Activation::kNone : act;
+          OpRunner r(Op::CONV_2D, p);
+          r.input(f32({k.n, k.h, k.w, k.c}, absolute ? abs_of(in) : in));
+          r.input(f32({k.oc, k.kh, k.kw, k.c}, absolute ? abs_of(w) : w), true);
+          if (k.bias) r.input(f32({k.oc}, absolute ? abs_of(b) : b), true);
+          return r;
+        },
+        conv_name(k, act));
+  }
+}
+
+TEST_F(OptimizedF32Test, DepthwiseConv2D) {
+  std::mt19937 rng(2);
+  std::vector<ConvCase> cases;  // oc = c * multiplier
+  for (int c : {1, 3, 5, 7, 8, 16, 17, 31, 33, 64, 67})
+    for (auto pad : {rt::Padding::kSame, rt::Padding::kValid})
+      for (int s : {1, 2}) cases.push_back({1, 9, 8, c, c, 3, 3, s, s, 1, 1, pad, c % 2 == 1});
+  cases.push_back({2, 12, 10, 24, 24, 5, 5, 1, 1, 1, 1, rt::Padding::kSame, true});
+  cases.push_back({1, 12, 10, 19, 19, 3, 3, 1, 1, 2, 3, rt::Padding::kSame, true});
+  cases.push_back({1, 13, 10, 35, 35, 3, 5, 2, 1, 1, 1, rt::Padding::kValid, true});
+  cases.push_back({1, 3, 2, 9, 9, 5, 5, 1, 1, 1, 1, rt::Padding::kSame, true});
+  // multiplier > 1
+  cases.push_back({1, 9, 10, 1, 8, 3, 3, 2, 2, 1, 1, rt::Padding::kSame, true});
+  cases.push_back({2, 8, 11, 5, 10, 3, 3, 1, 1, 1, 1, rt::Padding::kSame, true});
+  cases.push_back({1, 8, 11, 7, 21, 3, 3, 1, 2, 2, 1, rt::Padding::kValid, false});
+  cases.push_back({1, 12, 12, 17, 68, 5, 5, 1, 1, 1, 1, rt::Padding::kSame, true});
+  int i = 0;
+  for (const ConvCase& k : cases) {
+    const rt::Activation act = kActs[i++ % 4];
+    const auto in = random_values(rng, int64_t{k.n} * k.h * k.w * k.c);
+    const auto w = random_values(rng, int64_t{k.kh} * k.kw * k.oc);
+    const auto b = random_values(rng, k.oc);
+    check_op(
+        [&](bool absolute) {
+          rt::DepthwiseConvParams p;
+          p.padding = k.pad;
+          p.stride_h = k.sh;
+          p.stride_w = k.sw;
+          p.dilation_h = k.dh;
+          p.dilation_w = k.dw;
+          p.activation = absolute ? rt::Activation::kNone : act;
+          OpRunner r(Op::DEPTHWISE_CONV_2D, p);
+          r.input(f32({k.n, k.h, k.w, k.c}, absolute ? abs_of(in) : in));
+          r.input(f32({1, k.kh, k.kw, k.oc}, absolute ? abs_of(w) : w), true);
+          if (k.bias) r.input(f32({k.oc}, absolute ? abs_of(b) : b), true);
+          return r;
+        },
+        "depthwise " + conv_name(k, act));
+  }
+}
+
+TEST_F(OptimizedF32Test, FullyConnected) {
+  std::mt19937 rng(3);
+  struct FcCase {
+    int batch, depth, units;
+    bool bias;
+  };
+  std::vector<FcCase> cases;
+  for (int depth : {1, 3, 17, 33, 300})
+    for (int units : {1, 5, 16, 31, 33, 100}) cases.push_back({1, depth, units, units % 2 == 1});
+  cases.push_back({3, 64, 40, true});
+  cases.push_back({50, 20, 70, true});
+  cases.push_back({7, 1280, 10, false});
+  int i = 0;
+  for (const FcCase& k : cases) {
+    const rt::Activation act = kActs[i++ % 4];
+    const auto in = random_values(rng, int64_t{k.batch} * k.depth);
+    const auto w = random_values(rng, int64_t{k.units} * k.depth);
+    const auto b = random_values(rng, k.units);
+    check_op(
+        [&](bool absolute) {
+          rt::FullyConnectedParams p;
+          p.activation = absolute ? rt::Activation::kNone : act;
+          OpRunner r(Op::FULLY_CONNECTED, p);
+          r.input(f32({k.batch, k.depth}, absolute ? abs_of(in) : in));
+          r.input(f32({k.units, k.depth}, absolute ? abs_of(w) : w), true);
+          if (k.bias) r.input(f32({k.units}, absolute ? abs_of(b) : b), true);
+          return r;
+        },
+        "fc batch " + std::to_string(k.batch) + " depth " + std::to_string(k.depth) + " units " +
+            std::to_string(k.units) + " act " + std::to_string(static_cast<int>(act)));
+  }
+}
+
+// A non-constant filter keeps the reference (the fast kernel packs weights at prepare).
+TEST_F(OptimizedF32Test, NonConstantWeightsFallBack) {
+  const int64_t made = rt::opt::f32_fast_kernels_made();
+  auto out = OpRunner(Op::FULLY_CONNECTED, rt::FullyConnectedParams{})
+                 .input(f32({1, 2}, {1, 2}))
+                 .input(f32({1, 2}, {3, 4}))
+                 .exec(rt::ExecConfig{isa_levels().back(), nullptr})
+                 .run();
+  EXPECT_EQ(out[0].values<float>(), (std::vector<float>{11}));
+  EXPECT_EQ(rt::opt::f32_fast_kernels_made(), made);
+}
+
+}  // namespace
+}  // namespace liteq
