@@ -22,6 +22,36 @@ struct PadState {
   std::array<uint8_t, 16> zero{};  // PAD's pad value (bytes of one element)
 };
 
+// Merges every dim that is not padded into the dim outside it (a [1,256,256,3] input
+// padded in H and W becomes [258, 774] rows padded by 3 elements): the same bytes, in
+// fewer and longer rows for the copy loop.
+void collapse_unpadded_dims(ref::PadParams& p) {
+  struct Dim {
+    int64_t in, before, out;
+  };
+  std::vector<Dim> dims;  // innermost first
+  for (int d = ref::kPadMaxRank - 1; d >= 0; --d) {
+    Dim cur{p.in_dims[d], p.before[d], p.out_dims[d]};
+    if (!dims.empty() && dims.back().before == 0 && dims.back().in == dims.back().out) {
+      const int64_t inner = dims.back().in;
+      if (cur.out * inner <= std::numeric_limits<int32_t>::max()) {
+        dims.pop_back();
+        cur = {cur.in * inner, cur.before * inner, cur.out * inner};
+      }
+    }
+    dims.push_back(cur);
+  }
+  p.in_dims.fill(1);
+  p.before.fill(0);
+  p.out_dims.fill(1);
+  for (size_t k = 0; k < dims.size(); ++k) {
+    const int d = ref::kPadMaxRank - 1 - static_cast<int>(k);
+    p.in_dims[d] = static_cast<int32_t>(dims[k].in);
+    p.before[d] = static_cast<int32_t>(dims[k].before);
+    p.out_dims[d] = static_cast<int32_t>(dims[k].out);
+  }
+}
+
 template <bool kV2>
 void prepare_pad(OpContext& ctx) {
   if (kV2)
@@ -63,6 +93,8 @@ void prepare_pad(OpContext& ctx) {
     st.params.before[off + d] = static_cast<int32_t>(before);
     st.params.out_dims[off + d] = out_dims[d];
   }
+
+  collapse_unpadded_dims(st.params);
 
   if (kV2) {
     const Tensor& v = ctx.input(2);
