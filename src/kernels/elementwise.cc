@@ -292,7 +292,22 @@ void eval_binary(OpContext& ctx) {
   if (st.shape.size == 0) return;
   switch (a.type) {
     case DType::kFloat32:
-      eval_float<kOp>(st, a.data_as<float>(), b.data_as<float>(), out.data_as<float>());
+      if (ctx.exec().threads() > 1 && st.shape.kind != ref::BinaryShape::Kind::kBroadcast &&
+          st.shape.size >= 65536) {
+        // Without broadcasting, element i depends on a[i] (or a[0]) and b[i] (or b[0]) only.
+        const float* pa = a.data_as<float>();
+        const float* pb = b.data_as<float>();
+        float* po = out.data_as<float>();
+        const bool scalar_a = st.shape.kind == ref::BinaryShape::Kind::kScalarA;
+        const bool scalar_b = st.shape.kind == ref::BinaryShape::Kind::kScalarB;
+        parallel_for(ctx.exec(), static_cast<size_t>(st.shape.size), 16384, [&](size_t begin, size_t end) {
+          BinaryState part = st;
+          part.shape.size = static_cast<int64_t>(end - begin);
+          eval_float<kOp>(part, scalar_a ? pa : pa + begin, scalar_b ? pb : pb + begin, po + begin);
+        });
+      } else {
+        eval_float<kOp>(st, a.data_as<float>(), b.data_as<float>(), out.data_as<float>());
+      }
       return;
     case DType::kInt32:
       if (kOp == BinOp::kMax || kOp == BinOp::kMin)

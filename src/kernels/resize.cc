@@ -85,6 +85,20 @@ void resize_bilinear_s8_fast(OpContext& ctx, const ref::ResizeShape& s, const in
   });
 }
 
+// float32 bilinear: the reference's rows split over threads (same arithmetic per row).
+void resize_bilinear_f32_threads(OpContext& ctx, const ref::ResizeShape& s, const float* in, float* out) {
+  if (ref::resize_is_exact_2x(s)) {
+    parallel_for(ctx.exec(), static_cast<size_t>(s.batch) * s.in_h, 2, [&](size_t b, size_t e) {
+      ref::resize_bilinear_2x_float_rows(s, in, out, static_cast<int64_t>(b), static_cast<int64_t>(e));
+    });
+    return;
+  }
+  const auto xs = ref::resize_column_taps(s);
+  parallel_for(ctx.exec(), static_cast<size_t>(s.batch) * s.out_h, 4, [&](size_t b, size_t e) {
+    ref::resize_bilinear_float_rows(s, xs.data(), in, out, static_cast<int64_t>(b), static_cast<int64_t>(e));
+  });
+}
+
 template <bool kBilinear>
 void eval_resize(OpContext& ctx) {
   const auto& s = ctx.state<ResizeState>().shape;
@@ -100,7 +114,12 @@ void eval_resize(OpContext& ctx) {
           ref::resize_bilinear_int(s, in.data_as<int8_t>(), out.data_as<int8_t>());
         break;
       case DType::kInt16: ref::resize_bilinear_int(s, in.data_as<int16_t>(), out.data_as<int16_t>()); break;
-      default: ref::resize_bilinear_float(s, in.data_as<float>(), out.data_as<float>()); break;
+      default:
+        if (ctx.exec().threads() > 1)
+          resize_bilinear_f32_threads(ctx, s, in.data_as<float>(), out.data_as<float>());
+        else
+          ref::resize_bilinear_float(s, in.data_as<float>(), out.data_as<float>());
+        break;
     }
   } else {
     ref::dispatch_elem_size(dtype_size(in.type), [&]<size_t N>() { ref::resize_nearest<N>(s, in.data, out.data); });
