@@ -215,5 +215,24 @@ TEST_F(Cli, CompareLayersFindsWhereErrorEnters) {
   EXPECT_GT(jd["layers"][0]["max_abs_error"].get<double>(), 0.0);
 }
 
+// compare --reference-kernels: the same model under the reference and the optimized
+// kernels; integer models agree exactly.
+TEST_F(Cli, CompareKernelsOnTheSameModel) {
+  const fs::path img = assets_dir() / "images/eval/astronaut.png";
+  LITEQ_REQUIRE_ASSET(fs::exists(img), img.string());
+  const fs::path q = dir_ / "q.tflite";
+  ASSERT_EQ(liteq({"quantize", model_.string(), "-o", q.string(), "--mode", "int8-only", "--calib", "random",
+                   "--num-samples", "4"}).code, 0);
+  const Result r = liteq({"compare", q.string(), q.string(), "--input", img.string(), "--reference-kernels",
+                          "reference", "--json"});
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const auto& o : j["outputs"]) {
+    EXPECT_EQ(o["sqnr_db"], "inf") << o.dump();
+    EXPECT_EQ(o["max_abs_error"].get<double>(), 0.0) << o.dump();
+  }
+  EXPECT_EQ(liteq({"compare", q.string(), q.string(), "--input", img.string(), "--kernels", "sse9"}).code, 2);
+}
+
 }  // namespace
 }  // namespace liteq::test

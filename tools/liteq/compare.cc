@@ -17,6 +17,7 @@
 #include "liteq/error.h"
 #include "liteq/interpreter.h"
 #include "quantize/fidelity.h"
+#include "run_inputs.h"
 
 namespace liteq::cli {
 namespace {
@@ -44,13 +45,15 @@ struct Runner {
   Interpreter it;
   std::vector<TensorDetails> in, out;
   std::vector<double> ms;
-  static InterpreterOptions options(int threads, bool layers) {
+  static InterpreterOptions options(int threads, bool layers, const std::string& kernels) {
     InterpreterOptions o;
     o.num_threads = threads;
     o.preserve_all_tensors = layers;
+    o.kernels = kernels;
     return o;
   }
-  Runner(const Model& m, int threads, bool layers) : it(m, options(threads, layers)) {
+  Runner(const Model& m, int threads, bool layers, const std::string& kernels)
+      : it(m, options(threads, layers, kernels)) {
     it.allocate_tensors();
     in = it.input_details();
     out = it.output_details();
@@ -97,6 +100,7 @@ Command add_compare(CLI::App& app) {
     int threads = 1;
     bool json = false;
     bool layers = false;
+    std::string kernels = "auto", ref_kernels = "auto";
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("reference", o->ref, "the reference .tflite (float)")->required()->check(CLI::ExistingFile);
@@ -112,12 +116,17 @@ Command add_compare(CLI::App& app) {
       "images: map pixels onto LO,HI (default 0,1)");
   cmd->add_option("--threads", o->threads, "threads")->check(CLI::Range(1, 256));
   cmd->add_flag("--json", o->json, "machine-readable output");
+  add_kernels_option(cmd, o->kernels);
+  cmd->add_option("--reference-kernels", o->ref_kernels,
+                  "kernels for the reference model (default auto); e.g. compare a model with itself under "
+                  "--reference-kernels reference to see what the optimized kernels change")
+      ->check(CLI::IsMember({"auto", "reference", "avx2", "avx512", "avx512vnni"}));
   cmd->add_flag("--layers", o->layers,
                 "also compare every intermediate tensor the two models share by name (dequantized), in the "
                 "model's operator order: where quantization error enters");
   return [=]() {
     const Model ref_model = Model::load(o->ref), model = Model::load(o->model);
-    Runner ref(ref_model, o->threads, o->layers), test(model, o->threads, o->layers);
+    Runner ref(ref_model, o->threads, o->layers, o->ref_kernels), test(model, o->threads, o->layers, o->kernels);
     // --layers: the test model's activations (non-constant tensors, in the order their
     // operators run) paired with the reference tensor of the same name and size.
     struct Layer {
