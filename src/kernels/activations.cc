@@ -71,6 +71,32 @@ void prepare_sigmoid_tanh16(OpContext& ctx, UnaryState& st, bool tanh) {
   }
 }
 
+template <typename T>
+void eval_quant_unary(const UnaryState& st, int64_t n, const T* x, T* y) {
+  switch (st.kind) {
+    case QuantKind::kLut8:
+      if constexpr (sizeof(T) == 1)
+        ref::lut8(n, reinterpret_cast<const uint8_t*>(x), reinterpret_cast<uint8_t*>(y), st.lut);
+      break;
+    case QuantKind::kRelu: ref::relu_quant(n, x, y, st.relu); break;
+    case QuantKind::kLeakyRelu: ref::leaky_relu_quant(n, x, y, st.leaky); break;
+    case QuantKind::kHardSwish: ref::hard_swish_quant(n, x, y, st.hard_swish); break;
+    case QuantKind::kSigmoid16Fx:
+      if constexpr (std::is_same_v<T, int16_t>) ref::logistic_int16_fx(n, x, y);
+      break;
+    case QuantKind::kSigmoid16Lut:
+      if constexpr (std::is_same_v<T, int16_t>) ref::logistic_int16_lut(n, x, y, st.lut16);
+      break;
+    case QuantKind::kTanh16Fx:
+      if constexpr (std::is_same_v<T, int16_t>) ref::tanh_int16_fx(n, x, y, st.tanh_double_input);
+      break;
+    case QuantKind::kTanh16Lut:
+      if constexpr (std::is_same_v<T, int16_t>) ref::tanh_int16_lut(n, x, y, st.lut16);
+      break;
+    case QuantKind::kNone: break;
+  }
+}
+
 template <Unary kOp>
 void prepare_unary(OpContext& ctx) {
   ctx.check_io(1, 1, 1);
@@ -168,35 +194,22 @@ void prepare_unary(OpContext& ctx) {
         break;
       }
     }
+    // Optimized kernels: an int8 -> int8 op maps each of the 256 input values to one
+    // output value, so the reference computation, run once here on every input value,
+    // becomes a table: bit-exact by construction, a byte load per element.
+    if (in.type == DType::kInt8 && ctx.exec().isa != Isa::kReference &&
+        (st.kind == QuantKind::kRelu || st.kind == QuantKind::kLeakyRelu || st.kind == QuantKind::kHardSwish)) {
+      std::array<int8_t, 256> all{}, mapped{};
+      for (int v = 0; v < 256; ++v) all[v] = static_cast<int8_t>(v);  // index = the byte's bits
+      eval_quant_unary(st, 256, all.data(), mapped.data());
+      for (int v = 0; v < 256; ++v) st.lut[v] = static_cast<uint8_t>(mapped[v]);
+      st.kind = QuantKind::kLut8;
+      ctx.set_fast(true);
+    }
   }
   ctx.set_output_shape(0, in.dims);
 }
 
-template <typename T>
-void eval_quant_unary(const UnaryState& st, int64_t n, const T* x, T* y) {
-  switch (st.kind) {
-    case QuantKind::kLut8:
-      if constexpr (sizeof(T) == 1)
-        ref::lut8(n, reinterpret_cast<const uint8_t*>(x), reinterpret_cast<uint8_t*>(y), st.lut);
-      break;
-    case QuantKind::kRelu: ref::relu_quant(n, x, y, st.relu); break;
-    case QuantKind::kLeakyRelu: ref::leaky_relu_quant(n, x, y, st.leaky); break;
-    case QuantKind::kHardSwish: ref::hard_swish_quant(n, x, y, st.hard_swish); break;
-    case QuantKind::kSigmoid16Fx:
-      if constexpr (std::is_same_v<T, int16_t>) ref::logistic_int16_fx(n, x, y);
-      break;
-    case QuantKind::kSigmoid16Lut:
-      if constexpr (std::is_same_v<T, int16_t>) ref::logistic_int16_lut(n, x, y, st.lut16);
-      break;
-    case QuantKind::kTanh16Fx:
-      if constexpr (std::is_same_v<T, int16_t>) ref::tanh_int16_fx(n, x, y, st.tanh_double_input);
-      break;
-    case QuantKind::kTanh16Lut:
-      if constexpr (std::is_same_v<T, int16_t>) ref::tanh_int16_lut(n, x, y, st.lut16);
-      break;
-    case QuantKind::kNone: break;
-  }
-}
 
 template <Unary kOp>
 void eval_unary(OpContext& ctx) {
@@ -206,7 +219,17 @@ void eval_unary(OpContext& ctx) {
   if (n == 0) return;
   const auto& st = ctx.state<UnaryState>();
   switch (in.type) {
-    case DType::kInt8: eval_quant_unary(st, n, in.data_as<int8_t>(), out.data_as<int8_t>()); return;
+    case DType::kInt8:
+      if (st.kind == QuantKind::kLut8 && ctx.exec().threads() > 1) {
+        const int8_t* x = in.data_as<int8_t>();
+        int8_t* y = out.data_as<int8_t>();
+        parallel_for(ctx.exec(), static_cast<size_t>(n), 65536, [&](size_t b, size_t e) {
+          eval_quant_unary(st, static_cast<int64_t>(e - b), x + b, y + b);
+        });
+      } else {
+        eval_quant_unary(st, n, in.data_as<int8_t>(), out.data_as<int8_t>());
+      }
+      return;
     case DType::kInt16: eval_quant_unary(st, n, in.data_as<int16_t>(), out.data_as<int16_t>()); return;
     case DType::kFloat32: break;
     default: ctx.fail("unsupported type {}", dtype_name(in.type));

@@ -44,7 +44,12 @@ struct BinaryState {
 template <BinOp kOp>
 void prepare_fast_s8(OpContext& ctx, BinaryState& st) {
   if (ctx.exec().isa < Isa::kAvx2 || ctx.input(0).type != DType::kInt8) return;
-  if (st.shape.kind == ref::BinaryShape::Kind::kBroadcast) return;
+  if (st.shape.kind == ref::BinaryShape::Kind::kBroadcast) {
+    // Broadcasting runs row by row over the innermost dim: both operands must step by 0
+    // or 1 element along it, and rows should be long enough to pay for the call.
+    const auto& sh = st.shape;
+    if (sh.a_strides.back() > 1 || sh.b_strides.back() > 1 || sh.out_dims.back() < 8) return;
+  }
   auto& f = st.fast_args;
   if (st.quant == QuantPath::kAdd) {
     const auto& a = st.add;
@@ -71,8 +76,31 @@ void eval_fast_s8(OpContext& ctx, const BinaryState& st, const int8_t* a, const 
   const int b_step = st.shape.kind == Kind::kScalarB ? 0 : 1;
   const int op = kOp == BinOp::kMul ? 2 : kOp == BinOp::kSub ? 1 : 0;
   const auto kernel = ctx.exec().isa >= Isa::kAvx512 ? x86::qs8_binary_avx512 : x86::qs8_binary_avx2;
-  parallel_for(ctx.exec(), static_cast<size_t>(st.shape.size), 16384, [&](size_t begin, size_t end) {
-    kernel(a + begin * a_step, a_step, b + begin * b_step, b_step, out + begin, end - begin, st.fast_args, op);
+  if (st.shape.kind != Kind::kBroadcast) {
+    parallel_for(ctx.exec(), static_cast<size_t>(st.shape.size), 16384, [&](size_t begin, size_t end) {
+      kernel(a + begin * a_step, a_step, b + begin * b_step, b_step, out + begin, end - begin, st.fast_args, op);
+    });
+    return;
+  }
+  // Rows of the innermost dim; row r's offsets from the strides of the outer dims.
+  const auto& sh = st.shape;
+  const auto& d = sh.out_dims;
+  const int64_t row = d[5];
+  const int row_a_step = static_cast<int>(sh.a_strides[5]), row_b_step = static_cast<int>(sh.b_strides[5]);
+  const size_t rows = static_cast<size_t>(sh.size / row);
+  const size_t grain = static_cast<size_t>(std::max<int64_t>(1, 16384 / row));
+  parallel_for(ctx.exec(), rows, grain, [&](size_t begin, size_t end) {
+    for (size_t r = begin; r < end; ++r) {
+      int64_t rem = static_cast<int64_t>(r), a_off = 0, b_off = 0;
+      for (int k = 4; k >= 0; --k) {
+        const int64_t i = rem % d[k];
+        rem /= d[k];
+        a_off += i * sh.a_strides[k];
+        b_off += i * sh.b_strides[k];
+      }
+      kernel(a + a_off, row_a_step, b + b_off, row_b_step, out + static_cast<int64_t>(r) * row, static_cast<size_t>(row),
+             st.fast_args, op);
+    }
   });
 }
 

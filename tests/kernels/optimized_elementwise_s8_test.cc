@@ -8,6 +8,7 @@
 
 #include "kernels/exec.h"
 #include "kernels/op_runner.h"
+#include "liteq/error.h"
 
 namespace liteq::test {
 namespace {
@@ -84,6 +85,74 @@ TEST(OptimizedElementwiseS8, LongArraysAcrossThreads) {
     };
     EXPECT_EQ(run({rt::Isa::kAvx2, &pool}), run({}));
     if (rt::detect_isa() >= rt::Isa::kAvx512) EXPECT_EQ(run({rt::Isa::kAvx512, &pool}), run({}));
+  }
+}
+
+// Broadcasting shapes run row by row over the innermost dim.
+TEST(OptimizedElementwiseS8, BroadcastRowsMatchTheReference) {
+  if (rt::detect_isa() < rt::Isa::kAvx2) GTEST_SKIP() << "CPU lacks AVX2";
+  std::mt19937 rng(17);
+  rt::ThreadPool pool(3);
+  struct Case {
+    std::vector<int32_t> a, b;
+  };
+  const Case cases[] = {{{1, 64, 64, 16}, {1, 1, 1, 16}},  // squeeze-excite channel scaling
+                        {{1, 1, 1, 24}, {2, 9, 7, 24}},
+                        {{2, 5, 1, 33}, {2, 1, 7, 33}},
+                        {{3, 1, 8}, {1, 4, 8}},
+                        {{1, 9, 17}, {9, 1}},   // innermost broadcast of b: stride 0 in the row
+                        {{4, 1}, {1, 40}}};
+  for (Op op : {Op::ADD, Op::SUB, Op::MUL}) {
+    for (const auto& c : cases) {
+      const auto a = random_s8(c.a, rng, 0.03f, 5), b = random_s8(c.b, rng, 0.05f, -9);
+      auto run = [&](rt::ExecConfig e) {
+        return OpRunner(op, rt::ActivationParams{}).input(a).input(b).output(DType::kInt8, qp(0.04f, 3)).exec(e).run()[0]
+            .values<int8_t>();
+      };
+      const auto want = run({});
+      for (rt::Isa isa : {rt::Isa::kAvx2, rt::Isa::kAvx512}) {
+        if (isa > rt::detect_isa()) continue;
+        EXPECT_EQ(run({isa, nullptr}), want) << op_name(static_cast<int32_t>(op)) << " " << rt::isa_name(isa);
+        EXPECT_EQ(run({isa, &pool}), want) << op_name(static_cast<int32_t>(op)) << " " << rt::isa_name(isa);
+      }
+    }
+  }
+}
+
+// int8 RELU / RELU6 / RELU_N1_TO_1 / LEAKY_RELU / HARD_SWISH become a 256-entry table made
+// from the reference at prepare: every input value, random scales and zero points, long
+// inputs split over threads.
+TEST(OptimizedElementwiseS8, UnaryTablesMatchTheReference) {
+  if (rt::detect_isa() == rt::Isa::kReference) GTEST_SKIP() << "no optimized kernels on this CPU";
+  std::mt19937 rng(13);
+  std::vector<int8_t> every(256 * 300);
+  for (size_t i = 0; i < every.size(); ++i) every[i] = static_cast<int8_t>(i * 7 + i / 256);
+  rt::ThreadPool pool(3);
+  std::uniform_real_distribution<float> log_scale(-6.f, 0.f);
+  for (Op op : {Op::RELU, Op::RELU6, Op::RELU_N1_TO_1, Op::LEAKY_RELU, Op::HARD_SWISH}) {
+    for (int trial = 0; trial < 20; ++trial) {
+      const float si = std::exp2(log_scale(rng)), so = std::exp2(log_scale(rng) + (op == Op::HARD_SWISH ? 1.f : 0.f));
+      TensorData in = make_tensor<int8_t>({1, static_cast<int32_t>(every.size())}, every);
+      in.quant = qp(si, static_cast<int>(rng() % 256) - 128);
+      rt::OpParams params = std::monostate{};
+      if (op == Op::LEAKY_RELU) {
+        rt::LeakyReluParams lp;
+        lp.alpha = std::uniform_real_distribution<float>(0.01f, 0.9f)(rng);
+        params = lp;
+      }
+      const auto out_q = qp(so, static_cast<int>(rng() % 256) - 128);
+      auto run = [&](rt::ExecConfig e) {
+        return OpRunner(op, params).input(in).output(DType::kInt8, out_q).exec(e).run()[0].bytes;
+      };
+      std::vector<uint8_t> want;
+      try {
+        want = run({});
+      } catch (const Error&) {
+        continue;  // parameters the op rejects (e.g. HARD_SWISH output scale too small)
+      }
+      EXPECT_EQ(run({rt::detect_isa(), nullptr}), want) << op_name(static_cast<int32_t>(op)) << " trial " << trial;
+      EXPECT_EQ(run({rt::detect_isa(), &pool}), want) << op_name(static_cast<int32_t>(op)) << " trial " << trial;
+    }
   }
 }
 
