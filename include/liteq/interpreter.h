@@ -45,6 +45,10 @@ struct InterpreterOptions {
   std::string kernels = "auto";
   // Time every operator of every invoke (see op_profile()).
   bool profile = false;
+  // With optimized kernels: a float32 RELU / RELU6 / RELU_N1_TO_1 that is the only reader
+  // of a CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB or MUL output runs inside
+  // that op (the same bits, one pass over memory less). Never with preserve_all_tensors.
+  bool fuse_activations = true;
 };
 
 // Time spent in one operator over all invokes since profiling began.

@@ -10,7 +10,9 @@ int fold_constants(ir::ModelData& model) {
   auto& m = *model.fb;
   // The interpreter folds constant operators while it allocates; take its results.
   const Model view(std::shared_ptr<ir::ModelData>(&model, [](ir::ModelData*) {}));
-  Interpreter it(view);
+  InterpreterOptions opts;
+  opts.fuse_activations = false;  // the operator list must stay the model's
+  Interpreter it(view, opts);
   it.allocate_tensors();
   const rt::Graph& g = InterpreterAccess::graph(it);
   auto& sg = *m.subgraphs[0];

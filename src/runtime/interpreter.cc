@@ -78,6 +78,7 @@ struct Interpreter::Impl {
   bool is_input(int index) const { return std::find(g.inputs.begin(), g.inputs.end(), index) != g.inputs.end(); }
 
   void build();
+  void fuse_activations();
   void allocate();
   void allocate_impl();
   void eval_node(rt::Node& n) {
@@ -152,6 +153,65 @@ void Interpreter::Impl::build() {
     throw Error(ErrorKind::kUnsupported,
                 fmt::format("{}: {} operator(s) have no kernel in liteq:{}", model->source, unsupported.size(), list));
   }
+}
+
+// Folds each float32 RELU / RELU6 / RELU_N1_TO_1 into the op that produces its input when
+// that op has a fused-activation parameter left at NONE and the RELU is the tensor's only
+// reader (and the tensor is no graph output): the producer writes the RELU's output with
+// the clamp applied, the RELU node goes. A clamp gives the same bits either way.
+void Interpreter::Impl::fuse_activations() {
+  const int n_tensors = static_cast<int>(g.tensors.size());
+  std::vector<int> readers(n_tensors, 0), producer(n_tensors, -1);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (int t : g.nodes[i].inputs)
+      if (t >= 0) ++readers[t];
+    for (int t : g.nodes[i].outputs)
+      if (t >= 0) producer[t] = static_cast<int>(i);
+  }
+  for (int t : g.outputs) readers[t] += 1000;  // never fuse away a graph output
+  std::vector<bool> drop(g.nodes.size(), false);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    auto& r = g.nodes[i];
+    rt::Activation act;
+    if (r.builtin_code == static_cast<int32_t>(Op::RELU)) act = rt::Activation::kRelu;
+    else if (r.builtin_code == static_cast<int32_t>(Op::RELU6)) act = rt::Activation::kRelu6;
+    else if (r.builtin_code == static_cast<int32_t>(Op::RELU_N1_TO_1)) act = rt::Activation::kReluN1To1;
+    else continue;
+    if (r.inputs.size() != 1 || r.outputs.size() != 1 || r.inputs[0] < 0) continue;
+    const int t = r.inputs[0];
+    if (readers[t] != 1 || producer[t] < 0 || g.tensors[t].type != DType::kFloat32) continue;
+    if (g.tensors[r.outputs[0]].type != DType::kFloat32 || g.tensors[t].is_constant()) continue;
+    auto& p = g.nodes[producer[t]];
+    if (p.outputs.size() != 1 || drop[producer[t]]) continue;
+    rt::Activation* slot = nullptr;
+    switch (static_cast<Op>(p.builtin_code)) {
+      case Op::CONV_2D:
+        if (auto* c = std::get_if<rt::ConvParams>(&p.params)) slot = &c->activation;
+        break;
+      case Op::DEPTHWISE_CONV_2D:
+        if (auto* c = std::get_if<rt::DepthwiseConvParams>(&p.params)) slot = &c->activation;
+        break;
+      case Op::FULLY_CONNECTED:
+        if (auto* c = std::get_if<rt::FullyConnectedParams>(&p.params)) slot = &c->activation;
+        break;
+      case Op::ADD:
+      case Op::SUB:
+      case Op::MUL:
+        if (auto* c = std::get_if<rt::ActivationParams>(&p.params)) slot = &c->activation;
+        break;
+      default: break;
+    }
+    if (!slot || *slot != rt::Activation::kNone) continue;
+    *slot = act;
+    p.outputs[0] = r.outputs[0];
+    producer[r.outputs[0]] = producer[t];
+    drop[i] = true;
+  }
+  std::vector<rt::Node> kept;
+  kept.reserve(g.nodes.size());
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (!drop[i]) kept.push_back(std::move(g.nodes[i]));
+  g.nodes = std::move(kept);
 }
 
 // The largest single block liteq asks for (arena, variable, folded constant): more than
@@ -331,6 +391,8 @@ Interpreter::Interpreter(const Model& model, InterpreterOptions options) : impl_
     impl_->g.exec.pool = impl_->pool.get();
   }
   impl_->build();
+  if (options.fuse_activations && !options.preserve_all_tensors && isa != rt::Isa::kReference)
+    impl_->fuse_activations();
 }
 
 std::string Interpreter::kernels() const { return rt::isa_name(impl_->g.exec.isa); }
@@ -439,8 +501,8 @@ std::vector<OpProfile> Interpreter::op_profile() const {
     const auto& n = im.g.nodes[i];
     if (n.folded) continue;  // computed once at allocate time
     OpProfile p;
-    p.node = static_cast<int>(i);
-    p.op = ir::op_type_name(m, *sg.operators[i]);
+    p.node = n.index;
+    p.op = ir::op_type_name(m, *sg.operators[n.index]);
     std::string types;
     for (size_t k = 0; k < n.inputs.size() && k < 2; ++k) {
       if (n.inputs[k] < 0) continue;

@@ -121,3 +121,44 @@ TEST(Exec, InterpreterReportsKernelsThreadsAndProfile) {
 
 }  // namespace
 }  // namespace liteq::test
+
+namespace liteq::test {
+namespace {
+
+// ADD -> RELU: with optimized kernels the RELU runs inside the ADD (one operator fewer,
+// same output); not when the ADD's output is a graph output, nor with the reference.
+TEST(Exec, FloatReluFusesIntoItsProducer) {
+  using TT = tflite::TensorType;
+  auto build = [](bool expose_sum) {
+    ModelBuilder b;
+    const int x = b.add_input("x", TT::FLOAT32, {1, 6});
+    const int c = b.add_const<float>("c", {6}, {-3, -1, 0, 1, 2, 9});
+    const int s = b.add_tensor("sum", TT::FLOAT32, {1, 6});
+    const int y = b.add_tensor("y", TT::FLOAT32, {1, 6});
+    b.add_op(tflite::BuiltinOperator::ADD, {x, c}, {s}, tflite::AddOptionsT{});
+    b.add_op(tflite::BuiltinOperator::RELU6, {s}, {y});
+    b.set_outputs(expose_sum ? std::vector<int32_t>{y, s} : std::vector<int32_t>{y});
+    return b.load();
+  };
+  const std::vector<float> x{1, 0.5f, -2, 2, 5, -1};
+  const std::vector<float> want{0, 0, 0, 3, 6, 6};
+  for (bool expose : {false, true}) {
+    for (const char* kernels : {"reference", "auto"}) {
+      const Model m = build(expose);
+      InterpreterOptions o;
+      o.kernels = kernels;
+      o.profile = true;
+      Interpreter it(m, o);
+      it.allocate_tensors();
+      it.set_tensor(it.input_details()[0].index, DType::kFloat32, {1, 6}, ModelBuilder::to_bytes(x));
+      it.invoke();
+      const auto y = it.get_tensor(it.output_details()[0].index).as<float>();
+      EXPECT_EQ(std::vector<float>(y.begin(), y.end()), want) << kernels << " expose=" << expose;
+      const bool fused = !expose && std::string(kernels) == "auto" && rt::detect_isa() != rt::Isa::kReference;
+      EXPECT_EQ(it.op_profile().size(), fused ? 1u : 2u) << kernels << " expose=" << expose;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace liteq::test
