@@ -92,6 +92,9 @@ class Interpreter {
   size_t arena_bytes() const;
   // Sum of the sizes of all intermediate tensors, what a planner-less runtime would use.
   size_t unplanned_bytes() const;
+  // The most bytes of intermediate tensors alive at once: no arena can be smaller
+  // (ignoring alignment padding).
+  size_t arena_lower_bound_bytes() const;
   // Bytes the kernels hold besides the arena and the model (packed weights, tables).
   size_t kernel_state_bytes() const;
   // The kernels in use: "reference", "avx2", "avx512" or "avx512vnni".

@@ -64,6 +64,7 @@ struct Interpreter::Impl {
   std::unique_ptr<uint8_t, AlignedFree> arena;
   size_t arena_bytes = 0;
   size_t unplanned_bytes = 0;
+  size_t arena_lower_bound = 0;
   std::vector<double> op_ms;  // options.profile: time per node over all invokes
   std::vector<int64_t> op_calls;
 
@@ -356,6 +357,13 @@ void Interpreter::Impl::allocate_impl() {
                 fmt::format("{}: the tensors need an arena of {} bytes, too large to allocate", model->source,
                             plan.arena_bytes));
   arena_bytes = plan.arena_bytes;
+  // No plan can use less than the bytes alive at the busiest step.
+  {
+    std::vector<size_t> live(static_cast<size_t>(steps) + 1, 0);
+    for (const auto& r : req)
+      for (int s = r.first_use; s <= r.last_use && s <= steps; ++s) live[s] += r.bytes;
+    arena_lower_bound = live.empty() ? 0 : *std::max_element(live.begin(), live.end());
+  }
   arena.reset(static_cast<uint8_t*>(std::aligned_alloc(rt::kArenaAlignment, std::max<size_t>(plan.arena_bytes, rt::kArenaAlignment))));
   if (!arena) throw Error(ErrorKind::kIo, fmt::format("cannot allocate an arena of {} bytes", plan.arena_bytes));
   for (size_t r = 0; r < req.size(); ++r) {
@@ -535,6 +543,7 @@ TensorView Interpreter::get_tensor(int index) const {
 
 size_t Interpreter::arena_bytes() const { return impl_->arena_bytes; }
 size_t Interpreter::unplanned_bytes() const { return impl_->unplanned_bytes; }
+size_t Interpreter::arena_lower_bound_bytes() const { return impl_->arena_lower_bound; }
 
 size_t Interpreter::kernel_state_bytes() const {
   size_t total = 0;

@@ -105,6 +105,8 @@ TEST(Interpreter, ChainReusesArenaMemory) {
   EXPECT_EQ(it.unplanned_bytes(), 7 * 1024u);
   EXPECT_LT(it.arena_bytes(), it.unplanned_bytes());
   EXPECT_LE(it.arena_bytes(), 3 * 1024u);
+  EXPECT_EQ(it.arena_lower_bound_bytes(), 3 * 1024u);
+  EXPECT_GE(it.arena_bytes(), it.arena_lower_bound_bytes());
   std::vector<float> x(256);
   for (int i = 0; i < 256; ++i) x[i] = static_cast<float>(i);
   set_floats(it, t[0], {1, 256}, x);

@@ -192,6 +192,7 @@ Command add_bench(CLI::App& app) {
                           {"first_invoke_ms", first_ms},
                           {"latency_ms", {{"min", mn}, {"median", median}, {"p90", p90}, {"mean", mean}}},
                           {"arena_bytes", it.arena_bytes()},
+                          {"arena_lower_bound_bytes", it.arena_lower_bound_bytes()},
                           {"kernel_state_bytes", it.kernel_state_bytes()},
                           {"peak_rss_bytes", rss},
                           {"model_bytes", model_bytes}};
@@ -214,7 +215,8 @@ Command add_bench(CLI::App& app) {
     fmt::print("first invoke   {:.2f} ms\n", first_ms);
     fmt::print("latency        min {:.3f}  median {:.3f}  p90 {:.3f}  mean {:.3f} ms  ({} runs, {} warm-up)\n", mn,
                median, p90, mean, o->runs, o->warmup);
-    fmt::print("arena          {:.2f} MiB\n", mib(it.arena_bytes()));
+    fmt::print("arena          {:.2f} MiB (the most alive at once: {:.2f} MiB)\n", mib(it.arena_bytes()),
+               mib(it.arena_lower_bound_bytes()));
     fmt::print("kernel state   {:.2f} MiB (packed weights)\n", mib(it.kernel_state_bytes()));
     fmt::print("peak RSS       {:.2f} MiB\n", mib(rss));
     if (o->profile) {
