@@ -154,19 +154,14 @@ inline void symmetric_quantize_floats(const float* x, int64_t n, int8_t* q, floa
 // [-128, 127] (scale and zero point computed in double, the zero point nudged to an
 // integer, the scale stored as float); q = round(zp + x / scale) in float. An all-zero
 // input gets scale 1, zero point 0. n >= 1.
-inline void asymmetric_quantize_floats(const float* x, int64_t n, int8_t* q, float* scale,
-                                       int32_t* zero_point) {
+// The scale and zero point of AsymmetricQuantizeFloats for data in [min x, max x];
+// false when both are 0 (the caller then writes zeros, scale 1, zero point 0).
+inline bool asymmetric_quant_params(float min_x, float max_x, float* scale, int32_t* zero_point) {
   constexpr int32_t kMin = -128, kMax = 127;
   const double qmin = kMin, qmax = kMax;
-  const auto mm = std::minmax_element(x, x + n);
-  const double rmin = static_cast<double>(std::min(0.0f, *mm.first));
-  const double rmax = static_cast<double>(std::max(0.0f, *mm.second));
-  if (rmin == rmax) {
-    std::memset(q, 0, static_cast<size_t>(n));
-    *scale = 1;
-    *zero_point = 0;
-    return;
-  }
+  const double rmin = static_cast<double>(std::min(0.0f, min_x));
+  const double rmax = static_cast<double>(std::max(0.0f, max_x));
+  if (rmin == rmax) return false;
   const double s = (rmax - rmin) / (qmax - qmin);
   const double zp_from_min = qmin - rmin / s;
   const double zp_from_max = qmax - rmax / s;
@@ -179,6 +174,20 @@ inline void asymmetric_quantize_floats(const float* x, int64_t n, int8_t* q, flo
   else zp = static_cast<int8_t>(std::round(zp_double));
   *scale = static_cast<float>(s);
   *zero_point = zp;
+  return true;
+}
+
+inline void asymmetric_quantize_floats(const float* x, int64_t n, int8_t* q, float* scale,
+                                       int32_t* zero_point) {
+  constexpr int32_t kMin = -128, kMax = 127;
+  const auto mm = std::minmax_element(x, x + n);
+  if (!asymmetric_quant_params(*mm.first, *mm.second, scale, zero_point)) {
+    std::memset(q, 0, static_cast<size_t>(n));
+    *scale = 1;
+    *zero_point = 0;
+    return;
+  }
+  const int32_t zp = *zero_point;
   const float inv = 1.0f / *scale;
   for (int64_t i = 0; i < n; ++i) {
     const auto v = static_cast<int32_t>(std::round(static_cast<float>(zp) + x[i] * inv));
