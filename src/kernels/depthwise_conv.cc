@@ -11,6 +11,8 @@
 //            per batch. Reference kernels in reference/conv_int8.h.
 #include "kernels/kernel_util.h"
 #include "kernels/optimized/fast_kernels.h"
+#include "kernels/optimized/quantize_floats_fast.h"
+#include "kernels/x86/dw_hybrid.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/conv_int8.h"
 #include "kernels/reference/quant_checks_int8.h"
@@ -87,6 +89,8 @@ void prepare_types(OpContext& ctx, DepthwiseState& s, Activation act) {
   qcheck::activation_range(ctx, act, oq, out.type, &s.q.act_min, &s.q.act_max);
 }
 
+bool fast_hybrid(const OpContext& ctx, const DepthwiseState& s);
+
 std::unique_ptr<opt::FastKernel> make_fast(OpContext& ctx, const DepthwiseState& s) {
   if (ctx.exec().isa == Isa::kReference) return nullptr;
   switch (s.kind) {
@@ -150,7 +154,7 @@ void prepare(OpContext& ctx) {
   // Last: adding a scratch buffer may move the tensors our references point to.
   if (s.scratch_bytes) s.scratch = ctx.request_scratch(s.scratch_bytes);
   s.fast = make_fast(ctx, s);
-  ctx.set_fast(s.fast != nullptr);
+  ctx.set_fast(s.fast != nullptr || fast_hybrid(ctx, s));
 }
 
 template <typename Acc, typename T, typename Bias>
@@ -179,6 +183,37 @@ void eval_hybrid(OpContext& ctx, const DepthwiseState& s) {
                                s.w_scales.data(), bias, ctx.output(0).data_as<float>());
 }
 
+// The hybrid path with optimized kernels: vectorized input quantization, then the
+// depthwise rows over threads (kernels/x86/dw_hybrid.h); the reference's results.
+bool fast_hybrid(const OpContext& ctx, const DepthwiseState& s) {
+  return s.kind == Kind::kHybrid && s.multiplier == 1 && ctx.exec().isa >= Isa::kAvx2;
+}
+
+void eval_hybrid_fast(OpContext& ctx, const DepthwiseState& s) {
+  const int64_t batch = s.geo.batch;
+  uint8_t* scratch = ctx.scratch(s.scratch);
+  auto* scales = reinterpret_cast<float*>(scratch);
+  auto* offsets = reinterpret_cast<int32_t*>(scratch + batch * 4);
+  auto* q = reinterpret_cast<int8_t*>(scratch + batch * 8);
+  const float* x = ctx.input(kInput).data_as<float>();
+  for (int64_t b = 0; b < batch; ++b) {
+    offsets[b] = 0;
+    scales[b] = 1;
+    if (s.batch_size > 0)
+      opt::asymmetric_quantize_floats(ctx.exec().isa, x + b * s.batch_size, s.batch_size, q + b * s.batch_size,
+                                      &scales[b], &offsets[b]);
+  }
+  const auto& g = s.geo;
+  x86::DwHybridArgs a{q, g.batch, g.in_h, g.in_w, g.in_c, g.filter_h, g.filter_w, g.stride_h, g.stride_w,
+                      g.dilation_h, g.dilation_w, g.pad_top, g.pad_left, g.out_h, g.out_w, offsets, scales,
+                      ctx.input(kFilter).data_as<int8_t>(), s.w_scales.data(),
+                      ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr, g.act_min, g.act_max,
+                      ctx.output(0).data_as<float>()};
+  parallel_for(ctx.exec(), static_cast<size_t>(g.batch) * g.out_h, 1, [&](size_t r0, size_t r1) {
+    x86::dw_hybrid_rows_avx2(a, static_cast<int64_t>(r0), static_cast<int64_t>(r1));
+  });
+}
+
 void eval(OpContext& ctx) {
   auto& s = ctx.state<DepthwiseState>();
   if (s.fast) {
@@ -199,7 +234,8 @@ void eval(OpContext& ctx) {
       eval_quant<int64_t, int16_t, int64_t>(ctx, s);
       break;
     case Kind::kHybrid:
-      eval_hybrid(ctx, s);
+      if (fast_hybrid(ctx, s)) eval_hybrid_fast(ctx, s);
+      else eval_hybrid(ctx, s);
       break;
   }
 }

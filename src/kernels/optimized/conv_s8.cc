@@ -12,6 +12,7 @@
 #include "kernels/exec.h"
 #include "kernels/optimized/fast_kernels.h"
 #include "kernels/optimized/kernels_s8.h"
+#include "kernels/optimized/quantize_floats_fast.h"
 #include "kernels/reference/matmul_int8.h"
 
 namespace liteq::rt::opt {
@@ -314,9 +315,9 @@ class ConvHybridS8 : public FastKernel {
       scales[b] = 1;
       if (batch_size_ == 0) continue;
       if (asymmetric_)
-        ref::asymmetric_quantize_floats(x + b * batch_size_, batch_size_, q + b * batch_size_, &scales[b], &offsets[b]);
+        opt::asymmetric_quantize_floats(ctx.exec().isa, x + b * batch_size_, batch_size_, q + b * batch_size_, &scales[b], &offsets[b]);
       else
-        ref::symmetric_quantize_floats(x + b * batch_size_, batch_size_, q + b * batch_size_, &scales[b]);
+        opt::symmetric_quantize_floats(ctx.exec().isa, x + b * batch_size_, batch_size_, q + b * batch_size_, &scales[b]);
     }
     const float* bias = ctx.has_input(2) ? ctx.input(2).data_as<float>() : nullptr;
     float* out = ctx.output(0).data_as<float>();
@@ -382,8 +383,10 @@ class FullyConnectedHybridS8 : public FastKernel {
     for (int64_t b = 0; b < batch_; ++b) {
       float scale = 1;
       int32_t zp = 0;
-      if (asymmetric_) ref::asymmetric_quantize_floats(input + b * depth_, depth_, q + b * depth_, &scale, &zp);
-      else ref::symmetric_quantize_floats(input + b * depth_, depth_, q + b * depth_, &scale);
+      if (asymmetric_)
+        opt::asymmetric_quantize_floats(ctx.exec().isa, input + b * depth_, depth_, q + b * depth_, &scale, &zp);
+      else
+        opt::symmetric_quantize_floats(ctx.exec().isa, input + b * depth_, depth_, q + b * depth_, &scale);
       scales[b] = scale * w_scale_;
       zps[b] = zp;
     }
