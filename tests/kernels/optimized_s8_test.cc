@@ -245,6 +245,25 @@ TEST_F(OptimizedS8Test, Conv1x1) {
   EXPECT_GT(g_made, 0);
 }
 
+// 1..4 output channels take the narrow per-pixel kernel (kernels/x86/conv_narrow_s8.h).
+TEST_F(OptimizedS8Test, ConvFewOutputChannels) {
+  std::mt19937 rng(12);
+  const auto qs = quants();
+  int i = 0;
+  for (int out_c : {1, 2, 3, 4}) {
+    const ConvShape shapes[] = {
+        {1, 17, 16, 8, out_c, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},    // segmentation head
+        {2, 9, 11, 3, out_c, 3, 3, 2, 2, 1, 1, rt::Padding::kSame},
+        {1, 12, 10, 17, out_c, 5, 5, 1, 2, 1, 1, rt::Padding::kValid},
+        {1, 11, 9, 5, out_c, 3, 3, 1, 1, 2, 1, rt::Padding::kSame},     // dilation along h
+        {1, 6, 7, 33, out_c, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},
+        {1, 7, 6, 2, out_c, 4, 3, 2, 1, 1, 1, rt::Padding::kSame},
+    };
+    for (const auto& s : shapes) check_conv(rng, s, qs[i++ % qs.size()], false);
+  }
+  EXPECT_GT(g_made, 0);
+}
+
 TEST_F(OptimizedS8Test, ConvKxK) {
   std::mt19937 rng(2);
   const auto qs = quants();

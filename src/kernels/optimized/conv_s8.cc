@@ -13,6 +13,7 @@
 #include "kernels/optimized/fast_kernels.h"
 #include "kernels/optimized/kernels_s8.h"
 #include "kernels/optimized/quantize_floats_fast.h"
+#include "kernels/x86/conv_narrow_s8.h"
 #include "kernels/reference/matmul_int8.h"
 
 namespace liteq::rt::opt {
@@ -511,6 +512,83 @@ class FullyConnectedS8 : public FastKernel {
 
 int64_t s8::fast_kernels_made() { return g_made.load(); }
 
+// CONV_2D with 1..4 output channels: per-pixel dot products of filter rows
+// (kernels/x86/conv_narrow_s8.h), then the reference's requantization per output.
+class ConvNarrowS8 : public FastKernel {
+ public:
+  ConvNarrowS8(const ref::ConvGeometry& g, int32_t input_offset, const ref::QuantOutput& q) : g_(g), q_(q) {
+    args_.in_off = input_offset;
+  }
+  std::vector<int32_t> row_sum;
+  const int32_t* bias = nullptr;
+  const int8_t* filter = nullptr;
+  int scratch = -1;
+
+  size_t scratch_bytes(int threads) const {
+    return static_cast<size_t>(threads) * static_cast<size_t>(g_.out_w) * g_.out_c * sizeof(int32_t);
+  }
+
+  void run(OpContext& ctx) override {
+    const auto& g = g_;
+    x86::ConvNarrowS8Args a = args_;
+    a.in = ctx.input(0).data_as<int8_t>();
+    a.batch = g.batch, a.in_h = g.in_h, a.in_w = g.in_w, a.in_c = g.in_c;
+    a.kh = g.filter_h, a.kw = g.filter_w, a.stride_h = g.stride_h, a.stride_w = g.stride_w, a.dil_h = g.dilation_h;
+    a.pad_top = g.pad_top, a.pad_left = g.pad_left, a.out_h = g.out_h, a.out_w = g.out_w, a.out_c = g.out_c;
+    a.filter = filter;
+    a.row_sum = row_sum.data();
+    a.bias = bias;
+    int8_t* out = ctx.output(0).data_as<int8_t>();
+    auto* buffers = reinterpret_cast<int32_t*>(ctx.scratch(scratch));
+    const int64_t row_values = int64_t{g.out_w} * g.out_c;
+    // One buffer per chunk of rows: chunk i uses buffer i % threads, and the pool runs at
+    // most `threads` chunks at once only if chunks map to distinct workers, so give
+    // each worker its own buffer via the chunk's first row.
+    const int threads = ctx.exec().threads();
+    const size_t rows = static_cast<size_t>(g.batch) * g.out_h;
+    const size_t per = (rows + threads - 1) / threads;
+    parallel_for(ctx.exec(), static_cast<size_t>(threads), 1, [&](size_t t0, size_t t1) {
+      for (size_t t = t0; t < t1; ++t) {
+        int32_t* acc = buffers + static_cast<int64_t>(t) * row_values;
+        for (size_t r = t * per; r < std::min(rows, (t + 1) * per); ++r) {
+          x86::conv_narrow_row_s8_avx2(a, static_cast<int64_t>(r), acc);
+          int8_t* o = out + static_cast<int64_t>(r) * row_values;
+          for (int64_t i = 0; i < row_values; ++i)
+            o[i] = static_cast<int8_t>(ref::requantize<int32_t>(acc[i], q_, static_cast<int>(i % g.out_c)));
+        }
+      }
+    });
+  }
+
+ private:
+  ref::ConvGeometry g_;
+  ref::QuantOutput q_;
+  x86::ConvNarrowS8Args args_{};
+};
+
+std::unique_ptr<FastKernel> make_conv_narrow_s8(OpContext& ctx, const ref::ConvGeometry& g, int32_t input_offset,
+                                                const ref::QuantOutput& q, const int32_t* bias) {
+  const Tensor& filter = ctx.input(1);
+  const int64_t k = int64_t{g.filter_h} * g.filter_w * g.in_c;
+  // int32 accumulation cannot overflow below 2^16 taps (|x + off| <= 255, |w| <= 128).
+  if (g.out_c > 4 || g.dilation_w != 1 || k > 65536) return nullptr;
+  auto kernel = std::make_unique<ConvNarrowS8>(g, input_offset, q);
+  kernel->filter = filter.data_as<int8_t>();
+  kernel->bias = bias;
+  kernel->row_sum.assign(static_cast<size_t>(g.out_c) * g.filter_h, 0);
+  const int64_t row_len = int64_t{g.filter_w} * g.in_c;
+  for (int oc = 0; oc < g.out_c; ++oc)
+    for (int ky = 0; ky < g.filter_h; ++ky) {
+      int32_t s = 0;
+      const int8_t* w = kernel->filter + (int64_t{oc} * g.filter_h + ky) * row_len;
+      for (int64_t i = 0; i < row_len; ++i) s += w[i];
+      kernel->row_sum[static_cast<size_t>(oc) * g.filter_h + ky] = s;
+    }
+  kernel->scratch = ctx.request_scratch(kernel->scratch_bytes(ctx.exec().threads()));
+  ++g_made;
+  return kernel;
+}
+
 std::unique_ptr<FastKernel> make_conv_s8(OpContext& ctx, const ref::ConvGeometry& g, int32_t input_offset,
                                          const ref::QuantOutput& q) {
   const Isa isa = std::min(ctx.exec().isa, detect_isa());  // never above what the CPU has
@@ -520,6 +598,9 @@ std::unique_ptr<FastKernel> make_conv_s8(OpContext& ctx, const ref::ConvGeometry
   bool ok = false;
   const int32_t* bias = constant_bias(ctx, 2, &ok);
   if (!ok) return nullptr;
+  if (g.out_c <= 4) {
+    if (auto narrow = make_conv_narrow_s8(ctx, g, input_offset, q, bias)) return narrow;
+  }
   const int64_t k = int64_t{g.filter_h} * g.filter_w * g.in_c;
   if (k > (1 << 24) || input_offset < -127 || input_offset > 128) return nullptr;
   auto kernel = std::make_unique<ConvS8>(g, input_offset);
