@@ -10,6 +10,23 @@
 // Integer fast kernels are bit-exact with the reference; float ones agree within
 // rounding (they sum in float32, in a different order). Each is tested against the
 // reference over many shapes in tests/kernels/optimized_*_test.cc.
+//
+// Every optimized variant and the instruction set it needs (chosen at run time from
+// exec().isa; files named *_avx2.cc / *_avx512.cc / *_avx512vnni.cc get those flags only):
+//   float32 CONV_2D (GEMM, im2col), DEPTHWISE_CONV_2D, FULLY_CONNECTED
+//       optimized/gemm_f32_avx2.cc (AVX2+FMA, 6x16 tiles), gemm_f32_avx512.cc (8x32)
+//   int8 CONV_2D / FULLY_CONNECTED GEMM, DEPTHWISE_CONV_2D, hybrid CONV_2D / FC
+//       optimized/kernels_s8_avx2.cc (vpmaddwd), kernels_s8_avx512.cc (vpmaddwd, and the
+//       depthwise kernel for both AVX-512 levels), kernels_s8_avx512vnni.cc (vpdpbusd)
+//   int8 CONV_2D with 1..4 output channels   x86/conv_narrow_s8_avx2.cc
+//   hybrid DEPTHWISE_CONV_2D                 x86/dw_hybrid_avx2.cc
+//   hybrid input quantization                x86/quantize_floats_avx2.cc
+//   int8 ADD / SUB / MUL                     x86/elementwise_s8_avx2.cc, elementwise_s8_avx512.cc
+//   QUANTIZE float32 -> int8/uint8, int8 RESIZE_BILINEAR   x86/data_s8_avx2.cc
+// ISA-independent optimized paths (any level but reference): int8 RELU/RELU6/RELU_N1_TO_1/
+// LEAKY_RELU/HARD_SWISH as 256-entry tables (activations.cc), pooling with channels
+// innermost (pooling.cc), float RESIZE_BILINEAR / ADD / SUB / MUL rows over threads, and
+// float RELU fused into its producer (runtime/interpreter.cc).
 #pragma once
 #include <memory>
 
