@@ -27,6 +27,14 @@ Converter::Converter(const Model& float_model) : model_(float_model) {}
 
 Model Converter::convert() {
   report_ = {};
+  quant::ObserverConfig oc;
+  oc.kind = calibration_method;
+  oc.percentile = calibration_percentile;
+  quant::check_observer_config(oc);
+  if (weight_calibration != "minmax" && weight_calibration != "mse")
+    throw Error(ErrorKind::kInvalidArgument,
+                fmt::format("unknown weight calibration '{}' (available: minmax, mse)", weight_calibration));
+  const bool weight_mse = weight_calibration == "mse";
   auto data = deep_copy(model_);
   if (optimizations.empty()) {
     report_.mode = "float32";
@@ -57,6 +65,7 @@ Model Converter::convert() {
     report_.mode = "dynamic";
     quant::DynamicOptions d;
     d.per_channel = per_channel;
+    d.weight_mse = weight_mse;
     d.denylisted_ops = denylisted_ops;
     d.denylisted_nodes = denylisted_nodes;
     report_.quantized_ops = quant::quantize_dynamic(*data, d);
@@ -64,6 +73,9 @@ Model Converter::convert() {
     report_.mode = int16x8 ? "int16x8" : int8_only ? "int8-only" : "int8";
     quant::CalibrationOptions copts;
     copts.max_samples = max_calibration_samples;
+    copts.observer.kind = calibration_method;
+    copts.observer.percentile = calibration_percentile;
+    copts.observer.grid = int16x8 ? quant::QuantGrid{-32767, 32767, true} : quant::QuantGrid{-128, 127, false};
     copts.progress = progress;
     const Model folded(data);
     const auto cal = quant::calibrate(folded, representative_dataset, copts);
@@ -75,6 +87,8 @@ Model Converter::convert() {
     io.input_type = inference_input_type;
     io.output_type = inference_output_type;
     io.per_channel = per_channel;
+    io.weight_mse = weight_mse;
+    if (bias_correction) io.channel_means = &cal.channel_means;
     io.denylisted_ops = denylisted_ops;
     io.denylisted_nodes = denylisted_nodes;
     quant::quantize_integer(*data, cal.ranges, io, &report_);

@@ -17,6 +17,7 @@ void quantize_float16(ir::ModelData& model);
 struct DynamicOptions {
   bool per_channel = true;
   int64_t min_elements = 1024;  // smaller weights stay float, as in TFLite
+  bool weight_mse = false;      // per-channel MSE-optimal weight scales (quantize_weights)
   std::vector<std::string> denylisted_ops, denylisted_nodes;
 };
 // Dynamic range: int8 weights for CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and
@@ -29,6 +30,11 @@ struct IntegerOptions {
   DType input_type = DType::kFloat32;
   DType output_type = DType::kFloat32;
   bool per_channel = true;
+  bool weight_mse = false;  // per-channel MSE-optimal weight scales (quantize_weights)
+  // Bias correction: weighted ops' biases absorb the expected output shift caused by
+  // weight rounding, sum_k (w_q - w)[c, k] * E[x_k], from the float input's per-channel
+  // means over the calibration data (tensor index -> means over its last dimension).
+  const std::map<int, std::vector<double>>* channel_means = nullptr;
   std::vector<std::string> denylisted_ops, denylisted_nodes;
 };
 // Full integer: every op with an integer kernel runs on int8 (or int16) activations with
