@@ -6,7 +6,8 @@
 #   scripts/calib_eval.sh [OUT.tsv] [MODEL...]
 #   METHODS="minmax mse" MODES="int8" scripts/calib_eval.sh
 #
-# Each method is "NAME" or "NAME+bc" (bias correction) or "NAME+wmse" (MSE weight scales);
+# Each method is "NAME" (no bias correction), "NAME+bc" (bias correction) or "NAME+wmse"
+# (MSE weight scales), combinable ("mse+bc+wmse");
 # percentile uses PERCENTILE (default 99.99). Columns: model, mode, method, pooled SQNR
 # (all eval photos together), worst SQNR over single photos (dB).
 set -euo pipefail
@@ -29,7 +30,7 @@ for model in $MODELS; do
     for method in $METHODS; do
       args=(--calibration "${method%%+*}")
       [[ ${method%%+*} == percentile ]] && args+=(--percentile "$PERCENTILE")
-      [[ $method == *+bc* ]] && args+=(--bias-correction)
+      if [[ $method == *+bc* ]]; then args+=(--bias-correction on); else args+=(--bias-correction off); fi
       [[ $method == *+wmse* ]] && args+=(--weight-calibration mse)
       [[ $mode == int16x8 ]] && args+=(--fallback)
       q="$TMP/$model.$mode.$method.tflite"

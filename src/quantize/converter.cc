@@ -88,7 +88,7 @@ Model Converter::convert() {
     io.output_type = inference_output_type;
     io.per_channel = per_channel;
     io.weight_mse = weight_mse;
-    if (bias_correction) io.channel_means = &cal.channel_means;
+    if (bias_correction.value_or(int16x8)) io.channel_means = &cal.channel_means;
     io.denylisted_ops = denylisted_ops;
     io.denylisted_nodes = denylisted_nodes;
     quant::quantize_integer(*data, cal.ranges, io, &report_);

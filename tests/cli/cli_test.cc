@@ -99,7 +99,8 @@ TEST_F(Cli, QuantizeCalibrationOptions) {
   for (const auto& extra : std::vector<std::vector<std::string>>{{"--calibration", "kl"},
                                                                   {"--calibration", "percentile", "--percentile", "20"},
                                                                   {"--percentile", "100.5"},
-                                                                  {"--weight-calibration", "percentile"}}) {
+                                                                  {"--weight-calibration", "percentile"},
+                                                                  {"--bias-correction", "maybe"}}) {
     const Result r = quantize(bad, extra);
     EXPECT_EQ(r.code, 2) << r.out;
     EXPECT_NE(r.out.find(extra[extra.size() - 2]), std::string::npos) << "the message should name the option:\n" << r.out;
@@ -112,6 +113,10 @@ TEST_F(Cli, QuantizeCalibrationOptions) {
   ASSERT_EQ(quantize(mse, {"--calibration", "mse"}).code, 0);
   ASSERT_EQ(quantize(obs, {"--observer", "minmax"}).code, 0);  // the old spelling
   ASSERT_EQ(quantize(bc, {"--bias-correction", "--weight-calibration", "mse"}).code, 0);
+  // int8: bias correction is off unless asked for.
+  const fs::path off = dir_ / "off.tflite";
+  ASSERT_EQ(quantize(off, {"--bias-correction", "off"}).code, 0);
+  EXPECT_EQ(read_all(off), read_all(mm));
   EXPECT_EQ(read_all(obs), read_all(mm));
   EXPECT_NE(read_all(p90), read_all(mm)) << "--percentile 90 must clip some activation range";
   EXPECT_NE(read_all(mse), read_all(mm));

@@ -46,7 +46,8 @@ Command add_quantize(CLI::App& app) {
     double percentile = 99.99;
     io::DatasetSpec data;
     std::vector<std::string> keep_float;
-    bool per_tensor = false, fallback = false, quiet = false, bias_correction = false;
+    bool per_tensor = false, fallback = false, quiet = false;
+    std::string bias_correction = "auto";
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("model", o->in, "the float .tflite model")->required()->check(CLI::ExistingFile);
@@ -76,9 +77,13 @@ Command add_quantize(CLI::App& app) {
   cmd->add_option("--weight-calibration", o->weight_calibration,
                   "weight scales per channel: minmax (max|w|, as TFLite; default) | mse (clip to minimize squared error)")
       ->check(CLI::IsMember({"minmax", "mse"}));
-  cmd->add_flag("--bias-correction", o->bias_correction,
-                "int8/int16x8: fold the mean output shift caused by weight rounding (measured from the calibration "
-                "data's per-channel input means) into each conv/fully-connected bias");
+  cmd->add_option("--bias-correction", o->bias_correction,
+                  "fold the mean output shift caused by weight rounding (from the calibration data's per-channel "
+                  "input means) into each conv/fully-connected bias: on | off | auto (default: on for int16x8, off "
+                  "for int8); a bare --bias-correction means on")
+      ->expected(0, 1)
+      ->default_str("auto")
+      ->check(CLI::IsMember({"on", "off", "auto"}));
   cmd->add_flag("-q,--quiet", o->quiet, "no progress output");
   return [=]() {
     const auto t0 = std::chrono::steady_clock::now();
@@ -93,7 +98,8 @@ Command add_quantize(CLI::App& app) {
     c.calibration_method = o->calibration;
     c.calibration_percentile = o->percentile;
     c.weight_calibration = o->weight_calibration;
-    c.bias_correction = o->bias_correction;
+    if (o->bias_correction == "on" || o->bias_correction.empty()) c.bias_correction = true;
+    if (o->bias_correction == "off") c.bias_correction = false;
     if (!needs_data_mode(o->mode) && (o->calibration != "minmax"))
       fmt::print(stderr, "liteq: note: --mode {} has no activation ranges; --calibration ignored\n", o->mode);
     const bool needs_data = o->mode == "int8" || o->mode == "int8-only" || o->mode == "int16x8";
