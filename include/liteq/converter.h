@@ -72,8 +72,11 @@ class Converter {
   // parameters; weights are never clipped by these.
   std::string calibration_method = "minmax";
   double calibration_percentile = 99.99;
-  // Weights: "minmax" (max|w| per channel, TFLite) or "mse" (per-channel scale in
-  // [0.5, 1] x max|w|/127 minimizing squared error; still symmetric int8, zero point 0).
+  // Weights: "minmax" (max|w| per channel, nearest rounding: TFLite), "mse" (per-channel
+  // scale in [0.5, 1] x max|w|/127 minimizing squared error) or "gptq" (TFLite's scales;
+  // each weight rounded up or down to minimize the output error E[(dw . x)^2] over the
+  // calibration inputs; integer modes, CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED).
+  // All stay symmetric int8 in [-127, 127] with zero point 0.
   std::string weight_calibration = "minmax";
   // Bias correction (integer modes): each CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED /
   // TRANSPOSE_CONV bias absorbs the mean output shift its weight rounding causes, from the

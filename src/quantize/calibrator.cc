@@ -32,6 +32,7 @@ CalibrationResult calibrate(const Model& model, const SampleSource& source, cons
                                                                                 : make_observer(options.observer);
   }
   CalibrationResult result;
+  for (const auto& ps : options.patches) result.moments[ps.key()].spec = ps;
   std::map<int, std::vector<double>> sums;
   std::map<int, double> rows;
   while (result.samples < options.max_samples) {
@@ -65,12 +66,17 @@ CalibrationResult calibrate(const Model& model, const SampleSource& source, cons
         if (std::isfinite(x[i])) s[i % ch] += x[i];
       rows[idx] += static_cast<double>(n / ch);
     }
+    for (auto& [key, mom] : result.moments) {
+      const auto& t = g.tensors[mom.spec.tensor];
+      if (t.data && t.type == DType::kFloat32) mom.add(t.data_as<float>(), t.dims);
+    }
     ++result.samples;
     if (options.progress) options.progress(result.samples, options.max_samples);
   }
   if (result.samples == 0) throw Error(ErrorKind::kInvalidArgument, "the calibration dataset is empty");
   for (auto& [idx, obs] : observers)
     if (obs->range().valid()) result.ranges[idx] = obs->range();
+  for (auto& [key, mom] : result.moments) mom.finish();
   for (auto& [idx, s] : sums) {
     for (double& v : s) v /= std::max(1.0, rows[idx]);
     result.channel_means[idx] = std::move(s);

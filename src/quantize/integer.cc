@@ -90,6 +90,23 @@ std::vector<double> weight_rounding_shift(const float* w, const QuantizedWeights
 
 }  // namespace
 
+PatchSpec gptq_patch(int32_t code, int input_tensor, const std::vector<int32_t>& wshape) {
+  PatchSpec ps;
+  const auto op = static_cast<Op>(code);
+  if (op == Op::CONV_2D && wshape.size() == 4) {
+    ps.kh = wshape[1], ps.kw = wshape[2];
+    if (int64_t(wshape[1]) * wshape[2] * wshape[3] > kMaxGptqDim) return ps;
+  } else if (op == Op::DEPTHWISE_CONV_2D && wshape.size() == 4) {
+    ps.kh = wshape[1], ps.kw = wshape[2], ps.per_channel = true;
+  } else if (op == Op::FULLY_CONNECTED && wshape.size() == 2) {
+    if (wshape[1] > kMaxGptqDim) return ps;
+  } else {
+    return ps;
+  }
+  ps.tensor = input_tensor;
+  return ps;
+}
+
 void quantize_integer(ir::ModelData& model, const std::map<int, Range>& ranges, const IntegerOptions& o,
                       ConversionReport* report) {
   GraphEditor ed(*model.fb);
@@ -384,7 +401,13 @@ void quantize_integer(ir::ModelData& model, const std::map<int, Range>& ranges, 
         if (r.kind == QKind::kWeighted && static_cast<int>(k) == r.weight_input) {
           const int axis = (o.per_channel && r.weight_per_axis) ? r.weight_axis : -1;
           const auto shape = ed.tensor(idx).shape;
-          const auto qw = quantize_weights(ed.float_data(idx), shape, axis, o.weight_mse);
+          auto qw = quantize_weights(ed.float_data(idx), shape, axis, o.weight_mse);
+          if (o.moments && act_in >= 0) {
+            const bool dw = code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D);
+            const PatchSpec ps = gptq_patch(code, act_in, shape);
+            if (auto mi = o.moments->find(ps.key()); ps.tensor >= 0 && mi != o.moments->end())
+              gptq_round(ed.float_data(idx), shape, dw, mi->second, qw);
+          }
           weight_scales = qw.quant.scale;
           if (o.channel_means && act_in >= 0)
             if (auto mi = o.channel_means->find(act_in); mi != o.channel_means->end())

@@ -75,8 +75,10 @@ Command add_quantize(CLI::App& app) {
   cmd->add_option("--percentile", o->percentile, "--calibration percentile: the percentile kept per tail (default 99.99)")
       ->check(CLI::Range(50.0, 100.0));
   cmd->add_option("--weight-calibration", o->weight_calibration,
-                  "weight scales per channel: minmax (max|w|, as TFLite; default) | mse (clip to minimize squared error)")
-      ->check(CLI::IsMember({"minmax", "mse"}));
+                  "int8 weights: minmax (max|w| per channel, nearest rounding, as TFLite; default) | mse (clip "
+                  "scales to minimize squared error) | gptq (TFLite's scales, each weight rounded up or down to "
+                  "minimize the output error on the calibration data; integer modes)")
+      ->check(CLI::IsMember({"minmax", "mse", "gptq"}));
   cmd->add_option("--bias-correction", o->bias_correction,
                   "fold the mean output shift caused by weight rounding (from the calibration data's per-channel "
                   "input means) into each conv/fully-connected bias: on | off | auto (default: on for int16x8, off "
