@@ -7,7 +7,7 @@
 #   METHODS="minmax mse" MODES="int8" scripts/calib_eval.sh
 #
 # Each method is "NAME" (no bias correction), "NAME+bc" (bias correction) or "NAME+wmse"
-# (MSE weight scales), combinable ("mse+bc+wmse");
+# (MSE weight scales) or "NAME+gptq" (GPTQ weight rounding), combinable ("mse+bc+gptq");
 # percentile uses PERCENTILE (default 99.99). Columns: model, mode, method, pooled SQNR
 # (all eval photos together), worst SQNR over single photos (dB).
 set -euo pipefail
@@ -32,6 +32,7 @@ for model in $MODELS; do
       [[ ${method%%+*} == percentile ]] && args+=(--percentile "$PERCENTILE")
       if [[ $method == *+bc* ]]; then args+=(--bias-correction on); else args+=(--bias-correction off); fi
       [[ $method == *+wmse* ]] && args+=(--weight-calibration mse)
+      [[ $method == *+gptq* ]] && args+=(--weight-calibration gptq)
       [[ $mode == int16x8 ]] && args+=(--fallback)
       q="$TMP/$model.$mode.$method.tflite"
       "$LITEQ" quantize "$ASSETS/models/$model.tflite" -o "$q" --mode "$mode" --calib "$ASSETS/images/calib" \

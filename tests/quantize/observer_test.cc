@@ -9,6 +9,7 @@
 
 #include "liteq/converter.h"
 #include "liteq/error.h"
+#include "quantize/gptq.h"
 #include "quantize/observer.h"
 #include "quantize/quant_math.h"
 #include "test_env.h"
@@ -188,6 +189,78 @@ TEST(WeightMse, ClipsWhenItPaysAndStaysSymmetric) {
   EXPECT_FLOAT_EQ(c.quant.scale[0], 30.0f / 127);
 }
 
+// GPTQ: inputs strongly correlated (images: neighbouring pixels), weights rounded so that
+// their errors cancel on the inputs instead of each being nearest.
+TEST(Gptq, LowerOutputErrorThanNearestRounding) {
+  const int d = 27, rows = 16, samples = 4000;
+  std::mt19937 rng(7);
+  std::normal_distribution<double> g(0, 1);
+  // x = common + 0.3 * own noise, plus a mean: highly correlated inputs.
+  std::vector<double> xs(size_t(samples) * d);
+  for (int s = 0; s < samples; ++s) {
+    const double common = g(rng);
+    for (int j = 0; j < d; ++j) xs[size_t(s) * d + j] = 0.5 + common + 0.3 * g(rng);
+  }
+  SecondMoment m;
+  m.spec.kh = 1, m.spec.kw = 1;
+  std::vector<float> xf(xs.begin(), xs.end());
+  m.add(xf.data(), {samples, d}, samples);
+  m.finish();
+  ASSERT_EQ(m.d, d);
+  ASSERT_EQ(m.count, samples);
+  // The moment equals E[x x^T] computed directly.
+  double h01 = 0;
+  for (int s = 0; s < samples; ++s) h01 += xs[size_t(s) * d] * xs[size_t(s) * d + 1];
+  EXPECT_NEAR(m.h[1], h01 / samples, 1e-9);
+  EXPECT_NEAR(m.h[d], h01 / samples, 1e-9);
+
+  std::vector<float> w(size_t(rows) * d);
+  for (auto& v : w) v = static_cast<float>(g(rng));
+  const std::vector<int32_t> shape{rows, 1, 1, d};
+  auto nearest = quantize_weights(w.data(), shape, 0);
+  auto gq = nearest;
+  ASSERT_TRUE(gptq_round(w.data(), shape, false, m, gq));
+  EXPECT_EQ(gq.quant.scale, nearest.quant.scale);  // TFLite's scales are kept
+  auto output_error = [&](const QuantizedWeights& q) {
+    double e = 0;
+    for (int s = 0; s < samples; ++s)
+      for (int r = 0; r < rows; ++r) {
+        double y = 0;
+        for (int j = 0; j < d; ++j)
+          y += (q.values[size_t(r) * d + j] * double(q.quant.scale[r]) - w[size_t(r) * d + j]) * xs[size_t(s) * d + j];
+        e += y * y;
+      }
+    return e;
+  };
+  EXPECT_LT(output_error(gq), 0.3 * output_error(nearest));
+  int changed = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    EXPECT_GE(gq.values[i], -127);
+    // Each weight moves at most a few steps from its nearest rounding.
+    EXPECT_LE(std::abs(gq.values[i] - nearest.values[i]), 3) << i;
+    changed += gq.values[i] != nearest.values[i];
+  }
+  EXPECT_GT(changed, 0);
+}
+
+TEST(Gptq, DepthwisePerChannelMoments) {
+  // [1, 3, 3, 2] input, 2x2 depthwise kernel: 4 patch positions per channel.
+  std::vector<float> x(18);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 2 ? -1.0 * i : 1.0 * i);
+  SecondMoment m;
+  m.spec.kh = 2, m.spec.kw = 2, m.spec.per_channel = true;
+  m.add(x.data(), {1, 3, 3, 2});
+  m.finish();
+  ASSERT_EQ(m.channels, 2);
+  ASSERT_EQ(m.d, 4);
+  EXPECT_EQ(m.count, 4);
+  // Channel 1, taps (0,0) and (1,1): positions (y,x) in {0,1}^2.
+  double e = 0;
+  for (int y = 0; y < 2; ++y)
+    for (int xx = 0; xx < 2; ++xx) e += x[((y * 3) + xx) * 2 + 1] * x[(((y + 1) * 3) + xx + 1) * 2 + 1];
+  EXPECT_NEAR(m.h[16 + 0 * 4 + 3], e / 4, 1e-9);
+}
+
 TEST(ConverterApi, CalibrationOptionsAreChecked) {
   const auto path = liteq::test::assets_dir() / "models/face_detection_short_range.tflite";
   LITEQ_REQUIRE_ASSET(std::filesystem::exists(path), path.string());
@@ -205,6 +278,7 @@ TEST(ConverterApi, CalibrationOptionsAreChecked) {
   EXPECT_THROW(convert("entropy", 99.99, "minmax"), Error);
   EXPECT_THROW(convert("percentile", 101, "minmax"), Error);
   EXPECT_THROW(convert("minmax", 99.99, "kl"), Error);
+  EXPECT_NO_THROW(convert("minmax", 99.99, "gptq"));
 }
 
 }  // namespace

@@ -104,6 +104,9 @@ Command add_quantize(CLI::App& app) {
     if (o->bias_correction == "off") c.bias_correction = false;
     if (!needs_data_mode(o->mode) && (o->calibration != "minmax"))
       fmt::print(stderr, "liteq: note: --mode {} has no activation ranges; --calibration ignored\n", o->mode);
+    if (!needs_data_mode(o->mode) && o->weight_calibration == "gptq")
+      fmt::print(stderr, "liteq: note: --weight-calibration gptq needs calibration data (integer modes); --mode {} "
+                         "rounds weights to nearest\n", o->mode);
     const bool needs_data = o->mode == "int8" || o->mode == "int8-only" || o->mode == "int16x8";
     if (needs_data && o->data.calib.empty())
       throw Error(ErrorKind::kInvalidArgument,
