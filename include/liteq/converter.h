@@ -81,7 +81,7 @@ class Converter {
   // Bias correction (integer modes): each CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED /
   // TRANSPOSE_CONV bias absorbs the mean output shift its weight rounding causes, from the
   // per-channel means of the op's float input over the calibration data. Unset: on for
-  // 16x8 (where int8 weight rounding dominates the error: +1 to +14 dB on 7 of the 10
+  // 16x8 (where int8 weight rounding dominates the error: +0.8 to +13 dB on 7 of the 10
   // MediaPipe models, README "Calibration"), off for int8 (mixed there).
   std::optional<bool> bias_correction;
   std::function<void(int, int)> progress;     // calibration progress (done, total)
