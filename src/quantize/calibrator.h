@@ -10,6 +10,7 @@
 #include "io/data/npy.h"
 #include "liteq/converter.h"
 #include "liteq/model.h"
+#include "quantize/gptq.h"
 #include "quantize/observer.h"
 
 namespace liteq::quant {
@@ -19,14 +20,21 @@ using liteq::Sample;
 using SampleSource = std::function<std::optional<Sample>()>;
 
 struct CalibrationOptions {
-  std::string observer = "minmax";
+  // How each activation's range is chosen (observer.h). Model inputs always use min/max:
+  // their range is the data's own (e.g. pixels in [0, 1]), and clipping it loses input.
+  ObserverConfig observer;
   int max_samples = 100;
+  // Input patch second moments to collect (GPTQ weight rounding); none by default.
+  std::vector<PatchSpec> patches;
   // Called after each sample with (done, total or -1).
   std::function<void(int, int)> progress;
 };
 
 struct CalibrationResult {
   std::map<int, Range> ranges;  // tensor index (main subgraph) -> observed range
+  // tensor index -> mean of each channel (last dimension) over all positions and samples
+  std::map<int, std::vector<double>> channel_means;
+  SecondMoments moments;  // one per requested PatchSpec
   int samples = 0;
   double seconds = 0;
 };

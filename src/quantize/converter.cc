@@ -21,12 +21,40 @@ std::shared_ptr<ir::ModelData> deep_copy(const Model& m) {
   d->source = m.source();
   return d;
 }
+// The input patches GPTQ needs: one per CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED with
+// float constant weights and undilated kernels (same rules as gptq_patch).
+std::vector<quant::PatchSpec> gptq_requests(const ir::ModelData& data, const std::vector<std::string>& deny) {
+  std::vector<quant::PatchSpec> out;
+  const auto& m = *data.fb;
+  const auto& g = *m.subgraphs.at(0);
+  for (const auto& op : g.operators) {
+    if (op->inputs.size() < 2 || op->inputs[0] < 0 || op->inputs[1] < 0) continue;
+    if (std::find(deny.begin(), deny.end(), ir::op_type_name(m, *op)) != deny.end()) continue;
+    const auto& wt = *g.tensors[op->inputs[1]];
+    if (wt.type != tflite::TensorType::FLOAT32 || ir::tensor_data(m, wt).empty()) continue;
+    if (auto* c = op->builtin_options.AsConv2DOptions(); c && (c->dilation_h_factor > 1 || c->dilation_w_factor > 1)) continue;
+    if (auto* c = op->builtin_options.AsDepthwiseConv2DOptions(); c && (c->dilation_h_factor > 1 || c->dilation_w_factor > 1))
+      continue;
+    const auto ps = quant::gptq_patch(ir::builtin_code(m, *op), op->inputs[0], wt.shape);
+    if (ps.tensor >= 0) out.push_back(ps);
+  }
+  return out;
+}
+
 }  // namespace
 
 Converter::Converter(const Model& float_model) : model_(float_model) {}
 
 Model Converter::convert() {
   report_ = {};
+  quant::ObserverConfig oc;
+  oc.kind = calibration_method;
+  oc.percentile = calibration_percentile;
+  quant::check_observer_config(oc);
+  if (weight_calibration != "minmax" && weight_calibration != "mse" && weight_calibration != "gptq")
+    throw Error(ErrorKind::kInvalidArgument,
+                fmt::format("unknown weight calibration '{}' (available: minmax, mse, gptq)", weight_calibration));
+  const bool weight_mse = weight_calibration == "mse";
   auto data = deep_copy(model_);
   if (optimizations.empty()) {
     report_.mode = "float32";
@@ -57,6 +85,7 @@ Model Converter::convert() {
     report_.mode = "dynamic";
     quant::DynamicOptions d;
     d.per_channel = per_channel;
+    d.weight_mse = weight_mse;
     d.denylisted_ops = denylisted_ops;
     d.denylisted_nodes = denylisted_nodes;
     report_.quantized_ops = quant::quantize_dynamic(*data, d);
@@ -64,7 +93,11 @@ Model Converter::convert() {
     report_.mode = int16x8 ? "int16x8" : int8_only ? "int8-only" : "int8";
     quant::CalibrationOptions copts;
     copts.max_samples = max_calibration_samples;
+    copts.observer.kind = calibration_method;
+    copts.observer.percentile = calibration_percentile;
+    copts.observer.grid = int16x8 ? quant::QuantGrid{-32767, 32767, true} : quant::QuantGrid{-128, 127, false};
     copts.progress = progress;
+    if (weight_calibration == "gptq") copts.patches = gptq_requests(*data, denylisted_ops);
     const Model folded(data);
     const auto cal = quant::calibrate(folded, representative_dataset, copts);
     report_.calibration_samples = cal.samples;
@@ -75,6 +108,9 @@ Model Converter::convert() {
     io.input_type = inference_input_type;
     io.output_type = inference_output_type;
     io.per_channel = per_channel;
+    io.weight_mse = weight_mse;
+    if (bias_correction.value_or(int16x8)) io.channel_means = &cal.channel_means;
+    if (weight_calibration == "gptq") io.moments = &cal.moments;
     io.denylisted_ops = denylisted_ops;
     io.denylisted_nodes = denylisted_nodes;
     quant::quantize_integer(*data, cal.ranges, io, &report_);

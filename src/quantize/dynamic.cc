@@ -38,7 +38,7 @@ int quantize_dynamic(ir::ModelData& model, const DynamicOptions& o) {
       if (opts && opts->adj_y) continue;  // the hybrid kernel takes [.., K, N] weights only
     }
     const auto shape = ed.tensor(w).shape;
-    const auto qw = quantize_weights(ed.float_data(w), shape, axis);
+    const auto qw = quantize_weights(ed.float_data(w), shape, axis, o.weight_mse);
     const int qidx = ed.add_tensor(ed.tensor(w).name, DType::kInt8, shape, &qw.quant, ed.add_buffer(qw.values));
     g.operators[i]->inputs[1] = qidx;
     // TFLite's hybrid kernels quantize inputs asymmetrically per batch row when asked.

@@ -48,7 +48,64 @@ int integer_version(int32_t code, bool /*int16*/) {
   }
 }
 
+// Expected output shift per output channel from weight rounding: sum over the kernel of
+// (dequantized - float weight) * mean of the input channel it multiplies. Layouts: CONV_2D,
+// TRANSPOSE_CONV [O, ..., I] and FULLY_CONNECTED [O, I] (input channel = last index);
+// DEPTHWISE_CONV_2D [1, H, W, I*M] (input channel = c / M). Empty when the input's
+// channel count does not match the weights (e.g. a flattened FULLY_CONNECTED input).
+std::vector<double> weight_rounding_shift(const float* w, const QuantizedWeights& qw, const std::vector<int32_t>& shape,
+                                          bool depthwise, const std::vector<double>& mean) {
+  if (shape.size() < 2) return {};
+  size_t n = 1;
+  for (int32_t d : shape) n *= static_cast<size_t>(d);
+  const size_t last = static_cast<size_t>(shape.back());
+  const auto& sc = qw.quant.scale;
+  const int axis = qw.quant.axis;
+  if (depthwise) {
+    if (mean.empty() || last % mean.size()) return {};
+    const size_t mult = last / mean.size();
+    std::vector<double> shift(last, 0.0);
+    for (size_t k = 0; k < n; ++k) {
+      const size_t c = k % last;
+      const float s = sc.size() == 1 ? sc[0] : sc[c];
+      shift[c] += (double(qw.values[k]) * s - w[k]) * mean[c / mult];
+    }
+    return shift;
+  }
+  if (mean.size() != last) return {};
+  const size_t outs = static_cast<size_t>(shape[0]), per_out = n / outs;
+  if (sc.size() != 1 && (axis != 0 || sc.size() != outs)) return {};
+  std::vector<double> shift(outs, 0.0);
+  for (size_t o = 0; o < outs; ++o) {
+    const float s = sc.size() == 1 ? sc[0] : sc[o];
+    double acc = 0;
+    for (size_t j = 0; j < per_out; ++j) {
+      const size_t k = o * per_out + j;
+      acc += (double(qw.values[k]) * s - w[k]) * mean[j % last];
+    }
+    shift[o] = acc;
+  }
+  return shift;
+}
+
 }  // namespace
+
+PatchSpec gptq_patch(int32_t code, int input_tensor, const std::vector<int32_t>& wshape) {
+  PatchSpec ps;
+  const auto op = static_cast<Op>(code);
+  if (op == Op::CONV_2D && wshape.size() == 4) {
+    ps.kh = wshape[1], ps.kw = wshape[2];
+    if (int64_t(wshape[1]) * wshape[2] * wshape[3] > kMaxGptqDim) return ps;
+  } else if (op == Op::DEPTHWISE_CONV_2D && wshape.size() == 4) {
+    ps.kh = wshape[1], ps.kw = wshape[2], ps.per_channel = true;
+  } else if (op == Op::FULLY_CONNECTED && wshape.size() == 2) {
+    if (wshape[1] > kMaxGptqDim) return ps;
+  } else {
+    return ps;
+  }
+  ps.tensor = input_tensor;
+  return ps;
+}
 
 void quantize_integer(ir::ModelData& model, const std::map<int, Range>& ranges, const IntegerOptions& o,
                       ConversionReport* report) {
@@ -332,6 +389,7 @@ void quantize_integer(ir::ModelData& model, const std::map<int, Range>& ranges, 
           break;
         }
       std::vector<float> weight_scales;
+      std::vector<double> bias_shift;  // bias correction, per output channel (empty: none)
       for (size_t k = 0; k < op->inputs.size(); ++k) {
         const int idx = op->inputs[k];
         if (idx < 0) continue;
@@ -343,8 +401,18 @@ void quantize_integer(ir::ModelData& model, const std::map<int, Range>& ranges, 
         if (r.kind == QKind::kWeighted && static_cast<int>(k) == r.weight_input) {
           const int axis = (o.per_channel && r.weight_per_axis) ? r.weight_axis : -1;
           const auto shape = ed.tensor(idx).shape;
-          const auto qw = quantize_weights(ed.float_data(idx), shape, axis);
+          auto qw = quantize_weights(ed.float_data(idx), shape, axis, o.weight_mse);
+          if (o.moments && act_in >= 0) {
+            const bool dw = code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D);
+            const PatchSpec ps = gptq_patch(code, act_in, shape);
+            if (auto mi = o.moments->find(ps.key()); ps.tensor >= 0 && mi != o.moments->end())
+              gptq_round(ed.float_data(idx), shape, dw, mi->second, qw);
+          }
           weight_scales = qw.quant.scale;
+          if (o.channel_means && act_in >= 0)
+            if (auto mi = o.channel_means->find(act_in); mi != o.channel_means->end())
+              bias_shift = weight_rounding_shift(ed.float_data(idx), qw, shape, code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D),
+                                                 mi->second);
           op->inputs[k] = ed.add_tensor(ed.tensor(idx).name, DType::kInt8, shape, &qw.quant, ed.add_buffer(qw.values));
           continue;
         }
@@ -371,12 +439,19 @@ void quantize_integer(ir::ModelData& model, const std::map<int, Range>& ranges, 
         const float in_scale = params_of(act_in).scale[0];
         const size_t n = ed.data(b).size() / 4;
         const auto shape = ed.tensor(b).shape;
+        std::vector<float> corrected;
+        const float* bias_values = ed.float_data(b);
+        if (bias_shift.size() == n) {
+          corrected.assign(bias_values, bias_values + n);
+          for (size_t c = 0; c < n; ++c) corrected[c] = static_cast<float>(corrected[c] - bias_shift[c]);
+          bias_values = corrected.data();
+        }
         TensorQuant bq;
         if (i16) {
-          const auto v = quantize_bias64(ed.float_data(b), n, in_scale, weight_scales, &bq);
+          const auto v = quantize_bias64(bias_values, n, in_scale, weight_scales, &bq);
           op->inputs[r.bias_input] = ed.add_tensor(ed.tensor(b).name, DType::kInt64, shape, &bq, ed.add_buffer(v));
         } else {
-          const auto v = quantize_bias32(ed.float_data(b), n, in_scale, weight_scales, &bq);
+          const auto v = quantize_bias32(bias_values, n, in_scale, weight_scales, &bq);
           op->inputs[r.bias_input] = ed.add_tensor(ed.tensor(b).name, DType::kInt32, shape, &bq, ed.add_buffer(v));
         }
       }

@@ -30,7 +30,7 @@ TensorQuant symmetric_params(Range r, int qmax) {
   return q;
 }
 
-QuantizedWeights quantize_weights(const float* w, const std::vector<int32_t>& shape, int axis) {
+QuantizedWeights quantize_weights(const float* w, const std::vector<int32_t>& shape, int axis, bool mse_clip) {
   size_t n = 1;
   for (int32_t d : shape) n *= static_cast<size_t>(d);
   QuantizedWeights out;
@@ -55,6 +55,31 @@ QuantizedWeights quantize_weights(const float* w, const std::vector<int32_t>& sh
   for (size_t c = 0; c < channels; ++c) {
     out.quant.scale.push_back(max_abs[c] > 0 ? max_abs[c] / 127.0f : 1.0f);
     out.quant.zero_point.push_back(0);
+  }
+  if (mse_clip) {
+    // Per channel, the scale alpha * max|w| / 127 (alpha in [0.5, 1]) with the least
+    // squared rounding + clipping error, still symmetric [-127, 127] with zero point 0.
+    std::vector<float> vals;
+    for (size_t c = 0; c < channels; ++c) {
+      if (!(max_abs[c] > 0)) continue;
+      vals.clear();
+      for (size_t o = 0; o < outer; ++o)
+        for (size_t i = 0; i < inner; ++i) {
+          const float v = w[(o * channels + c) * inner + i];
+          if (std::isfinite(v)) vals.push_back(v);
+        }
+      double best = INFINITY;
+      for (int k = 100; k >= 50; --k) {
+        const float s = max_abs[c] * (k / 100.0f) / 127.0f;
+        double e = 0;
+        for (float v : vals) {
+          const float q = std::clamp(std::round(v / s), -127.0f, 127.0f);
+          const double d = double(v) - double(q) * s;
+          e += d * d;
+        }
+        if (e < best) best = e, out.quant.scale[c] = s;
+      }
+    }
   }
   for (size_t o = 0; o < outer; ++o)
     for (size_t c = 0; c < channels; ++c)

@@ -21,12 +21,13 @@ TensorQuant asymmetric_params(Range r, int qmin = -128, int qmax = 127);
 TensorQuant symmetric_params(Range r, int qmax);
 
 // Symmetric int8 weights in [-127, 127], per axis (axis >= 0) or per tensor (axis < 0).
-// A slice of all zeros gets scale 1.
+// A slice of all zeros gets scale 1. mse_clip: each channel's scale is chosen in
+// [0.5, 1] x max|w| / 127 to minimize the squared error (clipping + rounding) instead.
 struct QuantizedWeights {
   std::vector<int8_t> values;
   TensorQuant quant;
 };
-QuantizedWeights quantize_weights(const float* w, const std::vector<int32_t>& shape, int axis);
+QuantizedWeights quantize_weights(const float* w, const std::vector<int32_t>& shape, int axis, bool mse_clip = false);
 
 // Bias of a weighted op: scale = input_scale * weight_scale[c], zero point 0, rounded
 // and saturated to int32 (int8 models) or int64 (16x8 models).

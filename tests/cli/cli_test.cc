@@ -84,6 +84,45 @@ class Cli : public ::testing::Test {
   fs::path model_, dir_;
 };
 
+// --calibration / --percentile / --weight-calibration / --bias-correction: bad values are
+// rejected before anything is written; good ones are used (they change the model).
+TEST_F(Cli, QuantizeCalibrationOptions) {
+  const fs::path calib = assets_dir() / "images/calib";
+  LITEQ_REQUIRE_ASSET(fs::exists(calib), calib.string());
+  auto quantize = [&](const fs::path& out, std::vector<std::string> extra) {
+    std::vector<std::string> args{"quantize", model_.string(), "-o", out.string(), "--mode", "int8", "--calib",
+                                  calib.string(), "--num-samples", "3", "--range", "-1,1", "-q"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return liteq(args);
+  };
+  const fs::path bad = dir_ / "bad.tflite";
+  for (const auto& extra : std::vector<std::vector<std::string>>{{"--calibration", "kl"},
+                                                                  {"--calibration", "percentile", "--percentile", "20"},
+                                                                  {"--percentile", "100.5"},
+                                                                  {"--weight-calibration", "percentile"},
+                                                                  {"--bias-correction", "maybe"}}) {
+    const Result r = quantize(bad, extra);
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_NE(r.out.find(extra[extra.size() - 2]), std::string::npos) << "the message should name the option:\n" << r.out;
+    EXPECT_FALSE(fs::exists(bad));
+  }
+  const fs::path mm = dir_ / "minmax.tflite", p90 = dir_ / "p90.tflite", mse = dir_ / "mse.tflite",
+                 obs = dir_ / "observer.tflite", bc = dir_ / "bc.tflite";
+  ASSERT_EQ(quantize(mm, {}).code, 0);
+  ASSERT_EQ(quantize(p90, {"--calibration", "percentile", "--percentile", "90"}).code, 0);
+  ASSERT_EQ(quantize(mse, {"--calibration", "mse"}).code, 0);
+  ASSERT_EQ(quantize(obs, {"--observer", "minmax"}).code, 0);  // the old spelling
+  ASSERT_EQ(quantize(bc, {"--bias-correction", "--weight-calibration", "mse"}).code, 0);
+  // int8: bias correction is off unless asked for.
+  const fs::path off = dir_ / "off.tflite";
+  ASSERT_EQ(quantize(off, {"--bias-correction", "off"}).code, 0);
+  EXPECT_EQ(read_all(off), read_all(mm));
+  EXPECT_EQ(read_all(obs), read_all(mm));
+  EXPECT_NE(read_all(p90), read_all(mm)) << "--percentile 90 must clip some activation range";
+  EXPECT_NE(read_all(mse), read_all(mm));
+  EXPECT_NE(read_all(bc), read_all(mm));
+}
+
 TEST_F(Cli, QuantizeInt8WithoutCalibrationDataIsAnError) {
   expect_quantize_fails({"--mode", "int8"}, "needs representative data: --calib");
 }

@@ -56,7 +56,8 @@ const std::vector<Mode> kModes = {
     {"dynamic", ir::ModelKind::kDynamicRange, 5, 0.45},
     {"int8", ir::ModelKind::kFullIntegerFloatIo, 5, 0.50},
     {"int8-only", ir::ModelKind::kIntegerOnlyInt8Io, 5, 0.50},
-    {"int16x8", ir::ModelKind::kInt16x8, 5, 0.52},
+    // 16x8 with bias correction (its default): worst measured 9.7 dB (face_detection_full_range).
+    {"int16x8", ir::ModelKind::kInt16x8, 7, 0.52},
 };
 
 Converter make_converter(const Model& m, const std::string& mode, const ModelCase& c, io::Dataset* data) {

@@ -157,12 +157,14 @@ Command add_compare(CLI::App& app) {
     io::Dataset data(o->data, ref.in);
     const size_t n = data.size();
     std::vector<std::vector<float>> all_ref(ref.out.size()), all_test(ref.out.size());
+    std::vector<double> worst(ref.out.size(), INFINITY);  // per output: worst SQNR over single samples
     for (size_t s = 0; s < n; ++s) {
       const auto sample = data.sample(s);
       const auto a = ref.run(sample), b = test.run(sample);
       for (size_t k = 0; k < a.size(); ++k) {
         if (a[k].size() != b[k].size())
           throw Error(ErrorKind::kInvalidArgument, fmt::format("output {} differs in size between the models", k));
+        worst[k] = std::min(worst[k], quant::compare_outputs(a[k], b[k]).sqnr_db);
         all_ref[k].insert(all_ref[k].end(), a[k].begin(), a[k].end());
         all_test[k].insert(all_test[k].end(), b[k].begin(), b[k].end());
       }
@@ -182,6 +184,7 @@ Command add_compare(CLI::App& app) {
       const auto f = quant::compare_outputs(all_ref[k], all_test[k]);
       j["outputs"].push_back({{"index", k}, {"name", ref.out[k].name},
                               {"sqnr_db", sqnr_json(f.sqnr_db)},
+                              {"worst_sample_sqnr_db", sqnr_json(worst[k])},
                               {"max_abs_error", f.max_abs_err}});
     }
     for (const auto& l : layers) {
@@ -197,9 +200,11 @@ Command add_compare(CLI::App& app) {
     fmt::print("{} samples; latency median {:.1f} ms (reference {:.1f} ms); size {} -> {} bytes\n", n, test.median_ms(),
                ref.median_ms(), std::filesystem::file_size(o->ref), std::filesystem::file_size(o->model));
     for (const auto& out : j["outputs"])
-      fmt::print("  output {} '{}': SQNR {} dB, max abs error {:.4g}\n", out["index"].get<int>(),
+      fmt::print("  output {} '{}': SQNR {} dB (worst sample {} dB), max abs error {:.4g}\n", out["index"].get<int>(),
                  out["name"].get<std::string>(),
                  out["sqnr_db"].is_string() ? std::string("inf") : fmt::format("{:.1f}", out["sqnr_db"].get<double>()),
+                 out["worst_sample_sqnr_db"].is_string() ? std::string("inf")
+                                                         : fmt::format("{:.1f}", out["worst_sample_sqnr_db"].get<double>()),
                  out["max_abs_error"].get<double>());
     if (j.contains("layers")) {
       fmt::print("\n{:>10} {:>12}  {:<24} {}\n", "SQNR dB", "max abs err", "operator", "tensor");

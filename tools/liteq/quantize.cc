@@ -27,6 +27,8 @@ DType parse_io_type(const std::string& s, const char* flag) {
   throw Error(ErrorKind::kInvalidArgument, fmt::format("{} {}: expected int8, uint8 or float32", flag, s));
 }
 
+bool needs_data_mode(const std::string& m) { return m == "int8" || m == "int8-only" || m == "int16x8"; }
+
 }  // namespace
 
 Command add_quantize(CLI::App& app) {
@@ -39,10 +41,13 @@ Command add_quantize(CLI::App& app) {
       "  float16    float16 weights\n"
       "  int16x8    int16 activations, int8 weights (needs --calib; --fallback keeps unsupported ops float)");
   struct Opts {
-    std::string in, out, mode, input_type = "float32", output_type = "float32", observer = "minmax";
+    std::string in, out, mode, input_type = "float32", output_type = "float32", calibration = "minmax",
+                weight_calibration = "minmax";
+    double percentile = 99.99;
     io::DatasetSpec data;
     std::vector<std::string> keep_float;
     bool per_tensor = false, fallback = false, quiet = false;
+    std::string bias_correction = "auto";
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("model", o->in, "the float .tflite model")->required()->check(CLI::ExistingFile);
@@ -63,7 +68,24 @@ Command add_quantize(CLI::App& app) {
   cmd->add_option("--keep-float", o->keep_float, "an op type (CONV_2D, a custom code) or an op's output tensor name to keep in float");
   cmd->add_flag("--per-tensor", o->per_tensor, "per-tensor weights instead of per-channel");
   cmd->add_flag("--fallback", o->fallback, "int16x8: keep ops without a 16x8 kernel in float");
-  cmd->add_option("--observer", o->observer, "calibration range observer (minmax)");
+  cmd->add_option("--calibration,--observer", o->calibration,
+                  "how activation ranges are chosen: minmax (exact, as TFLite; default) | percentile (clip each "
+                  "tail at --percentile) | mse (the range minimizing quantization squared error)")
+      ->check(CLI::IsMember({"minmax", "percentile", "mse"}));
+  cmd->add_option("--percentile", o->percentile, "--calibration percentile: the percentile kept per tail (default 99.99)")
+      ->check(CLI::Range(50.0, 100.0));
+  cmd->add_option("--weight-calibration", o->weight_calibration,
+                  "int8 weights: minmax (max|w| per channel, nearest rounding, as TFLite; default) | mse (clip "
+                  "scales to minimize squared error) | gptq (TFLite's scales, each weight rounded up or down to "
+                  "minimize the output error on the calibration data; integer modes)")
+      ->check(CLI::IsMember({"minmax", "mse", "gptq"}));
+  cmd->add_option("--bias-correction", o->bias_correction,
+                  "fold the mean output shift caused by weight rounding (from the calibration data's per-channel "
+                  "input means) into each conv/fully-connected bias: on | off | auto (default: on for int16x8, off "
+                  "for int8); a bare --bias-correction means on")
+      ->expected(0, 1)
+      ->default_str("auto")
+      ->check(CLI::IsMember({"on", "off", "auto"}));
   cmd->add_flag("-q,--quiet", o->quiet, "no progress output");
   return [=]() {
     const auto t0 = std::chrono::steady_clock::now();
@@ -75,6 +97,16 @@ Command add_quantize(CLI::App& app) {
     c.optimizations = {Optimize::kDefault};
     c.per_channel = !o->per_tensor;
     c.max_calibration_samples = o->data.num_samples;
+    c.calibration_method = o->calibration;
+    c.calibration_percentile = o->percentile;
+    c.weight_calibration = o->weight_calibration;
+    if (o->bias_correction == "on" || o->bias_correction.empty()) c.bias_correction = true;
+    if (o->bias_correction == "off") c.bias_correction = false;
+    if (!needs_data_mode(o->mode) && (o->calibration != "minmax"))
+      fmt::print(stderr, "liteq: note: --mode {} has no activation ranges; --calibration ignored\n", o->mode);
+    if (!needs_data_mode(o->mode) && o->weight_calibration == "gptq")
+      fmt::print(stderr, "liteq: note: --weight-calibration gptq needs calibration data (integer modes); --mode {} "
+                         "rounds weights to nearest\n", o->mode);
     const bool needs_data = o->mode == "int8" || o->mode == "int8-only" || o->mode == "int16x8";
     if (needs_data && o->data.calib.empty())
       throw Error(ErrorKind::kInvalidArgument,
