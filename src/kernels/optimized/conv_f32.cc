@@ -16,6 +16,9 @@
 #include "kernels/optimized/isa_f32.h"
 
 namespace liteq::rt::opt {
+
+// Below this many multiply-adds an op runs on one thread (the int8 kernels use the same).
+constexpr double kMinParallelMacs = 1 << 19;
 namespace {
 
 constexpr int kInput = 0, kWeights = 1, kBias = 2;
@@ -101,7 +104,10 @@ class GemmKernel : public FastKernel {
     const float* in = ctx.input(kInput).data_as<float>();
     float* out = ctx.output(0).data_as<float>();
     if (m == 0 || w.n == 0) return;
-    const ExecConfig& exec = ctx.exec();
+    // Small products run on one thread: waking the pool costs more than it saves.
+    ExecConfig exec = ctx.exec();
+    if (static_cast<double>(m) * static_cast<double>(w.n) * static_cast<double>(w.k) < kMinParallelMacs)
+      exec.pool = nullptr;
     const int threads = exec.threads();
     const int64_t m_tiles = (m + kTileRows - 1) / kTileRows;
     const int64_t panels = (w.n + isa.nr - 1) / isa.nr;
@@ -208,7 +214,9 @@ class DepthwiseKernel : public FastKernel {
     a.output = ctx.output(0).data_as<float>();
     a.filter = filter.data();
     a.bias = bias.data();
-    parallel_for(ctx.exec(), static_cast<size_t>(rows), 1,
+    ExecConfig exec = ctx.exec();
+    if (static_cast<double>(rows) * a.out_w * a.c * a.kh * a.kw < kMinParallelMacs) exec.pool = nullptr;
+    parallel_for(exec, static_cast<size_t>(rows), 1,
                  [&](size_t b, size_t e) { fn(a, static_cast<int64_t>(b), static_cast<int64_t>(e)); });
   }
 };
