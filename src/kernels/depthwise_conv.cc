@@ -9,6 +9,8 @@
 //   hybrid:  float input/output, int8 filter with per-channel scales (TFLite requires
 //            one per output channel), float bias; the input is quantized asymmetrically
 //            per batch. Reference kernels in reference/conv_int8.h.
+#include <cstring>
+
 #include "kernels/kernel_util.h"
 #include "kernels/optimized/fast_kernels.h"
 #include "kernels/optimized/quantize_floats_fast.h"
@@ -64,8 +66,10 @@ void prepare_types(OpContext& ctx, DepthwiseState& s, Activation act) {
     s.kind = Kind::kHybrid;
     s.w_scales = qcheck::weight_scales(ctx, filter, out_c, 3, true, out_c == 1, "filter");
     s.batch_size = in.dim(0) > 0 ? in.num_elements() / in.dim(0) : 0;
-    // per batch: scale, zero point; then the quantized input
-    s.scratch_bytes = static_cast<size_t>(std::max<int64_t>(int64_t{in.dim(0)} * 8 + in.num_elements(), 1));
+    // per batch: scale, zero point; then the quantized input; then (fast path) per batch
+    // a row of in_c zero points, read for taps in the padding
+    s.scratch_bytes = static_cast<size_t>(
+        std::max<int64_t>(int64_t{in.dim(0)} * 8 + in.num_elements() + int64_t{in.dim(0)} * in.dim(3), 1));
     return;
   }
   const bool is16 = in.type == DType::kInt16;
@@ -204,11 +208,13 @@ void eval_hybrid_fast(OpContext& ctx, const DepthwiseState& s) {
                                       &scales[b], &offsets[b]);
   }
   const auto& g = s.geo;
+  int8_t* pad = q + batch * s.batch_size;  // zero points lie in [-128, 127]
+  for (int64_t b = 0; b < batch; ++b) std::memset(pad + b * g.in_c, static_cast<int8_t>(offsets[b]), g.in_c);
   x86::DwHybridArgs a{q, g.batch, g.in_h, g.in_w, g.in_c, g.filter_h, g.filter_w, g.stride_h, g.stride_w,
                       g.dilation_h, g.dilation_w, g.pad_top, g.pad_left, g.out_h, g.out_w, offsets, scales,
                       ctx.input(kFilter).data_as<int8_t>(), s.w_scales.data(),
                       ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr, g.act_min, g.act_max,
-                      ctx.output(0).data_as<float>()};
+                      ctx.output(0).data_as<float>(), pad};
   parallel_for(ctx.exec(), static_cast<size_t>(g.batch) * g.out_h, 1, [&](size_t r0, size_t r1) {
     x86::dw_hybrid_rows_avx2(a, static_cast<int64_t>(r0), static_cast<int64_t>(r1));
   });

@@ -1,7 +1,7 @@
 // Hybrid DEPTHWISE_CONV_2D (int8 input quantized on the fly, int8 weights, float output),
 // depth multiplier 1, the reference's arithmetic (ref::depthwise_conv2d_hybrid) with the
-// loops turned around: channels innermost, in blocks, so the compiler vectorizes them
-// with AVX2. Plain C interface; implemented in dw_hybrid_avx2.cc.
+// loops turned around: channels innermost, 16 at a time in int16 products widened to
+// int32 sums (AVX2 intrinsics). Plain C interface; implemented in dw_hybrid_avx2.cc.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +19,9 @@ struct DwHybridArgs {
   const float* bias;        // per channel, or null
   float act_min, act_max;
   float* out;
+  // per batch: `channels` bytes, each the batch's zero point (offsets[b]), read for taps
+  // outside the input; null: the generic loops (also used above 64 filter taps)
+  const int8_t* pad = nullptr;
 };
 
 // Output rows [r0, r1) of batch * out_h.
