@@ -215,8 +215,10 @@ void eval_hybrid_fast(OpContext& ctx, const DepthwiseState& s) {
                       ctx.input(kFilter).data_as<int8_t>(), s.w_scales.data(),
                       ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr, g.act_min, g.act_max,
                       ctx.output(0).data_as<float>(), pad};
+  const bool avx512 = ctx.exec().isa >= Isa::kAvx512;
   parallel_for(ctx.exec(), static_cast<size_t>(g.batch) * g.out_h, 1, [&](size_t r0, size_t r1) {
-    x86::dw_hybrid_rows_avx2(a, static_cast<int64_t>(r0), static_cast<int64_t>(r1));
+    if (avx512) x86::dw_hybrid_rows_avx512(a, static_cast<int64_t>(r0), static_cast<int64_t>(r1));
+    else x86::dw_hybrid_rows_avx2(a, static_cast<int64_t>(r0), static_cast<int64_t>(r1));
   });
 }
 

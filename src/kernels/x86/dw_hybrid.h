@@ -1,7 +1,8 @@
 // Hybrid DEPTHWISE_CONV_2D (int8 input quantized on the fly, int8 weights, float output),
 // depth multiplier 1, the reference's arithmetic (ref::depthwise_conv2d_hybrid) with the
 // loops turned around: channels innermost, 16 at a time in int16 products widened to
-// int32 sums (AVX2 intrinsics). Plain C interface; implemented in dw_hybrid_avx2.cc.
+// int32 sums (AVX2 or AVX-512 intrinsics). Plain C interface; implemented in
+// dw_hybrid_avx2.cc and dw_hybrid_avx512.cc.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -26,5 +27,7 @@ struct DwHybridArgs {
 
 // Output rows [r0, r1) of batch * out_h.
 void dw_hybrid_rows_avx2(const DwHybridArgs& a, int64_t r0, int64_t r1);
+// The same with AVX-512 F/BW, 32 channels at a time (dw_hybrid_avx512.cc).
+void dw_hybrid_rows_avx512(const DwHybridArgs& a, int64_t r0, int64_t r1);
 
 }  // namespace liteq::rt::x86
