@@ -15,6 +15,7 @@
 #include "kernels/optimized/fast_kernels.h"
 #include "kernels/optimized/quantize_floats_fast.h"
 #include "kernels/x86/dw_hybrid.h"
+#include "kernels/x86/quantize_floats.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/conv_int8.h"
 #include "kernels/reference/quant_checks_int8.h"
@@ -193,6 +194,50 @@ bool fast_hybrid(const OpContext& ctx, const DepthwiseState& s) {
   return s.kind == Kind::kHybrid && s.multiplier == 1 && ctx.exec().isa >= Isa::kAvx2;
 }
 
+// opt::asymmetric_quantize_floats over the pool's threads: min/max per chunk, combined
+// (min and max are exact in any order; -0 and +0 give the same scale and zero point),
+// then the elementwise quantization per chunk. The same scale, zero point and bytes for
+// every thread count.
+void quantize_input_threads(const ExecConfig& e, const float* x, int64_t n, int8_t* q, float* scale, int32_t* zp) {
+  constexpr int kMaxChunks = 64;
+  constexpr int64_t kMinChunk = 16384;
+  const int64_t want = std::min<int64_t>({e.threads(), kMaxChunks, n / kMinChunk});
+  if (want <= 1) {
+    opt::asymmetric_quantize_floats(e.isa, x, n, q, scale, zp);
+    return;
+  }
+  const int64_t chunk = (n / want + 63) / 64 * 64;
+  const int64_t chunks = (n + chunk - 1) / chunk;
+  float mn[kMaxChunks], mx[kMaxChunks];
+  bool ok[kMaxChunks];
+  parallel_for(e, static_cast<size_t>(chunks), 1, [&](size_t c0, size_t c1) {
+    for (size_t c = c0; c < c1; ++c) {
+      const int64_t b = static_cast<int64_t>(c) * chunk;
+      ok[c] = x86::minmax_f32_avx2(x + b, static_cast<size_t>(std::min(chunk, n - b)), &mn[c], &mx[c]);
+    }
+  });
+  float lo = mn[0], hi = mx[0];
+  for (int64_t c = 0; c < chunks; ++c) {
+    if (!ok[c]) {  // a NaN: the reference's own handling
+      ref::asymmetric_quantize_floats(x, n, q, scale, zp);
+      return;
+    }
+    lo = mn[c] < lo ? mn[c] : lo;
+    hi = mx[c] > hi ? mx[c] : hi;
+  }
+  if (!ref::asymmetric_quant_params(lo, hi, scale, zp)) {
+    std::memset(q, 0, static_cast<size_t>(n));
+    *scale = 1;
+    *zp = 0;
+    return;
+  }
+  const float inv = 1.0f / *scale, fzp = static_cast<float>(*zp);
+  parallel_for(e, static_cast<size_t>(chunks), 1, [&](size_t c0, size_t c1) {
+    const int64_t b = static_cast<int64_t>(c0) * chunk, end = std::min(static_cast<int64_t>(c1) * chunk, n);
+    x86::quantize_floats_avx2(x + b, static_cast<size_t>(end - b), inv, fzp, -128, 127, q + b);
+  });
+}
+
 void eval_hybrid_fast(OpContext& ctx, const DepthwiseState& s) {
   const int64_t batch = s.geo.batch;
   uint8_t* scratch = ctx.scratch(s.scratch);
@@ -204,8 +249,8 @@ void eval_hybrid_fast(OpContext& ctx, const DepthwiseState& s) {
     offsets[b] = 0;
     scales[b] = 1;
     if (s.batch_size > 0)
-      opt::asymmetric_quantize_floats(ctx.exec().isa, x + b * s.batch_size, s.batch_size, q + b * s.batch_size,
-                                      &scales[b], &offsets[b]);
+      quantize_input_threads(ctx.exec(), x + b * s.batch_size, s.batch_size, q + b * s.batch_size, &scales[b],
+                             &offsets[b]);
   }
   const auto& g = s.geo;
   int8_t* pad = q + batch * s.batch_size;  // zero points lie in [-128, 127]

@@ -3,10 +3,15 @@
 // ISA this CPU has, 1..3 threads, channel counts around the 16-wide blocks, strides,
 // dilation, SAME/VALID, 3x3 and 5x5, batch 2, every fused activation, per-channel scales
 // differing and all equal, with and without bias; filters above 64 taps (the generic
-// loops) and depth multiplier 2 (the reference, also under an optimized exec). TFLite
+// loops) and depth multiplier 2 (the reference, also under an optimized exec); inputs
+// large enough for the quantization to be split over threads, also holding a NaN or all
+// zeros. TFLite
 // quantizes a hybrid depthwise input asymmetrically always (no symmetric variant).
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <functional>
+#include <limits>
 #include <random>
 
 #include "kernels/exec.h"
@@ -23,10 +28,12 @@ struct HybridDwCase {
 
 // The optimized run for every ISA level from AVX2 up to this CPU's and 1..3 threads must
 // give the reference's bytes. Returns the number of optimized runs compared.
-int expect_bit_exact(const HybridDwCase& t, std::mt19937& rng, float lo, float hi) {
+int expect_bit_exact(const HybridDwCase& t, std::mt19937& rng, float lo, float hi,
+                     const std::function<void(std::vector<float>&)>& tweak = {}) {
   const int out_c = t.in_c * t.multiplier;
   std::vector<float> x(size_t(t.batch) * t.h * t.w * t.in_c), bias(out_c);
   for (auto& v : x) v = std::uniform_real_distribution<float>(lo, hi)(rng);
+  if (tweak) tweak(x);
   for (auto& v : bias) v = std::uniform_real_distribution<float>(-1, 1)(rng);
   std::vector<int8_t> filt(size_t(t.kh) * t.kw * out_c);
   for (auto& v : filt) v = static_cast<int8_t>(static_cast<int>(rng() % 256) - 128);
@@ -116,6 +123,35 @@ TEST(OptimizedHybrid, DepthwiseOddShapes) {
       make(1, 40, 33, 32, 1, 3, 3, 2, 2, 1, 1, kSame, kNone),  // more rows than threads many times
   };
   for (const auto& t : cases) EXPECT_GT(expect_bit_exact(t, rng, -1.5f, 2.5f), 0);
+}
+
+// Inputs above 2 x 16384 elements per batch: min/max and quantization in chunks over the
+// threads (depthwise_conv.cc quantize_input_threads), chunk ends off the 64-element grid.
+TEST(OptimizedHybrid, DepthwiseLargeInputQuantizedOverThreads) {
+  if (rt::detect_isa() < rt::Isa::kAvx2) GTEST_SKIP() << "CPU lacks AVX2";
+  std::mt19937 rng(11);
+  HybridDwCase t{2, 41, 37, 35, 1, 3, 3, {}, false, true};
+  t.p.padding = rt::Padding::kSame;
+  t.p.stride_h = t.p.stride_w = 1;
+  t.p.dilation_h = t.p.dilation_w = 1;
+  t.p.activation = rt::Activation::kNone;
+  const size_t per_batch = size_t(t.h) * t.w * t.in_c;
+  // the extremes in the last chunk of batch 0 and the first of batch 1
+  EXPECT_GT(expect_bit_exact(t, rng, -1.0f, 1.0f,
+                             [&](std::vector<float>& x) {
+                               x[per_batch - 3] = -7.5f;
+                               x[per_batch + 5] = 9.25f;
+                             }),
+            0);
+  t.p.activation = rt::Activation::kRelu6;
+  EXPECT_GT(expect_bit_exact(t, rng, 0.0f, 4.0f), 0);  // all >= 0: zero point -128
+  // a NaN in batch 0's second chunk (the reference's handling for that batch), zeros in batch 1
+  EXPECT_GT(expect_bit_exact(t, rng, -1.0f, 1.0f,
+                             [&](std::vector<float>& x) {
+                               x[per_batch / 2 + 100] = std::numeric_limits<float>::quiet_NaN();
+                               std::fill(x.begin() + per_batch, x.end(), 0.0f);
+                             }),
+            0);
 }
 
 }  // namespace
