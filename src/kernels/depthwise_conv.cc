@@ -206,6 +206,7 @@ void quantize_input_threads(const ExecConfig& e, const float* x, int64_t n, int8
     opt::asymmetric_quantize_floats(e.isa, x, n, q, scale, zp);
     return;
   }
+  const bool avx512 = e.isa >= Isa::kAvx512;
   const int64_t chunk = (n / want + 63) / 64 * 64;
   const int64_t chunks = (n + chunk - 1) / chunk;
   float mn[kMaxChunks], mx[kMaxChunks];
@@ -213,7 +214,7 @@ void quantize_input_threads(const ExecConfig& e, const float* x, int64_t n, int8
   parallel_for(e, static_cast<size_t>(chunks), 1, [&](size_t c0, size_t c1) {
     for (size_t c = c0; c < c1; ++c) {
       const int64_t b = static_cast<int64_t>(c) * chunk;
-      ok[c] = x86::minmax_f32_avx2(x + b, static_cast<size_t>(std::min(chunk, n - b)), &mn[c], &mx[c]);
+      ok[c] = x86::minmax_f32(avx512, x + b, static_cast<size_t>(std::min(chunk, n - b)), &mn[c], &mx[c]);
     }
   });
   float lo = mn[0], hi = mx[0];
@@ -234,7 +235,7 @@ void quantize_input_threads(const ExecConfig& e, const float* x, int64_t n, int8
   const float inv = 1.0f / *scale, fzp = static_cast<float>(*zp);
   parallel_for(e, static_cast<size_t>(chunks), 1, [&](size_t c0, size_t c1) {
     const int64_t b = static_cast<int64_t>(c0) * chunk, end = std::min(static_cast<int64_t>(c1) * chunk, n);
-    x86::quantize_floats_avx2(x + b, static_cast<size_t>(end - b), inv, fzp, -128, 127, q + b);
+    x86::quantize_floats(avx512, x + b, static_cast<size_t>(end - b), inv, fzp, -128, 127, q + b);
   });
 }
 

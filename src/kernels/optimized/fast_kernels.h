@@ -20,7 +20,7 @@
 //       depthwise kernel for both AVX-512 levels), kernels_s8_avx512vnni.cc (vpdpbusd)
 //   int8 CONV_2D with 1..4 output channels   x86/conv_narrow_s8_avx2.cc
 //   hybrid DEPTHWISE_CONV_2D                 x86/dw_hybrid_avx2.cc, x86/dw_hybrid_avx512.cc
-//   hybrid input quantization                x86/quantize_floats_avx2.cc
+//   hybrid input quantization                x86/quantize_floats_avx2.cc, quantize_floats_avx512.cc
 //   int8 ADD / SUB / MUL                     x86/elementwise_s8_avx2.cc, elementwise_s8_avx512.cc
 //   QUANTIZE float32 -> int8/uint8, int8 RESIZE_BILINEAR   x86/data_s8_avx2.cc
 // ISA-independent optimized paths (any level but reference): int8 RELU/RELU6/RELU_N1_TO_1/

@@ -10,7 +10,7 @@ namespace liteq::rt::opt {
 
 void symmetric_quantize_floats(Isa isa, const float* x, int64_t n, int8_t* q, float* scale) {
   float mn, mx;
-  if (isa < Isa::kAvx2 || n < 1 || !x86::minmax_f32_avx2(x, static_cast<size_t>(n), &mn, &mx)) {
+  if (isa < Isa::kAvx2 || n < 1 || !x86::minmax_f32(isa >= Isa::kAvx512, x, static_cast<size_t>(n), &mn, &mx)) {
     ref::symmetric_quantize_floats(x, n, q, scale);
     return;
   }
@@ -22,12 +22,12 @@ void symmetric_quantize_floats(Isa isa, const float* x, int64_t n, int8_t* q, fl
   }
   constexpr int32_t kScale = 127;
   *scale = range / kScale;
-  x86::quantize_floats_avx2(x, static_cast<size_t>(n), kScale / range, 0.0f, -kScale, kScale, q);
+  x86::quantize_floats(isa >= Isa::kAvx512, x, static_cast<size_t>(n), kScale / range, 0.0f, -kScale, kScale, q);
 }
 
 void asymmetric_quantize_floats(Isa isa, const float* x, int64_t n, int8_t* q, float* scale, int32_t* zero_point) {
   float mn, mx;
-  if (isa < Isa::kAvx2 || n < 1 || !x86::minmax_f32_avx2(x, static_cast<size_t>(n), &mn, &mx)) {
+  if (isa < Isa::kAvx2 || n < 1 || !x86::minmax_f32(isa >= Isa::kAvx512, x, static_cast<size_t>(n), &mn, &mx)) {
     ref::asymmetric_quantize_floats(x, n, q, scale, zero_point);
     return;
   }
@@ -37,7 +37,7 @@ void asymmetric_quantize_floats(Isa isa, const float* x, int64_t n, int8_t* q, f
     *zero_point = 0;
     return;
   }
-  x86::quantize_floats_avx2(x, static_cast<size_t>(n), 1.0f / *scale, static_cast<float>(*zero_point), -128, 127, q);
+  x86::quantize_floats(isa >= Isa::kAvx512, x, static_cast<size_t>(n), 1.0f / *scale, static_cast<float>(*zero_point), -128, 127, q);
 }
 
 }  // namespace liteq::rt::opt
