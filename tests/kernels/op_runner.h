@@ -47,6 +47,13 @@ TensorData make_tensor(std::vector<int32_t> dims, const std::vector<T>& values, 
   if (!values.empty()) std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
   return t;
 }
+// Per-tensor quantization parameters.
+inline rt::QuantParams per_tensor(float scale, int64_t zero_point) {
+  rt::QuantParams q;
+  q.scale = {scale};
+  q.zero_point = {zero_point};
+  return q;
+}
 inline TensorData f32(std::vector<int32_t> dims, const std::vector<float>& v) { return make_tensor(std::move(dims), v); }
 inline TensorData i32(std::vector<int32_t> dims, const std::vector<int32_t>& v) { return make_tensor(std::move(dims), v); }
 

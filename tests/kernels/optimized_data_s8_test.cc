@@ -13,13 +13,6 @@
 namespace liteq::test {
 namespace {
 
-rt::QuantParams qp(float scale, int64_t zp) {
-  rt::QuantParams q;
-  q.scale = {scale};
-  q.zero_point = {zp};
-  return q;
-}
-
 #define REQUIRE_AVX2() \
   if (rt::detect_isa() < rt::Isa::kAvx2) GTEST_SKIP() << "CPU lacks AVX2"
 
@@ -46,7 +39,7 @@ TEST(OptimizedDataS8, QuantizeBitExactWithReference) {
         x[3] = -std::numeric_limits<float>::infinity();
       }
       auto run = [&](rt::ExecConfig e) {
-        return OpRunner(Op::QUANTIZE).input(f32({1, n}, x)).output(type, qp(scale, zp)).exec(e).run()[0].bytes;
+        return OpRunner(Op::QUANTIZE).input(f32({1, n}, x)).output(type, per_tensor(scale, zp)).exec(e).run()[0].bytes;
       };
       const auto want = run({});
       EXPECT_EQ(run({rt::Isa::kAvx2, nullptr}), want) << "n=" << n << " " << dtype_name(type);
@@ -57,7 +50,7 @@ TEST(OptimizedDataS8, QuantizeBitExactWithReference) {
   std::vector<float> big(100001);
   for (auto& v : big) v = std::uniform_real_distribution<float>(-3, 3)(rng);
   auto run = [&](rt::ExecConfig e) {
-    return OpRunner(Op::QUANTIZE).input(f32({1, 100001}, big)).output(DType::kInt8, qp(0.02f, 5)).exec(e).run()[0].bytes;
+    return OpRunner(Op::QUANTIZE).input(f32({1, 100001}, big)).output(DType::kInt8, per_tensor(0.02f, 5)).exec(e).run()[0].bytes;
   };
   EXPECT_EQ(run({rt::Isa::kAvx2, &pool}), run({}));
 }
@@ -74,7 +67,7 @@ TEST(OptimizedDataS8, ResizeBilinearBitExactWithReference) {
       std::vector<int8_t> v(static_cast<size_t>(batch) * in_h * in_w * channels);
       for (auto& x : v) x = static_cast<int8_t>(rng());
       TensorData in = make_tensor<int8_t>({batch, in_h, in_w, channels}, v);
-      in.quant = qp(0.1f, 3);
+      in.quant = per_tensor(0.1f, 3);
       rt::ResizeParams p;
       p.align_corners = mode == 1;
       p.half_pixel_centers = mode == 2;

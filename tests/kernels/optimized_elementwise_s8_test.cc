@@ -13,13 +13,6 @@
 namespace liteq::test {
 namespace {
 
-rt::QuantParams qp(float scale, int64_t zp) {
-  rt::QuantParams q;
-  q.scale = {scale};
-  q.zero_point = {zp};
-  return q;
-}
-
 TensorData random_s8(std::vector<int32_t> dims, std::mt19937& rng, float scale, int64_t zp) {
   int64_t n = 1;
   for (int32_t d : dims) n *= d;
@@ -27,7 +20,7 @@ TensorData random_s8(std::vector<int32_t> dims, std::mt19937& rng, float scale, 
   std::uniform_int_distribution<int> dist(-128, 127);
   for (auto& x : v) x = static_cast<int8_t>(dist(rng));
   TensorData t = make_tensor<int8_t>(std::move(dims), v);
-  t.quant = qp(scale, zp);
+  t.quant = per_tensor(scale, zp);
   return t;
 }
 
@@ -52,7 +45,7 @@ TEST(OptimizedElementwiseS8, BitExactWithReference) {
         const auto b = random_s8(shape == 2 ? std::vector<int32_t>{1} : std::vector<int32_t>{1, n}, rng, s2, zp(rng));
         rt::ActivationParams p;
         p.activation = acts[rng() % 4];
-        const auto out_q = qp(so, zp(rng));
+        const auto out_q = per_tensor(so, zp(rng));
         auto run = [&](rt::ExecConfig e) {
           return OpRunner(op, p).input(a).input(b).output(DType::kInt8, out_q).exec(e).run()[0].values<int8_t>();
         };
@@ -80,7 +73,7 @@ TEST(OptimizedElementwiseS8, LongArraysAcrossThreads) {
   rt::ThreadPool pool(3);
   for (Op op : {Op::ADD, Op::MUL}) {
     auto run = [&](rt::ExecConfig e) {
-      return OpRunner(op, rt::ActivationParams{}).input(a).input(b).output(DType::kInt8, qp(0.06f, -2)).exec(e).run()[0]
+      return OpRunner(op, rt::ActivationParams{}).input(a).input(b).output(DType::kInt8, per_tensor(0.06f, -2)).exec(e).run()[0]
           .values<int8_t>();
     };
     EXPECT_EQ(run({rt::Isa::kAvx2, &pool}), run({}));
@@ -106,7 +99,7 @@ TEST(OptimizedElementwiseS8, BroadcastRowsMatchTheReference) {
     for (const auto& c : cases) {
       const auto a = random_s8(c.a, rng, 0.03f, 5), b = random_s8(c.b, rng, 0.05f, -9);
       auto run = [&](rt::ExecConfig e) {
-        return OpRunner(op, rt::ActivationParams{}).input(a).input(b).output(DType::kInt8, qp(0.04f, 3)).exec(e).run()[0]
+        return OpRunner(op, rt::ActivationParams{}).input(a).input(b).output(DType::kInt8, per_tensor(0.04f, 3)).exec(e).run()[0]
             .values<int8_t>();
       };
       const auto want = run({});
@@ -133,14 +126,14 @@ TEST(OptimizedElementwiseS8, UnaryTablesMatchTheReference) {
     for (int trial = 0; trial < 20; ++trial) {
       const float si = std::exp2(log_scale(rng)), so = std::exp2(log_scale(rng) + (op == Op::HARD_SWISH ? 1.f : 0.f));
       TensorData in = make_tensor<int8_t>({1, static_cast<int32_t>(every.size())}, every);
-      in.quant = qp(si, static_cast<int>(rng() % 256) - 128);
+      in.quant = per_tensor(si, static_cast<int>(rng() % 256) - 128);
       rt::OpParams params = std::monostate{};
       if (op == Op::LEAKY_RELU) {
         rt::LeakyReluParams lp;
         lp.alpha = std::uniform_real_distribution<float>(0.01f, 0.9f)(rng);
         params = lp;
       }
-      const auto out_q = qp(so, static_cast<int>(rng() % 256) - 128);
+      const auto out_q = per_tensor(so, static_cast<int>(rng() % 256) - 128);
       auto run = [&](rt::ExecConfig e) {
         return OpRunner(op, params).input(in).output(DType::kInt8, out_q).exec(e).run()[0].bytes;
       };

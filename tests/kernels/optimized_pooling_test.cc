@@ -11,13 +11,6 @@
 namespace liteq::test {
 namespace {
 
-rt::QuantParams qp(float scale, int64_t zp) {
-  rt::QuantParams q;
-  q.scale = {scale};
-  q.zero_point = {zp};
-  return q;
-}
-
 TEST(OptimizedPooling, BitExactWithReference) {
   if (rt::detect_isa() == rt::Isa::kReference) GTEST_SKIP() << "no optimized kernels on this CPU";
   std::mt19937 rng(23);
@@ -45,12 +38,12 @@ TEST(OptimizedPooling, BitExactWithReference) {
           std::vector<int8_t> v(n);
           for (auto& x : v) x = static_cast<int8_t>(rng());
           in = make_tensor<int8_t>({batch, h, w, channels}, v);
-          in.quant = qp(0.05f, 4);
+          in.quant = per_tensor(0.05f, 4);
         } else {
           std::vector<int16_t> v(n);
           for (auto& x : v) x = static_cast<int16_t>(rng());
           in = make_tensor<int16_t>({batch, h, w, channels}, v);
-          in.quant = qp(0.001f, 0);
+          in.quant = per_tensor(0.001f, 0);
         }
         auto run = [&](rt::ExecConfig e) {
           return OpRunner(op, p).input(in).output(type, in.quant).exec(e).run()[0].bytes;

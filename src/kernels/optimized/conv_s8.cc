@@ -541,9 +541,8 @@ class ConvNarrowS8 : public FastKernel {
     int8_t* out = ctx.output(0).data_as<int8_t>();
     auto* buffers = reinterpret_cast<int32_t*>(ctx.scratch(scratch));
     const int64_t row_values = int64_t{g.out_w} * g.out_c;
-    // One buffer per chunk of rows: chunk i uses buffer i % threads, and the pool runs at
-    // most `threads` chunks at once only if chunks map to distinct workers, so give
-    // each worker its own buffer via the chunk's first row.
+    // Rows are cut into `threads` contiguous parts; part t accumulates in buffer t, so no
+    // two concurrent parts share a buffer.
     const int threads = ctx.exec().threads();
     const size_t rows = static_cast<size_t>(g.batch) * g.out_h;
     const size_t per = (rows + threads - 1) / threads;
