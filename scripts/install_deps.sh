@@ -27,6 +27,7 @@ PKGS=(
   flatbuffers-compiler libflatbuffers-dev
   libcli11-dev nlohmann-json3-dev libstb-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpthreadpool-dev
+  libonnx-dev libprotobuf-dev libonnx-testdata
 )
 
 is_installed() {
