@@ -33,6 +33,9 @@ Model import_onnx(const std::string& path, const OnnxOptions& options = {});
 Model import_onnx(std::span<const uint8_t> bytes, const std::string& name, const OnnxOptions& options = {},
                   const std::string& base_dir = "");
 
+// The ONNX operator types (default domain) the importer translates, sorted.
+std::vector<std::string> onnx_supported_ops();
+
 // True if the file looks like ONNX (by extension .onnx, else by content).
 bool is_onnx_file(const std::string& path);
 
