@@ -269,6 +269,29 @@ bool eval_const(const onnx::NodeProto& n, int opset, const std::vector<const Con
     }
     return true;
   }
+  if (op == "QuantizeLinear") {
+    const Const *x = arg(0), *scale = arg(1), *zp = arg(2);
+    if (!x || !scale) return false;
+    r.type = zp ? zp->type : onnx::TensorProto::UINT8;
+    r.dims = x->dims;
+    r.v.resize(x->v.size());
+    const int64_t rank = static_cast<int64_t>(x->dims.size());
+    const int64_t axis = norm_axis(attr_i(n, "axis", 1), rank);
+    const bool per_axis = scale->v.size() > 1;
+    const int64_t inner = per_axis ? count(Dims(x->dims.begin() + axis + 1, x->dims.end())) : 1;
+    const int64_t dim = per_axis ? x->dims[axis] : 1;
+    double lo = 0, hi = 255;
+    if (r.type == onnx::TensorProto::INT8) lo = -128, hi = 127;
+    else if (r.type == onnx::TensorProto::INT16) lo = -32768, hi = 32767;
+    else if (r.type != onnx::TensorProto::UINT8) return false;
+    for (size_t i = 0; i < x->v.size(); ++i) {
+      const size_t c = per_axis ? static_cast<size_t>((static_cast<int64_t>(i) / inner) % dim) : 0;
+      const double z = zp ? zp->v.at(per_axis ? c : 0) : 0;
+      const float q = static_cast<float>(x->v[i]) / static_cast<float>(scale->v.at(c));
+      r.v[i] = std::clamp(std::nearbyint(static_cast<double>(q)) + z, lo, hi);  // ties to even, as ONNX
+    }
+    return true;
+  }
   // Element-wise math on constants.
   static const std::map<std::string, double (*)(double, double)> kBinary = {
       {"Add", [](double a, double b) { return a + b; }},   {"Sub", [](double a, double b) { return a - b; }},

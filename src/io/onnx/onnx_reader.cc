@@ -262,6 +262,13 @@ Parsed parse_onnx(std::span<const uint8_t> bytes, const std::string& name, const
 
   // Fix the input shapes: options first, then the model's own dims.
   std::set<std::string> seen_inputs;
+  for (const auto& in : g.input())
+    if (!p.initializers.count(in.name())) seen_inputs.insert(in.name());
+  for (const auto& [k, v] : options.input_shapes) {
+    if (!seen_inputs.count(k))
+      fail(ErrorKind::kInvalidArgument, "{}: --input-shape names '{}', which is not an input of the model (inputs: {})", name, k,
+           fmt::join(seen_inputs, ", "));
+  }
   for (auto& in : *g.mutable_input()) {
     if (p.initializers.count(in.name())) continue;  // old-style initializer listed as input
     seen_inputs.insert(in.name());
@@ -299,11 +306,6 @@ Parsed parse_onnx(std::span<const uint8_t> bytes, const std::string& name, const
     if (open)
       fail(ErrorKind::kInvalidArgument, "{}: input '{}' has dynamic dims [{}]; fix them with --input-shape {}=D0,D1,... "
            "(OnnxOptions::input_shapes)", name, in.name(), fmt::join(dims, ", "), in.name());
-  }
-  for (const auto& [k, v] : options.input_shapes) {
-    if (!seen_inputs.count(k))
-      fail(ErrorKind::kInvalidArgument, "{}: --input-shape names '{}', which is not an input of the model (inputs: {})", name, k,
-           fmt::join(seen_inputs, ", "));
   }
 
   // Shape inference, with data propagation so that Shape -> ... -> Reshape chains resolve.

@@ -123,47 +123,32 @@ int emit_binary(Translator& t, Op op, Value& a, Value& b, const std::string& out
   return out;
 }
 
-// Adds a per-channel constant into the bias of the CONV_2D / DEPTHWISE_CONV_2D /
-// FULLY_CONNECTED / TRANSPOSE_CONV producing x (a bias add written as a separate Add).
-bool fold_into_bias(Translator& t, Value& x, const Value& c, double sign) {
-  if (x.c || x.tensor < 0 || !c.c || t.readers(x.name) != 1 || !t.sole_reader(x.name)) return false;
-  if (t.tensor(x.tensor).type != tflite::TensorType::FLOAT32 || c.rank() > x.rank()) return false;
-  auto* p = t.producer(x.tensor);
-  if (!p || p->outputs.size() != 1 || p->outputs[0] != x.tensor) return false;
-  const int32_t code = t.code_of(*p);
-  int bias_input;
-  if (code == static_cast<int32_t>(Op::CONV_2D) || code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D) ||
-      code == static_cast<int32_t>(Op::FULLY_CONNECTED))
-    bias_input = 2;
-  else if (code == static_cast<int32_t>(Op::TRANSPOSE_CONV))
-    bias_input = 3;
-  else
-    return false;
-  bool fusable = false;
-  if (fused_of(*p, fusable) != ActivationFunctionType::NONE && fusable) return false;
-  if (static_cast<int>(p->inputs.size()) <= bias_input || p->inputs[bias_input] < 0) return false;
-  // The constant may vary only along the logical dim stored last (the channels).
+// The values of a constant operand of x that varies only along x's channel dim (the
+// logical dim stored last), or empty if it varies along anything else.
+std::vector<double> per_channel(const Value& x, const Value& c) {
+  if (!c.c || c.rank() > x.rank() || x.perm.empty()) return {};
   const int chan = x.perm.back();
   const int off = x.rank() - c.rank();
   for (int d = 0; d < c.rank(); ++d)
-    if (c.c->dims[d] != 1 && d + off != chan) return false;
-  const int64_t channels = x.shape[chan];
-  if (c.c->size() != 1 && c.c->size() != channels) return false;
-  const int bias = p->inputs[bias_input];
-  if (t.num_elements(bias) != channels) return false;
-  float* b = t.float_data(bias);
-  for (int64_t i = 0; i < channels; ++i) b[i] += static_cast<float>(sign * c.c->v[c.c->size() == 1 ? 0 : i]);
-  t.tensor(x.tensor).name = t.node().output(0);
-  t.alias(0, x);
-  return true;
+    if (c.c->dims[d] != 1 && d + off != chan) return {};
+  return c.c->v;
+}
+
+// A bias add or scale written as a separate Add / Sub / Mul after a convolution.
+bool fold_into_conv(Translator& t, Op op, Value& x, const Value& c) {
+  if (x.c) return false;
+  auto v = per_channel(x, c);
+  if (v.empty()) return false;
+  if (op == Op::MUL) return t.fold_affine(x, v, {});
+  if (op == Op::SUB) for (double& d : v) d = -d;
+  return t.fold_affine(x, {}, v);
 }
 
 void binary(Translator& t, Op op) {
   Value& a = t.input(0);
   Value& b = t.input(1);
-  if (op == Op::ADD && fold_into_bias(t, a, b, 1.0)) return;
-  if (op == Op::ADD && fold_into_bias(t, b, a, 1.0)) return;
-  if (op == Op::SUB && fold_into_bias(t, a, b, -1.0)) return;
+  if ((op == Op::ADD || op == Op::MUL || op == Op::SUB) && b.c && fold_into_conv(t, op, a, b)) return;
+  if ((op == Op::ADD || op == Op::MUL) && a.c && fold_into_conv(t, op, b, a)) return;
   const int rank = static_cast<int>(t.out_shape(0).size());
   const DType dt = t.out_dtype();
   if (dt == DType::kFloat32 && op == Op::DIV && b.c) {

@@ -250,37 +250,8 @@ void batch_norm(Translator& t) {
     mul[c] = static_cast<float>(scale.v[c] / std::sqrt(static_cast<float>(var.v[c]) + eps));
     add[c] = static_cast<float>(bias.v[c] - mean.v[c] * mul[c]);
   }
-  // Folded into the CONV_2D / DEPTHWISE_CONV_2D / TRANSPOSE_CONV that produced x.
-  if (!x.c && x.tensor >= 0 && t.readers(x.name) == 1 && t.sole_reader(x.name) && x.perm.back() == 1) {
-    if (auto* p = t.producer(x.tensor); p && p->outputs.size() == 1) {
-      const int32_t code = t.code_of(*p);
-      bool ok = false;
-      int wi = 1, bi = 2;
-      if (code == static_cast<int32_t>(Op::CONV_2D) && p->builtin_options.AsConv2DOptions()->fused_activation_function ==
-                                                           tflite::ActivationFunctionType::NONE)
-        ok = true;
-      if (code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D) &&
-          p->builtin_options.AsDepthwiseConv2DOptions()->fused_activation_function == tflite::ActivationFunctionType::NONE)
-        ok = true;
-      if (code == static_cast<int32_t>(Op::TRANSPOSE_CONV)) ok = true, wi = 1, bi = 3;
-      if (ok && static_cast<int>(p->inputs.size()) > bi && t.num_elements(p->inputs[bi]) == C) {
-        const int wt = p->inputs[wi];
-        float* wd = t.float_data(wt);
-        const int64_t n = t.num_elements(wt);
-        const bool dw = code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D);
-        const int64_t per = n / C;
-        for (int64_t i = 0; i < n; ++i) {
-          const int64_t c = dw ? i % C : i / per;  // depthwise [1,kh,kw,C]; others [C,kh,kw,I]
-          wd[i] = static_cast<float>(wd[i] * mul[c]);
-        }
-        float* bd = t.float_data(p->inputs[bi]);
-        for (int64_t c = 0; c < C; ++c) bd[c] = static_cast<float>(bd[c] * mul[c] + add[c]);
-        t.tensor(x.tensor).name = t.node().output(0);
-        t.alias(0, x);
-        return;
-      }
-    }
-  }
+  // Folded into the convolution that produced x.
+  if (!x.c && x.perm.back() == 1 && t.fold_affine(x, mul, add)) return;
   // Standalone: x * mul + add, per channel (dim 1).
   const int r = x.rank();
   std::vector<int64_t> cd(r - 1, 1);

@@ -368,6 +368,47 @@ void Translator::reshape_shape() {
   learn_shape(parsed_, out, x.type, shape, name_);
 }
 
+bool Translator::fold_affine(Value& x, const std::vector<double>& mul, const std::vector<double>& add) {
+  if (x.c || x.tensor < 0 || readers(x.name) != 1 || !sole_reader(x.name)) return false;
+  if (tensor(x.tensor).type != tflite::TensorType::FLOAT32) return false;
+  auto* p = producer(x.tensor);
+  if (!p || p->outputs.size() != 1 || p->outputs[0] != x.tensor) return false;
+  const int32_t code = code_of(*p);
+  int wi = 1, bi = 2;
+  tflite::ActivationFunctionType act = tflite::ActivationFunctionType::NONE;
+  if (code == static_cast<int32_t>(Op::CONV_2D)) act = p->builtin_options.AsConv2DOptions()->fused_activation_function;
+  else if (code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D)) act = p->builtin_options.AsDepthwiseConv2DOptions()->fused_activation_function;
+  else if (code == static_cast<int32_t>(Op::FULLY_CONNECTED)) act = p->builtin_options.AsFullyConnectedOptions()->fused_activation_function;
+  else if (code == static_cast<int32_t>(Op::TRANSPOSE_CONV)) bi = 3;
+  else return false;
+  if (act != tflite::ActivationFunctionType::NONE || static_cast<int>(p->inputs.size()) <= bi || p->inputs[bi] < 0) return false;
+  const int64_t C = tensor(x.tensor).shape.back();
+  if (x.perm.back() != x.rank() - 1 && x.perm.back() != 1) return false;
+  if (num_elements(p->inputs[bi]) != C) return false;
+  auto at = [&](const std::vector<double>& v, int64_t c) { return v.empty() ? -1.0 : v[v.size() == 1 ? 0 : c]; };
+  if (!mul.empty() && static_cast<int64_t>(mul.size()) != 1 && static_cast<int64_t>(mul.size()) != C) return false;
+  if (!add.empty() && static_cast<int64_t>(add.size()) != 1 && static_cast<int64_t>(add.size()) != C) return false;
+  if (!mul.empty()) {
+    const int wt = p->inputs[wi];
+    if (tensor(wt).buffer == 0) return false;
+    float* wd = float_data(wt);
+    const int64_t n = num_elements(wt);
+    const bool dw = code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D);
+    const int64_t per = n / C;  // CONV_2D / TRANSPOSE_CONV [C,kh,kw,I], FC [C,K]; depthwise [1,kh,kw,C]
+    for (int64_t i = 0; i < n; ++i) wd[i] = static_cast<float>(wd[i] * at(mul, dw ? i % C : i / per));
+  }
+  float* bd = float_data(p->inputs[bi]);
+  for (int64_t c = 0; c < C; ++c) {
+    double b = bd[c];
+    if (!mul.empty()) b = static_cast<float>(b * at(mul, c));
+    if (!add.empty()) b = static_cast<float>(b + at(add, c));
+    bd[c] = static_cast<float>(b);
+  }
+  tensor(x.tensor).name = node_->output(0);
+  alias(0, x);
+  return true;
+}
+
 bool Translator::try_fold(const onnx::NodeProto& n) {
   std::vector<const Const*> in;
   for (const auto& name : n.input()) {
@@ -503,6 +544,7 @@ const std::map<std::string, OpHandler>& op_handlers() {
     register_elementwise_ops(r);
     register_nn_ops(r);
     register_tensor_ops(r);
+    register_quant_ops(r);
     return r;
   }();
   return m;

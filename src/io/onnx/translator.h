@@ -84,6 +84,7 @@ const std::map<std::string, OpHandler>& op_handlers();
 void register_elementwise_ops(std::map<std::string, OpHandler>& m);
 void register_nn_ops(std::map<std::string, OpHandler>& m);
 void register_tensor_ops(std::map<std::string, OpHandler>& m);
+void register_quant_ops(std::map<std::string, OpHandler>& m);
 
 class Translator {
  public:
@@ -142,6 +143,10 @@ class Translator {
   // The operator that produced a tensor (nullptr for inputs/constants).
   tflite::OperatorT* producer(int tensor);
   int32_t code_of(const tflite::OperatorT& op) const { return ir::builtin_code(*model_, op); }
+  // Folds y = x * mul + add (per channel of x's last physical dim, or one value) into the
+  // CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED / TRANSPOSE_CONV producing x, when
+  // nothing else reads x; defines the node's output 0 as the result. Empty = no term.
+  bool fold_affine(Value& x, const std::vector<double>& mul, const std::vector<double>& add);
   // Number of ONNX nodes reading a value (graph outputs count as readers).
   int readers(const std::string& value) const;
   const onnx::NodeProto* sole_reader(const std::string& value) const;
