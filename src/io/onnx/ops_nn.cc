@@ -487,7 +487,6 @@ void register_nn_ops(std::map<std::string, OpHandler>& m) {
   m["MaxPool"] = [](Translator& t, const onnx::NodeProto&) { pool(t, true); };
   m["AveragePool"] = [](Translator& t, const onnx::NodeProto&) { pool(t, false); };
   m["GlobalAveragePool"] = [](Translator& t, const onnx::NodeProto&) { global_pool(t, false); };
-  m["GlobalMaxPool"] = [](Translator& t, const onnx::NodeProto&) { global_pool(t, true); };
   m["Resize"] = [](Translator& t, const onnx::NodeProto&) { resize(t, false); };
   m["Upsample"] = [](Translator& t, const onnx::NodeProto&) { resize(t, true); };
   m["MatMul"] = [](Translator& t, const onnx::NodeProto&) { matmul(t); };
