@@ -36,6 +36,18 @@ Model import_onnx(std::span<const uint8_t> bytes, const std::string& name, const
 // The ONNX operator types (default domain) the importer translates, sorted.
 std::vector<std::string> onnx_supported_ops();
 
+struct QdqReport {
+  int weighted_ops = 0;      // Conv / ConvTranspose / Gemm / MatMul given liteq's int8 weights
+  int quantized_values = 0;  // activations given QuantizeLinear -> DequantizeLinear
+};
+// QDQ ONNX out: `quantized` (liteq's int8 quantization of the ONNX model at onnx_path,
+// imported with `options`) as the ONNX graph with QuantizeLinear/DequantizeLinear pairs
+// carrying liteq's scales and zero points, int8 weights and int32 biases through
+// DequantizeLinear (folded BatchNorm & co. removed), at opset 13 or later: the model ONNX
+// Runtime runs as our .tflite.
+std::vector<uint8_t> export_qdq_onnx(const std::string& onnx_path, const Model& quantized, const OnnxOptions& options = {},
+                                     QdqReport* report = nullptr);
+
 // True if the file looks like ONNX (by extension .onnx, else by content).
 bool is_onnx_file(const std::string& path);
 
