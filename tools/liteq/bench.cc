@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "model_loader.h"
 #include "io/data/npy.h"
 #include "liteq/error.h"
 #include "liteq/interpreter.h"
@@ -73,7 +74,9 @@ Command add_bench(CLI::App& app) {
     std::string save_inputs;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("model", o->model, "the .tflite file")->required()->check(CLI::ExistingFile);
+  auto onnx_opts = std::make_shared<OnnxCliOptions>();
+  add_onnx_options(cmd, *onnx_opts);
+  cmd->add_option("model", o->model, "the .tflite (or .onnx) file")->required()->check(CLI::ExistingFile);
   add_input_options(cmd, o->in, /*required=*/false);
   cmd->add_option("-t,--threads", o->threads, "threads (default 1)")->check(CLI::Range(1, 256));
   cmd->add_option("-r,--runs", o->runs, "timed invokes (default 50)")->check(CLI::Range(1, 1000000));
@@ -85,7 +88,7 @@ Command add_bench(CLI::App& app) {
   cmd->add_flag("--profile", o->profile, "time every operator; print the time per operator type");
   return [=]() {
     const auto t_load = Clock::now();
-    const Model model = Model::load(o->model);
+    const Model model = load_model(o->model, *onnx_opts);
     InterpreterOptions opts;
     opts.num_threads = o->threads;
     opts.kernels = o->kernels;

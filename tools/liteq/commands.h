@@ -14,5 +14,6 @@ Command add_run(CLI::App& app);
 Command add_quantize(CLI::App& app);
 Command add_compare(CLI::App& app);
 Command add_bench(CLI::App& app);
+Command add_convert(CLI::App& app);
 
 }  // namespace liteq::cli

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "model_loader.h"
 #include "ir/summary.h"
 #include "liteq/model.h"
 
@@ -38,11 +39,13 @@ std::string human_bytes(size_t b) {
 Command add_inspect(CLI::App& app) {
   auto* cmd = app.add_subcommand("inspect", "Show what a .tflite model contains and whether (and how) it is quantized");
   auto model_path = std::make_shared<std::string>();
+  auto onnx_opts = std::make_shared<OnnxCliOptions>();
+  add_onnx_options(cmd, *onnx_opts);
   auto json = std::make_shared<bool>(false);
-  cmd->add_option("model", *model_path, "the .tflite file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("model", *model_path, "the .tflite (or .onnx) file")->required()->check(CLI::ExistingFile);
   cmd->add_flag("--json", *json, "machine-readable output");
   return [=]() {
-    const Model model = Model::load(*model_path);
+    const Model model = load_model(*model_path, *onnx_opts);
     const auto s = ir::summarize(model.ir());
     const auto file_size = std::filesystem::file_size(*model_path);
     if (*json) {

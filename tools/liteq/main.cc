@@ -1,4 +1,4 @@
-// liteq: quantize, inspect, run and benchmark TFLite models.
+// liteq: quantize, inspect, run and benchmark TFLite models; convert ONNX models.
 #include <cstdio>
 #include <map>
 
@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add(liteq::cli::add_quantize);
   add(liteq::cli::add_compare);
   add(liteq::cli::add_bench);
+  add(liteq::cli::add_convert);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "commands.h"
+#include "model_loader.h"
 #include "io/data/dataset.h"
 #include "io/data/inputs.h"
 #include "io/tflite/tflite_io.h"
@@ -50,7 +51,9 @@ Command add_quantize(CLI::App& app) {
     std::string bias_correction = "auto";
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("model", o->in, "the float .tflite model")->required()->check(CLI::ExistingFile);
+  auto onnx_opts = std::make_shared<OnnxCliOptions>();
+  add_onnx_options(cmd, *onnx_opts);
+  cmd->add_option("model", o->in, "the float .tflite (or .onnx) model")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", o->out, "the quantized .tflite to write")->required();
   cmd->add_option("--mode", o->mode, "dynamic | int8 | int8-only | float16 | int16x8")
       ->required()
@@ -92,7 +95,7 @@ Command add_quantize(CLI::App& app) {
     if (std::filesystem::exists(o->out) && std::filesystem::equivalent(o->in, o->out))
       throw Error(ErrorKind::kInvalidArgument,
                   fmt::format("{}: the output path is the input model; choose another output path", o->out));
-    const Model model = Model::load(o->in);
+    const Model model = load_model(o->in, *onnx_opts);
     Converter c(model);
     c.optimizations = {Optimize::kDefault};
     c.per_channel = !o->per_tensor;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "model_loader.h"
 #include "io/data/image.h"
 #include "io/data/npy.h"
 #include "io/tflite/tflite_io.h"
@@ -26,7 +27,9 @@ Command add_run(CLI::App& app) {
     std::string kernels = "auto";
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("model", o->model, "the .tflite file")->required()->check(CLI::ExistingFile);
+  auto onnx_opts = std::make_shared<OnnxCliOptions>();
+  add_onnx_options(cmd, *onnx_opts);
+  cmd->add_option("model", o->model, "the .tflite (or .onnx) file")->required()->check(CLI::ExistingFile);
   add_input_options(cmd, o->in);
   cmd->add_option("-o,--output-dir", o->out_dir, "folder for output_<i>.npy and outputs.json")->required();
   cmd->add_option("-t,--threads", o->threads, "threads (default 1)")->check(CLI::Range(1, 256));
@@ -35,7 +38,7 @@ Command add_run(CLI::App& app) {
     using clock = std::chrono::steady_clock;
     auto ms = [](clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
     const auto t0 = clock::now();
-    const Model model = Model::load(o->model);
+    const Model model = load_model(o->model, *onnx_opts);
     InterpreterOptions opts;
     opts.num_threads = o->threads;
     opts.kernels = o->kernels;
