@@ -7,18 +7,23 @@
 //   passed    every output matches (shape exact; floats |got-exp| <= 1e-5 + 1e-3*|exp|;
 //             integers and bools exact)
 //   failed    a wrong output, an error while running, an importer kInternal error, a crash
-//             or a timeout: the test fails, unless the case is in kKnownFailures (then it
+//             or a timeout: the test fails, unless the case is in known_failures() (then it
 //             is skipped with the reason; a listed case that passes fails the test)
 //   rejected  import_onnx threw liteq::Error: the importer says it cannot translate this
 //             model (an attribute value, opset or dtype it does not take): skipped, with
-//             the message
+//             the message. The node tests pass weights, shapes, axes and scales as graph
+//             inputs, which a converted model has as initializers; so a rejected case is
+//             tried again with inputs 1.. (then all inputs) made initializers from the test
+//             data. If that runs and gives wrong outputs the case fails (an importer bug);
+//             if it passes the case is still skipped as rejected.
 // Each case runs in a forked child (a crash or hang is a failure of that case, not of the
 // binary); LITEQ_ONNX_NODE_NOFORK=1 runs in-process, for a debugger.
 //
 // OnnxNodeSummary.PerOpTable prints the per-operator counts between
 // "=== onnx node summary ===" lines (scripts/onnx_node_report.sh extracts them).
 //
-// LITEQ_ONNX_NODE_DATA overrides the test data folder.
+// The test data is Debian's libonnx-testdata (scripts/install_deps.sh);
+// LITEQ_ONNX_NODE_DATA overrides its folder.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
