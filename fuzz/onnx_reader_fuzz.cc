@@ -6,9 +6,11 @@
 //   cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DLITEQ_BUILD_FUZZ=ON \
 //         -DLITEQ_SANITIZE=ON -DLITEQ_BUILD_TESTS=OFF -DLITEQ_BUILD_BENCH=OFF
 //   ninja -C build-fuzz onnx_reader_fuzz
-//   build-fuzz/fuzz/onnx_reader_fuzz -max_len=200000 corpus/ /usr/share/libonnx-testdata/data/node/*/model.onnx
-// (libFuzzer takes files as well as folders for seeds; the ONNX node test models are small
-// valid seeds.)
+//   mkdir -p seeds && for d in /usr/share/libonnx-testdata/data/node/*/; do
+//     cp "$d/model.onnx" "seeds/$(basename "$d").onnx"; done     # small valid models
+//   build-fuzz/fuzz/onnx_reader_fuzz -max_len=20000 corpus/ seeds/
+// fuzz/regressions/onnx/ holds inputs that crashed it (run the target on a file to
+// reproduce).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
