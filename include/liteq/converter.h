@@ -48,6 +48,7 @@ struct ConversionReport {
   int float_ops = 0;
   std::vector<std::string> float_op_names;  // ops left in float, "TYPE (operator i)"
   int calibration_samples = 0;
+  int recorded_ranges = 0;  // activation ranges taken from the model itself (QDQ, fake quant)
   double calibration_seconds = 0;
 };
 
@@ -85,6 +86,11 @@ class Converter {
   // MediaPipe models, README "Calibration"), off for int8 (mixed there).
   std::optional<bool> bias_correction;
   std::function<void(int, int)> progress;     // calibration progress (done, total)
+  // Use the activation ranges a model records on its float tensors (quantization min/max,
+  // e.g. from the QuantizeLinear/DequantizeLinear pairs of a QDQ ONNX model) instead of
+  // calibrating those tensors. With such ranges and kDefault, the integer modes need no
+  // representative_dataset (TFLite's behaviour for quantization-aware-trained models).
+  bool use_recorded_ranges = true;
 
   Model convert();
   const ConversionReport& report() const { return report_; }

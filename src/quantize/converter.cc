@@ -75,10 +75,27 @@ Model Converter::convert() {
   // sparse weights behind DENSIFY are folded.
   passes::fold_constants(*data);
 
+  // Ranges the model records on its float tensors (quantization min/max: a QDQ ONNX
+  // model's scales, TF fake-quant ranges). They replace calibrated ones and, with no
+  // dataset, make the integer modes possible without calibration, as TFLite does for
+  // quantization-aware-trained models.
+  std::map<int, quant::Range> recorded;
+  if (use_recorded_ranges) {
+    const auto& g = *data->fb->subgraphs[0];
+    for (size_t i = 0; i < g.tensors.size(); ++i) {
+      const auto& t = *g.tensors[i];
+      if (t.type == tflite::TensorType::FLOAT32 && t.quantization && t.quantization->scale.empty() &&
+          t.quantization->min.size() == 1 && t.quantization->max.size() == 1 &&
+          t.quantization->min[0] <= t.quantization->max[0])
+        recorded[static_cast<int>(i)] = quant::Range{t.quantization->min[0], t.quantization->max[0]};
+    }
+  }
+  const bool integer = representative_dataset || (!recorded.empty() && !(fp16 && !int16x8));
+
   if (fp16 && !representative_dataset && !int16x8) {
     report_.mode = "float16";
     quant::quantize_float16(*data);
-  } else if (!representative_dataset) {
+  } else if (!integer) {
     if (int8_only || int16x8)
       throw Error(ErrorKind::kInvalidArgument,
                   "integer-only and 16x8 quantization need a representative dataset (--calib) to calibrate activations");
@@ -99,9 +116,14 @@ Model Converter::convert() {
     copts.progress = progress;
     if (weight_calibration == "gptq") copts.patches = gptq_requests(*data, denylisted_ops);
     const Model folded(data);
-    const auto cal = quant::calibrate(folded, representative_dataset, copts);
-    report_.calibration_samples = cal.samples;
-    report_.calibration_seconds = cal.seconds;
+    quant::CalibrationResult cal;
+    if (representative_dataset) {
+      cal = quant::calibrate(folded, representative_dataset, copts);
+      report_.calibration_samples = cal.samples;
+      report_.calibration_seconds = cal.seconds;
+    }
+    for (const auto& [idx, r] : recorded) cal.ranges[idx] = r;
+    report_.recorded_ranges = static_cast<int>(recorded.size());
     quant::IntegerOptions io;
     io.int16_activations = int16x8;
     io.allow_float_fallback = int16x8 ? has(ops, OpsSet::kTfliteBuiltins) : !int8_only;
@@ -109,8 +131,8 @@ Model Converter::convert() {
     io.output_type = inference_output_type;
     io.per_channel = per_channel;
     io.weight_mse = weight_mse;
-    if (bias_correction.value_or(int16x8)) io.channel_means = &cal.channel_means;
-    if (weight_calibration == "gptq") io.moments = &cal.moments;
+    if (representative_dataset && bias_correction.value_or(int16x8)) io.channel_means = &cal.channel_means;
+    if (representative_dataset && weight_calibration == "gptq") io.moments = &cal.moments;
     io.denylisted_ops = denylisted_ops;
     io.denylisted_nodes = denylisted_nodes;
     quant::quantize_integer(*data, cal.ranges, io, &report_);

@@ -401,7 +401,11 @@ void quantize_integer(ir::ModelData& model, const std::map<int, Range>& ranges, 
         if (r.kind == QKind::kWeighted && static_cast<int>(k) == r.weight_input) {
           const int axis = (o.per_channel && r.weight_per_axis) ? r.weight_axis : -1;
           const auto shape = ed.tensor(idx).shape;
-          auto qw = quantize_weights(ed.float_data(idx), shape, axis, o.weight_mse);
+          // Scales a QDQ model gave its weights (quantization min/max on the float tensor).
+          std::vector<float> given;
+          if (const auto& wq = ed.tensor(idx).quantization; wq && wq->scale.empty() && !wq->max.empty())
+            for (float m : wq->max) given.push_back(m / 127.0f);
+          auto qw = quantize_weights(ed.float_data(idx), shape, axis, o.weight_mse, given.empty() ? nullptr : &given);
           if (o.moments && act_in >= 0) {
             const bool dw = code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D);
             const PatchSpec ps = gptq_patch(code, act_in, shape);

@@ -30,7 +30,8 @@ TensorQuant symmetric_params(Range r, int qmax) {
   return q;
 }
 
-QuantizedWeights quantize_weights(const float* w, const std::vector<int32_t>& shape, int axis, bool mse_clip) {
+QuantizedWeights quantize_weights(const float* w, const std::vector<int32_t>& shape, int axis, bool mse_clip,
+                                  const std::vector<float>* given_scales) {
   size_t n = 1;
   for (int32_t d : shape) n *= static_cast<size_t>(d);
   QuantizedWeights out;
@@ -55,6 +56,10 @@ QuantizedWeights quantize_weights(const float* w, const std::vector<int32_t>& sh
   for (size_t c = 0; c < channels; ++c) {
     out.quant.scale.push_back(max_abs[c] > 0 ? max_abs[c] / 127.0f : 1.0f);
     out.quant.zero_point.push_back(0);
+  }
+  if (given_scales && (given_scales->size() == 1 || given_scales->size() == channels)) {
+    for (size_t c = 0; c < channels; ++c) out.quant.scale[c] = (*given_scales)[given_scales->size() == 1 ? 0 : c];
+    mse_clip = false;
   }
   if (mse_clip) {
     // Per channel, the scale alpha * max|w| / 127 (alpha in [0.5, 1]) with the least

@@ -27,7 +27,10 @@ struct QuantizedWeights {
   std::vector<int8_t> values;
   TensorQuant quant;
 };
-QuantizedWeights quantize_weights(const float* w, const std::vector<int32_t>& shape, int axis, bool mse_clip = false);
+// given_scales: use these scales (one per channel, or one) instead (weights a QDQ model
+// quantized already: the same integers come back).
+QuantizedWeights quantize_weights(const float* w, const std::vector<int32_t>& shape, int axis, bool mse_clip = false,
+                                  const std::vector<float>* given_scales = nullptr);
 
 // Bias of a weighted op: scale = input_scale * weight_scale[c], zero point 0, rounded
 // and saturated to int32 (int8 models) or int64 (16x8 models).

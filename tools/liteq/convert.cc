@@ -6,9 +6,22 @@
 
 #include "commands.h"
 #include "io/tflite/tflite_io.h"
+#include "ir/model.h"
 #include "liteq/converter.h"
 #include "liteq/interpreter.h"
 #include "model_loader.h"
+
+namespace liteq::cli {
+
+bool has_recorded_ranges(const Model& m) {
+  for (const auto& t : m.ir().fb->subgraphs[0]->tensors)
+    if (t->type == tflite::TensorType::FLOAT32 && t->quantization && t->quantization->scale.empty() &&
+        t->quantization->min.size() == 1)
+      return true;
+  return false;
+}
+
+}  // namespace liteq::cli
 
 namespace liteq::cli {
 
@@ -36,11 +49,22 @@ Command add_convert(CLI::App& app) {
       Interpreter check(model);
       check.allocate_tensors();
     }
+    const bool qdq = has_recorded_ranges(model);
     if (o->float16) {
       Converter c(model);
       c.optimizations = {Optimize::kDefault};
       c.target_spec.supported_types = {DType::kFloat16};
+      c.use_recorded_ranges = false;
       model = c.convert();
+    } else if (qdq) {
+      // A QDQ model: integer, with the model's own scales (no calibration).
+      Converter c(model);
+      c.optimizations = {Optimize::kDefault};
+      model = c.convert();
+      if (!o->quiet)
+        fmt::print("QuantizeLinear/DequantizeLinear pairs: int8 model with the ONNX model's scales ({} ranges; {} ops "
+                   "integer, {} float)\n",
+                   c.report().recorded_ranges, c.report().quantized_ops, c.report().float_ops);
     }
     model.save(o->out);
     if (!o->quiet) {

@@ -110,13 +110,18 @@ Command add_quantize(CLI::App& app) {
     if (!needs_data_mode(o->mode) && o->weight_calibration == "gptq")
       fmt::print(stderr, "liteq: note: --weight-calibration gptq needs calibration data (integer modes); --mode {} "
                          "rounds weights to nearest\n", o->mode);
-    const bool needs_data = o->mode == "int8" || o->mode == "int8-only" || o->mode == "int16x8";
+    const bool recorded = has_recorded_ranges(model);
+    c.use_recorded_ranges = needs_data_mode(o->mode);
+    const bool needs_data = needs_data_mode(o->mode) && !(recorded && o->data.calib.empty());
+    if (needs_data_mode(o->mode) && recorded && o->data.calib.empty() && !o->quiet)
+      fmt::print(stderr, "liteq: note: the model records its activation ranges (QuantizeLinear/DequantizeLinear); "
+                         "quantizing with them, no calibration\n");
     if (needs_data && o->data.calib.empty())
       throw Error(ErrorKind::kInvalidArgument,
                   fmt::format("--mode {} calibrates activations and needs representative data: --calib DIR|FILE.npy "
                               "(e.g. a folder of ~100 real images), or --calib random for a smoke test",
                               o->mode));
-    if (!needs_data && !o->data.calib.empty())
+    if (!needs_data_mode(o->mode) && !o->data.calib.empty())
       fmt::print(stderr, "liteq: note: --mode {} does not use calibration data; --calib ignored\n", o->mode);
     if ((o->input_type != "float32" || o->output_type != "float32") && o->mode != "int8-only")
       throw Error(ErrorKind::kInvalidArgument, "--input-type/--output-type need --mode int8-only");

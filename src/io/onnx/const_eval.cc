@@ -1,6 +1,7 @@
 // Constant folding at translation time: the ops that compute shapes and small constants
 // (Shape -> Gather -> Concat -> Reshape chains, weight Transposes, DequantizeLinear of
 // weights), evaluated in double.
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -266,6 +267,11 @@ bool eval_const(const onnx::NodeProto& n, int opset, const std::vector<const Con
       const size_t c = per_axis ? static_cast<size_t>((static_cast<int64_t>(i) / inner) % dim) : 0;
       const double z = zp ? zp->v.at(per_axis ? c : 0) : 0;
       r.v[i] = static_cast<float>((x->v[i] - z) * static_cast<float>(scale->v.at(c)));
+    }
+    const bool symmetric = !zp || std::all_of(zp->v.begin(), zp->v.end(), [](double z) { return z == 0; });
+    if (x->type == onnx::TensorProto::INT8 && symmetric) {
+      for (double s : scale->v) r.scales.push_back(static_cast<float>(s));
+      r.scale_axis = per_axis ? static_cast<int>(axis) : -1;
     }
     return true;
   }

@@ -334,16 +334,16 @@ void pow_op(Translator& t) {
       t.emit(Op::MUL, {in, in}, {out}).builtin_options.Set(tflite::MulOptionsT{});
       return;
     }
-    if (p == 0.5) return unary(t, code::kSqrt);
+    if (p == 0.5) return unary(t, Op::SQRT);
   }
-  binary(t, code::kPow);
+  binary(t, Op::POW);
 }
 
 void cast(Translator& t) {
   Value& x = t.input(0);
   const int to = static_cast<int>(t.attr_int("to", 1));
   if (to == x.type) return t.alias(0, x);
-  unary(t, code::kCast, [&](tflite::OperatorT& o) {
+  unary(t, Op::CAST, [&](tflite::OperatorT& o) {
     tflite::CastOptionsT co;
     co.in_data_type = static_cast<tflite::TensorType>(dtype_of(x.type, x.name));
     co.out_data_type = static_cast<tflite::TensorType>(dtype_of(to, t.node().output(0)));
@@ -390,13 +390,13 @@ void register_elementwise_ops(std::map<std::string, OpHandler>& m) {
     });
   };
   m["Clip"] = [](Translator& t, const onnx::NodeProto&) { clip(t); };
-  m["Sqrt"] = [](Translator& t, const onnx::NodeProto&) { unary(t, code::kSqrt); };
-  m["Exp"] = [](Translator& t, const onnx::NodeProto&) { unary(t, code::kExp); };
-  m["Log"] = [](Translator& t, const onnx::NodeProto&) { unary(t, code::kLog); };
-  m["Abs"] = [](Translator& t, const onnx::NodeProto&) { unary(t, code::kAbs); };
-  m["Neg"] = [](Translator& t, const onnx::NodeProto&) { unary(t, code::kNeg); };
-  m["Floor"] = [](Translator& t, const onnx::NodeProto&) { unary(t, code::kFloor); };
-  m["Ceil"] = [](Translator& t, const onnx::NodeProto&) { unary(t, code::kCeil); };
+  m["Sqrt"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::SQRT); };
+  m["Exp"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::EXP); };
+  m["Log"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::LOG); };
+  m["Abs"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::ABS); };
+  m["Neg"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::NEG); };
+  m["Floor"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::FLOOR); };
+  m["Ceil"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::CEIL); };
   m["Reciprocal"] = [](Translator& t, const onnx::NodeProto&) {
     Value one;
     one.name = "one";

@@ -139,8 +139,16 @@ void conv(Translator& t) {
     co.dilation_w_factor = static_cast<int32_t>(d[1]);
     t.emit(Op::CONV_2D, {input, wt, bt}, {output}, 1).builtin_options.Set(std::move(co));
   };
+  // Scales of int8 weights from a QDQ model: per output channel (ONNX axis 0) or one.
+  const bool wq = !w.scales.empty() && (w.scales.size() == 1 || (w.scale_axis == 0 && static_cast<int64_t>(w.scales.size()) == O));
+  auto chan_scales = [&](int64_t from, int64_t n) {
+    std::vector<float> r;
+    for (int64_t i = 0; i < n; ++i) r.push_back(w.scales[w.scales.size() == 1 ? 0 : from + i]);
+    return r;
+  };
   if (group == 1) {
     conv2d(in, permute4(w, {0, 2, 3, 1}), bias, O, C, out);
+    if (wq) t.record_weight_scales(t.producer(out)->inputs[1], chan_scales(0, O), 0);
   } else if (Ig == 1) {
     // Depthwise: filter [1, kh, kw, O], O = C x multiplier.
     const int wt = t.add_const(t.fresh(name + "_weights"), DType::kFloat32,
@@ -155,6 +163,7 @@ void conv(Translator& t) {
     co.dilation_w_factor = static_cast<int32_t>(d[1]);
     co.depth_multiplier = static_cast<int32_t>(O / C);
     t.emit(Op::DEPTHWISE_CONV_2D, {in, wt, bt}, {out}, 1).builtin_options.Set(std::move(co));
+    if (wq) t.record_weight_scales(wt, chan_scales(0, O), 3);
   } else {
     // Grouped: SPLIT on channels, one CONV_2D per group, CONCATENATION.
     auto ishape = t.tensor(in).shape;
@@ -387,6 +396,9 @@ void matmul(Translator& t) {
     const int in = t.as_layout(a, identity_perm(a.rank()));
     const int out = t.define(0, identity_perm(r));
     fully_connected(t, in, w, N, K, std::vector<double>(N, 0.0), a.rank() > 2, out);
+    const auto& sc = b.c->scales;
+    if (sc.size() == 1 || (b.c->scale_axis == 1 && static_cast<int64_t>(sc.size()) == N))
+      t.record_weight_scales(t.producer(out)->inputs[1], sc.size() == 1 ? std::vector<float>(N, sc[0]) : sc, 0);
     return;
   }
   // BATCH_MATMUL: both operands in ONNX order, batch dims broadcast.
@@ -417,6 +429,9 @@ void gemm(Translator& t) {
   const int in = t.as_layout(a, identity_perm(2));
   const int out = t.define(0, identity_perm(2));
   fully_connected(t, in, w, N, K, bias, false, out);
+  const int n_axis = tb ? 0 : 1;
+  if (alpha == 1.0 && (b.scales.size() == 1 || (b.scale_axis == n_axis && static_cast<int64_t>(b.scales.size()) == N)))
+    t.record_weight_scales(t.producer(out)->inputs[1], b.scales.size() == 1 ? std::vector<float>(N, b.scales[0]) : b.scales, 0);
 }
 
 void softmax(Translator& t) {
@@ -472,7 +487,6 @@ void register_nn_ops(std::map<std::string, OpHandler>& m) {
   m["MaxPool"] = [](Translator& t, const onnx::NodeProto&) { pool(t, true); };
   m["AveragePool"] = [](Translator& t, const onnx::NodeProto&) { pool(t, false); };
   m["GlobalAveragePool"] = [](Translator& t, const onnx::NodeProto&) { global_pool(t, false); };
-  m["GlobalMaxPool"] = [](Translator& t, const onnx::NodeProto&) { global_pool(t, true); };
   m["Resize"] = [](Translator& t, const onnx::NodeProto&) { resize(t, false); };
   m["Upsample"] = [](Translator& t, const onnx::NodeProto&) { resize(t, true); };
   m["MatMul"] = [](Translator& t, const onnx::NodeProto&) { matmul(t); };

@@ -55,10 +55,52 @@ bool same_quant(const tflite::TensorT& tt, const QParams& q) {
   return tt.quantization->scale == q.scale && tt.quantization->zero_point == q.zero_point;
 }
 
+// A QuantizeLinear read only by DequantizeLinears with the same parameters is a QDQ pair
+// (quantization-aware training, ONNX Runtime's quantizer): the pair disappears and the
+// float tensor records the range it implies (TFLite's quantization min/max on a float
+// tensor, as its converter records fake-quant ranges). liteq's quantizer then uses those
+// ranges instead of calibration, so the integer model gets the QDQ model's own scales.
+bool qdq_pair(Translator& t, Value& x, const QParams& q) {
+  const auto& n = t.node();
+  if (x.tensor < 0 || q.scale.size() != 1 || t.readers(n.output(0)) == 0) return false;
+  std::vector<const onnx::NodeProto*> dqs;
+  for (const auto* r : t.readers_of(n.output(0))) {
+    if (!r || r->op_type() != "DequantizeLinear" || r->input(0) != n.output(0)) return false;
+    for (int i = 1; i < 3; ++i) {
+      const std::string a = i < n.input_size() ? n.input(i) : "", b = i < r->input_size() ? r->input(i) : "";
+      if (a == b) continue;
+      Value* va = a.empty() ? nullptr : t.find_value(a);
+      Value* vb = b.empty() ? nullptr : t.find_value(b);
+      if (!va || !vb || !va->c || !vb->c || va->c->v != vb->c->v) return false;
+    }
+    dqs.push_back(r);
+  }
+  double qmin = 0, qmax = 255;
+  if (q.type == onnx::TensorProto::INT8) qmin = -128, qmax = 127;
+  else if (q.type == onnx::TensorProto::INT16) qmin = -32768, qmax = 32767;
+  else if (q.type != onnx::TensorProto::UINT8) return false;
+  auto& tt = t.tensor(x.tensor);
+  if (tt.type != tflite::TensorType::FLOAT32) return false;
+  const float lo = static_cast<float>((qmin - static_cast<double>(q.zero_point[0])) * q.scale[0]);
+  const float hi = static_cast<float>((qmax - static_cast<double>(q.zero_point[0])) * q.scale[0]);
+  if (!tt.quantization) tt.quantization = std::make_unique<tflite::QuantizationParametersT>();
+  if (tt.quantization->min.empty()) {
+    tt.quantization->min = {lo};
+    tt.quantization->max = {hi};
+  }
+  t.alias(0, x);
+  for (const auto* r : dqs) {
+    t.alias_as(r->output(0), x);
+    t.skip_node(r);
+  }
+  return true;
+}
+
 void quantize_linear(Translator& t) {
   Value& x = t.input(0);
   t.check(!x.c, "internal: constant QuantizeLinear not folded");
   const QParams q = params(t, x.rank());
+  if (qdq_pair(t, x, q)) return;
   t.check(q.scale.size() == 1, "per-axis quantization of activations is not supported");
   const int in = t.as_layout(x, x.perm);
   const int out = t.define(0, x.perm, dtype_of(q.type, t.node().output(0)));

@@ -350,7 +350,7 @@ void layer_norm(Translator& t) {
   const int ve = tmp("_var_eps", rshape);
   t.emit(Op::ADD, {var, et}, {ve}).builtin_options.Set(tflite::AddOptionsT{});
   const int rs = tmp("_rstd", rshape);
-  t.emit(code::kRsqrt, {ve}, {rs});
+  t.emit(Op::RSQRT, {ve}, {rs});
   const int norm = tmp("_normalized", shape);
   t.emit(Op::MUL, {d, rs}, {norm}).builtin_options.Set(tflite::MulOptionsT{});
   const Const& gamma = t.const_input(1, "Scale");
@@ -377,10 +377,6 @@ void register_tensor_ops(std::map<std::string, OpHandler>& m) {
   m["Gather"] = [](Translator& t, const onnx::NodeProto&) { gather(t); };
   m["Pad"] = [](Translator& t, const onnx::NodeProto&) { pad(t); };
   m["ReduceMean"] = [](Translator& t, const onnx::NodeProto&) { reduce(t, Op::MEAN, 18); };
-  m["ReduceSum"] = [](Translator& t, const onnx::NodeProto&) { reduce(t, code::kSum, 13); };
-  m["ReduceMax"] = [](Translator& t, const onnx::NodeProto&) { reduce(t, code::kReduceMax, 18); };
-  m["ReduceMin"] = [](Translator& t, const onnx::NodeProto&) { reduce(t, code::kReduceMin, 18); };
-  m["ReduceProd"] = [](Translator& t, const onnx::NodeProto&) { reduce(t, code::kReduceProd, 18); };
   m["LayerNormalization"] = [](Translator& t, const onnx::NodeProto&) { layer_norm(t); };
   // Shape, Size: constants (translator.cc); Constant, ConstantOfShape, Range: folded.
   for (const char* op : {"Shape", "Size", "Constant", "ConstantOfShape", "Range"})

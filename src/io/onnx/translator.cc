@@ -169,6 +169,17 @@ int Translator::add_const(const std::string& name, DType dtype, const std::vecto
   return idx;
 }
 
+void Translator::record_weight_scales(int t, const std::vector<float>& scales, int axis) {
+  if (scales.empty()) return;
+  auto q = std::make_unique<tflite::QuantizationParametersT>();
+  for (float sc : scales) {
+    q->min.push_back(-127.0f * sc);
+    q->max.push_back(127.0f * sc);
+  }
+  q->quantized_dimension = axis;
+  tensor(t).quantization = std::move(q);
+}
+
 tflite::OperatorT& Translator::emit(Op op, std::vector<int32_t> inputs, std::vector<int32_t> outputs, int version) {
   const auto code = static_cast<int32_t>(op);
   uint32_t opcode = UINT32_MAX;
@@ -307,6 +318,9 @@ int Translator::as_layout(Value& v, const std::vector<int>& perm) {
       if (v.shape[perm[i]] != 1) b.push_back(perm[i]);
     }
     t = add_tensor(fresh(v.name), dt, shape);
+    if (const auto& q = tensor(v.tensor).quantization) {  // a recorded range moves along (same-scale op)
+      tensor(t).quantization = std::make_unique<tflite::QuantizationParametersT>(*q);
+    }
     if (a == b) {
       const int s = add_const(fresh(v.name + "_shape"), DType::kInt32, {static_cast<int32_t>(shape.size())},
                               std::vector<double>(shape.begin(), shape.end()));
@@ -391,6 +405,7 @@ bool Translator::fold_affine(Value& x, const std::vector<double>& mul, const std
   if (!mul.empty()) {
     const int wt = p->inputs[wi];
     if (tensor(wt).buffer == 0) return false;
+    tensor(wt).quantization.reset();  // recorded int8 scales no longer apply
     float* wd = float_data(wt);
     const int64_t n = num_elements(wt);
     const bool dw = code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D);

@@ -30,11 +30,9 @@ namespace liteq::onnx_io {
 
 // Builtin codes of TFLite operators (schema.fbs) that the translator emits.
 namespace code {
-constexpr Op kFloor = static_cast<Op>(8), kExp = static_cast<Op>(47), kCast = static_cast<Op>(53),
-             kNeg = static_cast<Op>(59), kLog = static_cast<Op>(73), kSum = static_cast<Op>(74),
-             kSqrt = static_cast<Op>(75), kRsqrt = static_cast<Op>(76), kPow = static_cast<Op>(78),
-             kReduceProd = static_cast<Op>(81), kReduceMax = static_cast<Op>(82), kReduceMin = static_cast<Op>(89),
-             kAbs = static_cast<Op>(101), kCeil = static_cast<Op>(104);
+// (Those without a liteq kernel yet; the rest are in ir/ops.def.)
+constexpr Op kSum = static_cast<Op>(74), kReduceProd = static_cast<Op>(81), kReduceMax = static_cast<Op>(82),
+             kReduceMin = static_cast<Op>(89);
 }  // namespace code
 
 // A constant known at translation time (initializers, Constant nodes, Shape results and
@@ -44,6 +42,11 @@ struct Const {
   int type = 1;  // onnx::TensorProto_DataType
   std::vector<int64_t> dims;
   std::vector<double> v;
+  // Set when the values are int8 weights dequantized by a DequantizeLinear (zero point 0):
+  // their scales (one, or one per slice along `scale_axis`), kept so that liteq quantizes
+  // them back to the same integers.
+  std::vector<float> scales;
+  int scale_axis = -1;
   int64_t size() const { return static_cast<int64_t>(v.size()); }
 };
 
@@ -139,6 +142,9 @@ class Translator {
   // New tensors and operators.
   int add_tensor(const std::string& name, DType dtype, const std::vector<int32_t>& shape);
   int add_const(const std::string& name, DType dtype, const std::vector<int32_t>& shape, const std::vector<double>& v);
+  // Records a weight tensor's int8 scales (from a QDQ model) as quantization min/max =
+  // -/+127 x scale per slice along `axis` of the TFLite tensor, for the quantizer.
+  void record_weight_scales(int tensor, const std::vector<float>& scales, int axis);
   tflite::OperatorT& emit(Op op, std::vector<int32_t> inputs, std::vector<int32_t> outputs, int version = 1);
   // The operator that produced a tensor (nullptr for inputs/constants).
   tflite::OperatorT* producer(int tensor);
@@ -150,6 +156,11 @@ class Translator {
   // Number of ONNX nodes reading a value (graph outputs count as readers).
   int readers(const std::string& value) const;
   const onnx::NodeProto* sole_reader(const std::string& value) const;
+  // The nodes reading a value (nullptr entries: graph outputs).
+  std::vector<const onnx::NodeProto*> readers_of(const std::string& value) const {
+    auto it = readers_.find(value);
+    return it == readers_.end() ? std::vector<const onnx::NodeProto*>{} : it->second;
+  }
   void skip_node(const onnx::NodeProto* n) { skipped_.insert(n); }
   Value& value(const std::string& name);
   Value* find_value(const std::string& name) {
