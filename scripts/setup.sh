@@ -11,6 +11,7 @@ cd "$ROOT"
 bash scripts/install_deps.sh
 bash scripts/fetch_assets.sh
 bash scripts/setup_tflite_ref.sh
+bash scripts/setup_ort_ref.sh
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
