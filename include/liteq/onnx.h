@@ -1,4 +1,4 @@
-// Reads an ONNX model (opsets 9 to 17) and translates it into a liteq Model: TFLite
+// Reads an ONNX model (opsets 7 to 17) and translates it into a liteq Model: TFLite
 // builtin operators, NHWC layouts, weights in TFLite's layouts, BatchNormalization
 // folded, constant subgraphs (Shape-derived values included) folded, activations fused.
 //   auto model = liteq::import_onnx("model.onnx", {.input_shapes = {{"x", {1, 3, 640, 640}}}});

@@ -63,16 +63,10 @@ namespace fs = std::filesystem;
 const std::map<std::string, std::string>& known_failures() {
   static const std::map<std::string, std::string> k = {
       // Dropout with training_mode true is translated (and folded) as inference: y = x, mask all true.
-      {"test_training_dropout", "Dropout training_mode=true (a graph input) ignored: y = x"},
-      {"test_training_dropout_default", "Dropout training_mode=true (a graph input) ignored: y = x"},
-      {"test_training_dropout_mask", "constant-folded Dropout ignores training_mode=true: y = x, mask all true"},
-      {"test_training_dropout_default_mask", "constant-folded Dropout ignores training_mode=true: y = x, mask all true"},
       // Inputs made constants: the importer's constant folding of Cast reads bfloat16 as integers.
       {"test_cast_BFLOAT16_to_FLOAT", "constant-folded Cast from bfloat16 gives the raw bits as numbers (16117, not 0.4785)"},
       {"test_castlike_BFLOAT16_to_FLOAT_expanded", "constant-folded Cast from bfloat16 gives the raw bits as numbers"},
       // Scales 0.6 on 2x4: ONNX maps coordinates by 1/scale, TFLite's RESIZE_BILINEAR by in/out size.
-      {"test_resize_downsample_scales_linear", "Resize linear, non-integral scales: in/out ratio used instead of 1/scale"},
-      {"test_resize_downsample_scales_linear_align_corners", "Resize linear align_corners to a size-1 dim differs from ONNX"},
   };
   return k;
 }

@@ -2,6 +2,7 @@
 // outside), folding (BatchNorm, bias adds, HardSwish), and errors on bad input. Expected
 // values come from plain loops over the ONNX (NCHW) semantics.
 #include <cmath>
+#include <filesystem>
 #include <random>
 
 #include <fmt/ranges.h>
@@ -377,6 +378,25 @@ TEST(OnnxImport, QdqConvolutionKeepsItsScalesAndIntegers) {
   // TFLite's fixed-point requantization may round a value that lies within ~2^-31 of a
   // half step the other way; anything more is a scale that was not kept.
   EXPECT_LE(off, static_cast<int>(got.size() / 100)) << off << " of " << got.size() << " values differ by one step";
+}
+
+}  // namespace
+}  // namespace liteq::test
+
+namespace liteq::test {
+namespace {
+
+// Inputs the fuzzer found crashing the importer (inside libonnx's shape inference, or
+// ours): each must now be a clean liteq::Error.
+TEST(OnnxImport, FuzzerRegressionsAreCleanErrors) {
+  const std::filesystem::path dir = std::filesystem::path(LITEQ_SOURCE_DIR) / "fuzz/regressions/onnx";
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".onnx") continue;
+    ++n;
+    EXPECT_THROW(import_onnx(e.path().string()), Error) << e.path();
+  }
+  EXPECT_GE(n, 6);
 }
 
 }  // namespace

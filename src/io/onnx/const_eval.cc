@@ -103,6 +103,7 @@ bool eval_const(const onnx::NodeProto& n, int opset, const std::vector<const Con
   }
   if (op == "Identity" || op == "Dropout") {
     if (!arg(0)) return false;
+    if (op == "Dropout" && arg(2) && !arg(2)->v.empty() && arg(2)->v[0] != 0) return false;  // training mode
     r = *arg(0);
     if (n.output_size() > 1) { out[1].type = onnx::TensorProto::BOOL; out[1].dims = r.dims; out[1].v.assign(r.v.size(), 1); }
     return true;

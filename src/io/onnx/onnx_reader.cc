@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <onnx/checker.h>
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 
@@ -17,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kMinOpset = 7;
+constexpr int kMinOpset = 7;  // Upsample, Clip with attributes, Softmax of opset < 13 ...
 constexpr int kMaxOpset = 17;
 
 size_t elem_size(int type) {
@@ -260,6 +261,46 @@ Parsed parse_onnx(std::span<const uint8_t> bytes, const std::string& name, const
     g.mutable_node()->Swap(&sorted);
   }
 
+  // Before ONNX's shape inference sees the graph (it trusts its input and can crash on a
+  // malformed node): every op must be one we translate, pass ONNX's schema check, and have
+  // sane convolution / pooling attributes.
+  {
+    onnx::checker::CheckerContext ctx;
+    ctx.set_ir_version(static_cast<int>(std::max<int64_t>(p.model.ir_version(), 3)));
+    std::unordered_map<std::string, int> imports;
+    for (const auto& os : p.model.opset_import()) imports[os.domain()] = static_cast<int>(os.version());
+    if (!imports.count("")) imports[""] = p.opset;
+    ctx.set_opset_imports(imports);
+    onnx::checker::LexicalScopeContext lex;
+    for (const auto& t : g.initializer()) lex.add(t.name());
+    for (const auto& in : g.input()) lex.add(in.name());
+    const auto& handlers = op_handlers();
+    for (int i = 0; i < g.node_size(); ++i) {
+      const auto& n = g.node(i);
+      if (!handlers.count(n.op_type()))
+        fail(ErrorKind::kUnsupported, "{}: node {} '{}': operator {} is not supported (liteq translates: {})", name, i, n.name(),
+             n.op_type(), fmt::join(onnx_supported_ops(), " "));
+      try {
+        onnx::checker::check_node(n, ctx, lex);
+      } catch (const std::exception& e) {
+        fail(ErrorKind::kInvalidModel, "{}: node {} '{}' ({}) is invalid: {}", name, i, n.name(), n.op_type(), e.what());
+      }
+      for (const auto& o : n.output()) lex.add(o);
+      for (const auto& a : n.attribute()) {
+        const std::string& an = a.name();
+        const bool positive = an == "strides" || an == "dilations" || an == "kernel_shape" || an == "blocksize";
+        const bool nonneg = an == "pads" || an == "output_padding";
+        if (!positive && !nonneg && an != "group") continue;
+        auto bad = [&](int64_t v) { return positive || an == "group" ? (v < 1 || v > 65536) : (v < 0 || v > 65536); };
+        bool wrong = a.type() == onnx::AttributeProto::INT ? bad(a.i()) : false;
+        for (int64_t v : a.ints()) wrong = wrong || bad(v);
+        if (wrong)
+          fail(ErrorKind::kInvalidModel, "{}: node {} '{}' ({}): attribute {} has a value out of range ({} expected)", name, i,
+               n.name(), n.op_type(), an, positive || an == "group" ? "1..65536" : "0..65536");
+      }
+    }
+  }
+
   // Fix the input shapes: options first, then the model's own dims.
   std::set<std::string> seen_inputs;
   for (const auto& in : g.input())
@@ -296,6 +337,8 @@ Parsed parse_onnx(std::span<const uint8_t> bytes, const std::string& name, const
     std::vector<std::string> dims;
     bool open = false;
     for (const auto& d : tt->shape().dim()) {
+      if (d.has_dim_value() && d.dim_value() == 0)
+        fail(ErrorKind::kUnsupported, "{}: input '{}' has a dim of size 0; empty tensors are not supported", name, in.name());
       if (d.has_dim_value() && d.dim_value() > 0) {
         dims.push_back(std::to_string(d.dim_value()));
       } else {

@@ -336,6 +336,8 @@ void pow_op(Translator& t) {
     }
     if (p == 0.5) return unary(t, Op::SQRT);
   }
+  t.check(e.c || e.type == x.type, "an exponent of another element type than the base must be a constant");
+  t.check(!x.c || x.type == e.type, "a constant base of another element type than the exponent is not supported");
   binary(t, Op::POW);
 }
 
@@ -355,6 +357,7 @@ void prelu(Translator& t) {
   Value& x = t.input(0);
   Value& s = t.input(1);
   t.check(!x.c, "a constant input is not supported");
+  t.check(s.rank() <= x.rank(), fmt::format("the slope has rank {}, more than the input's {}", s.rank(), x.rank()));
   const int rank = x.rank();
   const DType dt = DType::kFloat32;
   const int in = t.as_layout(x, x.perm);
@@ -409,6 +412,10 @@ void register_elementwise_ops(std::map<std::string, OpHandler>& m) {
   m["Identity"] = [](Translator& t, const onnx::NodeProto&) { t.alias(0, t.input(0)); };
   m["Dropout"] = [](Translator& t, const onnx::NodeProto& n) {
     t.check(n.output_size() < 2 || n.output(1).empty(), "the mask output is not supported");
+    if (t.maybe_input(2)) {
+      const Const& train = t.const_input(2, "training_mode");
+      t.check(train.v.empty() || train.v[0] == 0, "training_mode = true is not supported (inference only)");
+    }
     t.alias(0, t.input(0));
   };
 }

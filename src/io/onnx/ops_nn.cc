@@ -355,6 +355,25 @@ void resize(Translator& t, bool upsample) {
   } else {
     t.fail_node("mode '" + mode + "' is not supported (nearest and linear are)");
   }
+  // With scales, ONNX maps coordinates with the given scale; TFLite with in/out: the same
+  // only when the scale gives the output size exactly.
+  {
+    const Const* scales = nullptr;
+    const int si = upsample ? 1 : (t.opset() >= 11 ? 2 : 1);
+    if (Value* sv = t.maybe_input(si); sv && sv->c && sv->c->size() == 4) scales = &*sv->c;
+    if (upsample && t.opset() < 9) {
+      const auto sc = t.attr("scales");
+      if (sc && sc->floats_size() == 4)
+        for (int d = 2; d < 4; ++d)
+          t.check(static_cast<double>(sc->floats(d)) * x.shape[d] == static_cast<double>(os[d]),
+                  "scales that do not give a whole output size have no TFLite equivalent");
+    }
+    if (scales)
+      for (int d = 2; d < 4; ++d)
+        t.check(static_cast<double>(static_cast<float>(scales->v[d])) * x.shape[d] == static_cast<double>(os[d]),
+                fmt::format("scale {} on a dim of {} does not give a whole output size ({}); TFLite resizes by the size ratio",
+                            scales->v[d], x.shape[d], os[d]));
+  }
   const int in = t.as_layout(x, kNHWC);
   const int size = t.add_const(t.fresh(t.node().output(0) + "_size"), DType::kInt32, {2}, {double(os[2]), double(os[3])});
   const int out = t.define(0, kNHWC);

@@ -31,6 +31,9 @@ bool trivially_identity(const Value& v) {
 void reshape_to_output(Translator& t) {
   Value& x = t.input(0);
   t.check(!x.c, "internal: constant reshape not folded");
+  const std::string& op = t.node().op_type();
+  if (op == "Reshape") t.const_input(1, "the shape");
+  if ((op == "Squeeze" || op == "Unsqueeze") && t.maybe_input(1)) t.const_input(1, "axes");
   const auto& shape = t.out_shape(0);
   const int src = trivially_identity(x) ? x.tensor : t.as_layout(x, identity_perm(x.rank()));
   const auto s32 = Translator::to_i32(shape);
