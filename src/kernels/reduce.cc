@@ -53,7 +53,9 @@ void eval_mean_hw(OpContext& ctx, const Tensor& in, float* out) {
   constexpr int kChunk = 16;
   const int64_t blocks = (c + kChunk - 1) / kChunk;
   ExecConfig exec = ctx.exec();
-  if (in.num_elements() < (int64_t{1} << 16)) exec.pool = nullptr;
+  // Memory-bound: threads only pay off on large inputs with a few channel blocks each
+  // (every thread streams over all pixels of its batch).
+  if (in.num_elements() < (int64_t{1} << 18) || batch * blocks < 2 * int64_t{exec.threads()}) exec.pool = nullptr;
   parallel_for(exec, static_cast<size_t>(batch * blocks), 1, [&](size_t b, size_t e) {
     for (int64_t t = static_cast<int64_t>(b); t < static_cast<int64_t>(e);) {
       const int64_t bb = t / blocks;
