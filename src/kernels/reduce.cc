@@ -4,6 +4,14 @@
 //   int8, int16 (int16 symmetric), per-tensor quantized with input and output parameters
 //     of their own: TFLite's integer mean, including its special case for 4-D inputs
 //     reduced over H and W with keep_dims (see reference/reduce_int.h).
+// float32 sums in float32 in the input's order, then divides by the count (as TFLite's
+// reference_ops::Mean / MeanGeneral). At any ISA level but reference, the NHWC spatial
+// mean (4-D, axes exactly {1, 2}, either keep_dims) has a fast path: per batch, rows of C
+// contiguous floats summed into per-channel accumulators (vectorized over channels),
+// threads split batches x channel ranges. Each channel still sums its H*W values in the
+// reference's order, so the result is bit-identical to the reference for any split.
+#include <algorithm>
+
 #include "kernels/kernel_util.h"
 #include "kernels/reference/quant_params_int.h"
 #include "kernels/reference/reduce.h"
@@ -17,7 +25,48 @@ struct MeanState {
   std::vector<bool> reduced;
   ref::QuantMeanParams quant;
   int sums_scratch = -1;  // quantized: int32 sum per output
+  bool fast_hw = false;   // float32 NHWC mean over H and W (fast path)
 };
+
+// Channels [c0, c1) of one batch of the NHWC spatial mean: in points at the batch's first
+// pixel, hw pixels of c floats each; out at the batch's first output.
+void mean_hw_channels(const float* in, int64_t hw, int c, int c0, int c1, float count, float* out) {
+  constexpr int kBlock = 64;
+  for (int cb = c0; cb < c1; cb += kBlock) {
+    const int n = std::min(kBlock, c1 - cb);
+    float acc[kBlock];
+    for (int j = 0; j < n; ++j) acc[j] = 0.0f;
+    const float* p = in + cb;
+    for (int64_t i = 0; i < hw; ++i, p += c)
+      for (int j = 0; j < n; ++j) acc[j] += p[j];
+    for (int j = 0; j < n; ++j) out[cb + j] = acc[j] / count;
+  }
+}
+
+void eval_mean_hw(OpContext& ctx, const Tensor& in, float* out) {
+  const int batch = in.dim(0), c = in.dim(3);
+  const int64_t hw = int64_t{in.dim(1)} * in.dim(2);
+  const float* x = in.data_as<float>();
+  const float count = static_cast<float>(hw);
+  // Tasks: batch x blocks of 16 channels; a chunk of consecutive tasks handles its
+  // channel range of each batch it touches in one pass.
+  constexpr int kChunk = 16;
+  const int64_t blocks = (c + kChunk - 1) / kChunk;
+  ExecConfig exec = ctx.exec();
+  // Memory-bound: threads only pay off on large inputs with a few channel blocks each
+  // (every thread streams over all pixels of its batch).
+  if (in.num_elements() < (int64_t{1} << 18) || batch * blocks < 2 * int64_t{exec.threads()}) exec.pool = nullptr;
+  parallel_for(exec, static_cast<size_t>(batch * blocks), 1, [&](size_t b, size_t e) {
+    for (int64_t t = static_cast<int64_t>(b); t < static_cast<int64_t>(e);) {
+      const int64_t bb = t / blocks;
+      const int64_t t_end = std::min<int64_t>(static_cast<int64_t>(e), (bb + 1) * blocks);
+      const int c0 = static_cast<int>((t - bb * blocks) * kChunk);
+      const int c1 = static_cast<int>(std::min<int64_t>(c, (t_end - bb * blocks) * kChunk));
+      mean_hw_channels(x + bb * hw * c, hw, c, c0, c1, count, out + bb * c);
+      t = t_end;
+    }
+  });
+}
 
 // Chooses TFLite's integer mean path and precomputes its constants.
 void prepare_quant_mean(OpContext& ctx, MeanState& s, const std::vector<int64_t>& axes, bool keep_dims) {
@@ -87,7 +136,11 @@ void prepare(OpContext& ctx) {
     int64_t num_out = 1;
     for (int32_t d : out) num_out *= d;
     s.sums_scratch = ctx.request_scratch(static_cast<size_t>(std::max<int64_t>(num_out, 1)) * sizeof(int32_t));
+  } else if (ctx.exec().isa != Isa::kReference && rank == 4 && !s.reduced[0] && s.reduced[1] && s.reduced[2] &&
+             !s.reduced[3] && in.dim(1) > 0 && in.dim(2) > 0) {
+    s.fast_hw = true;
   }
+  ctx.set_fast(s.fast_hw);
   ctx.set_output_shape(0, std::move(out));
 }
 
@@ -110,7 +163,8 @@ void eval(OpContext& ctx) {
   const Tensor& in = ctx.input(0);
   switch (out.type) {
     case DType::kFloat32:
-      ref::mean_f32(in.data_as<float>(), in.dims, s.reduced, out.data_as<float>());
+      if (s.fast_hw) eval_mean_hw(ctx, in, out.data_as<float>());
+      else ref::mean_f32(in.data_as<float>(), in.dims, s.reduced, out.data_as<float>());
       break;
     case DType::kInt8: eval_quant_mean<int8_t>(ctx, s, in, out); break;
     case DType::kInt16: eval_quant_mean<int16_t>(ctx, s, in, out); break;

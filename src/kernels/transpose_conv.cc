@@ -26,9 +26,14 @@
 //            kernel); int32 bias or none in int32 (its optimized kernel).
 // TFLite 2.9 has no hybrid TRANSPOSE_CONV (it requires the weights' type to be the
 // input's), so neither do we. Reference kernels in reference/conv_int8.h.
+//
+// float32 (both ops) with constant weights and bias, at any ISA level but reference:
+// GEMM + col2im (opt::make_transpose_conv_f32).
 #include <cstring>
+#include <memory>
 
 #include "kernels/kernel_util.h"
+#include "kernels/optimized/fast_kernels.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/conv_int8.h"
 #include "kernels/reference/quant_checks_int8.h"
@@ -48,6 +53,7 @@ struct TransposeConvState {
   qcheck::ChannelRequant rq;
   ref::QuantOutput q;  // points into rq
   int scratch = -1;    // the accumulators
+  std::unique_ptr<opt::FastKernel> fast;  // float32 optimized kernel, if one covers the case
 };
 
 constexpr int64_t kIntMax = 0x7fffffff;
@@ -175,6 +181,9 @@ void prepare(OpContext& ctx) {
                                     (s.kind == Kind::kInt16 ? sizeof(int64_t) : sizeof(int32_t)));
   }
   ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
+  if (s.kind == Kind::kFloat && ctx.exec().isa != Isa::kReference)
+    s.fast = opt::make_transpose_conv_f32(ctx, g, kInput, kWeights, kBias, s.bias_first);
+  ctx.set_fast(s.fast != nullptr);
 }
 
 template <typename Acc, typename T, typename Bias>
@@ -187,6 +196,10 @@ void eval_quant(OpContext& ctx, const TransposeConvState& s) {
 
 void eval(OpContext& ctx) {
   const auto& s = ctx.state<TransposeConvState>();
+  if (s.fast) {
+    s.fast->run(ctx);
+    return;
+  }
   switch (s.kind) {
     case Kind::kFloat: {
       const float* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr;
@@ -249,10 +262,17 @@ void prepare_mp(OpContext& ctx) {
   g.act_max = r.hi;
   s.bias_first = true;
   ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
+  if (ctx.exec().isa != Isa::kReference)
+    s.fast = opt::make_transpose_conv_f32(ctx, g, kMpInput, kMpWeights, kMpBias, s.bias_first);
+  ctx.set_fast(s.fast != nullptr);
 }
 
 void eval_mp(OpContext& ctx) {
   const auto& s = ctx.state<TransposeConvState>();
+  if (s.fast) {
+    s.fast->run(ctx);
+    return;
+  }
   Tensor& out = ctx.output(0);
   switch (out.type) {
     case DType::kFloat32:

@@ -87,6 +87,8 @@ class OpRunner {
 
   // Runs prepare + eval; throws liteq::Error like the interpreter would.
   std::vector<TensorData> run();
+  // After run(): whether prepare chose an optimized kernel (ctx.set_fast()).
+  bool ran_fast() const { return fast_; }
 
  private:
   struct In {
@@ -105,6 +107,7 @@ class OpRunner {
   std::vector<In> inputs_;
   std::vector<Out> outputs_;
   rt::ExecConfig exec_;
+  bool fast_ = false;
 };
 
 inline std::vector<TensorData> OpRunner::run() {
@@ -161,6 +164,7 @@ inline std::vector<TensorData> OpRunner::run() {
     rt::OpContext ctx(g, node, true);
     node.kernel->prepare(ctx);
   }
+  fast_ = node.fast;
   std::vector<std::vector<uint8_t>> out_storage(g.tensors.size());
   for (int idx : node.outputs) {
     auto& t = g.tensors[idx];

@@ -1,6 +1,6 @@
 // Float32 fast kernels: CONV_2D (direct GEMM for 1x1 stride-1 unpadded, im2col GEMM
-// otherwise), DEPTHWISE_CONV_2D (direct NHWC; multiplier > 1 gathers the input) and FULLY_CONNECTED (GEMM /
-// GEMV). This file holds the state (packed weights) and splits the work over threads;
+// otherwise), DEPTHWISE_CONV_2D (direct NHWC; multiplier > 1 gathers the input), FULLY_CONNECTED (GEMM /
+// GEMV) and TRANSPOSE_CONV (GEMM + col2im). This file holds the state (packed weights) and splits the work over threads;
 // the per-ISA inner loops are in gemm_f32_avx2.cc / gemm_f32_avx512.cc (isa_f32.h).
 //
 // Threads split outputs only (rows of output pixels and/or blocks of output channels);
@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "kernels/optimized/fast_f32.h"
@@ -221,6 +222,120 @@ class DepthwiseKernel : public FastKernel {
   }
 };
 
+
+// TRANSPOSE_CONV as a GEMM, C[M x N] = X[M x in_c] * Wt[in_c x N] with M = batch * in_h
+// * in_w input pixels and N = (ky, kx, oc), followed by col2im.
+//   direct (stride == filter, no padding, out = in * stride): the blocks of output pixels
+//     do not overlap, so each (input row, ky) is one GEMM whose C is output row
+//     iy * kh + ky (columns (kx, oc), ldc kw * out_c), bias and activation in the GEMM:
+//     out = clamp(sum + bias), the reference's order but for FMA.
+//   general: C into scratch (bias 0, unclamped), then each output pixel adds its taps in
+//     the reference's order (input rows, then columns, ascending; ky and kx descending),
+//     then the bias (or starts from it when bias_first) and clamps.
+// Threads split (input row, ky) GEMMs or row tiles of C, then output rows.
+class TransposeConvKernel : public FastKernel {
+ public:
+  IsaKernels isa;
+  ref::ConvGeometry g;
+  int input = 0;
+  bool direct = false, bias_first = false;
+  std::vector<PackedB> w;  // direct: one per ky (n = kw * out_c); general: one (n = kh * kw * out_c)
+  std::vector<float> bias;  // general: out_c floats, empty when the op has none
+  int scratch = -1;         // general: M * N floats
+
+  void run(OpContext& ctx) override {
+    const float* in = ctx.input(input).data_as<float>();
+    float* out = ctx.output(0).data_as<float>();
+    ExecConfig exec = ctx.exec();
+    const int64_t m = int64_t{g.batch} * g.in_h * g.in_w;
+    const int64_t n_all = int64_t{g.filter_h} * g.filter_w * g.out_c;
+    if (static_cast<double>(m) * static_cast<double>(n_all) * g.in_c < kMinParallelMacs) exec.pool = nullptr;
+    if (direct) {
+      const int n = g.filter_w * g.out_c;
+      const int64_t tasks = int64_t{g.batch} * g.in_h * g.filter_h;
+      parallel_for(exec, static_cast<size_t>(tasks), 1, [&](size_t b, size_t e) {
+        for (size_t t = b; t < e; ++t) {
+          const int64_t row = static_cast<int64_t>(t) / g.filter_h;  // b * in_h + iy
+          const int ky = static_cast<int>(static_cast<int64_t>(t) % g.filter_h);
+          const int64_t bb = row / g.in_h;
+          const int iy = static_cast<int>(row % g.in_h);
+          f32::GemmArgs a;
+          a.m = g.in_w;
+          a.n = n;
+          a.k = g.in_c;
+          a.a = in + row * g.in_w * g.in_c;
+          a.lda = g.in_c;
+          a.b = w[ky].b.data();
+          a.k_total = g.in_c;
+          a.bias = w[ky].bias.data();
+          a.c = out + ((bb * g.out_h + int64_t{iy} * g.filter_h + ky) * g.out_w) * g.out_c;
+          a.ldc = n;
+          a.lo = g.act_min;
+          a.hi = g.act_max;
+          isa.gemm(a);
+        }
+      });
+      return;
+    }
+    float* c = reinterpret_cast<float*>(ctx.scratch(scratch));
+    const PackedB& pw = w[0];
+    const int64_t m_tiles = (m + kTileRows - 1) / kTileRows;
+    parallel_for(exec, static_cast<size_t>(m_tiles), 1, [&](size_t b, size_t e) {
+      for (size_t t = b; t < e; ++t) {
+        const int64_t m0 = static_cast<int64_t>(t) * kTileRows;
+        f32::GemmArgs a;
+        a.m = static_cast<int>(std::min<int64_t>(kTileRows, m - m0));
+        a.n = pw.n;
+        a.k = pw.k;
+        a.a = in + m0 * g.in_c;
+        a.lda = g.in_c;
+        a.b = pw.b.data();
+        a.k_total = pw.k;
+        a.bias = pw.bias.data();
+        a.c = c + m0 * n_all;
+        a.ldc = n_all;
+        a.lo = -std::numeric_limits<float>::infinity();
+        a.hi = std::numeric_limits<float>::infinity();
+        isa.gemm(a);
+      }
+    });
+    parallel_for(exec, static_cast<size_t>(g.batch) * g.out_h, 1, [&](size_t b, size_t e) {
+      for (size_t r = b; r < e; ++r) col2im_row(c, static_cast<int64_t>(r), out);
+    });
+  }
+
+ private:
+  // Output row r = b * out_h + oy.
+  void col2im_row(const float* c, int64_t r, float* out) const {
+    const int64_t bb = r / g.out_h;
+    const int oy = static_cast<int>(r % g.out_h);
+    const int oc_n = g.out_c;
+    const int64_t n_all = int64_t{g.filter_h} * g.filter_w * oc_n;
+    const float* bias_p = bias.empty() ? nullptr : bias.data();
+    const float lo = g.act_min, hi = g.act_max;
+    for (int ox = 0; ox < g.out_w; ++ox) {
+      float* o = out + (r * g.out_w + ox) * oc_n;
+      if (bias_first && bias_p) std::copy(bias_p, bias_p + oc_n, o);
+      else std::fill(o, o + oc_n, 0.0f);
+      for (int ky = g.filter_h - 1; ky >= 0; --ky) {
+        const int ty = oy + g.pad_top - ky;
+        if (ty < 0 || ty % g.stride_h != 0 || ty / g.stride_h >= g.in_h) continue;
+        const int iy = ty / g.stride_h;
+        for (int kx = g.filter_w - 1; kx >= 0; --kx) {
+          const int tx = ox + g.pad_left - kx;
+          if (tx < 0 || tx % g.stride_w != 0 || tx / g.stride_w >= g.in_w) continue;
+          const int ix = tx / g.stride_w;
+          const float* src = c + ((bb * g.in_h + iy) * g.in_w + ix) * n_all + (int64_t{ky} * g.filter_w + kx) * oc_n;
+          for (int oc = 0; oc < oc_n; ++oc) o[oc] += src[oc];
+        }
+      }
+      if (!bias_first && bias_p)
+        for (int oc = 0; oc < oc_n; ++oc) o[oc] += bias_p[oc];
+      for (int oc = 0; oc < oc_n; ++oc) o[oc] = std::min(std::max(o[oc], lo), hi);
+    }
+  }
+};
+
 }  // namespace
 
 int64_t f32_fast_kernels_made() { return g_made.load(std::memory_order_relaxed); }
@@ -310,6 +425,71 @@ std::unique_ptr<FastKernel> make_fully_connected_f32(OpContext& ctx, int64_t bat
   kernel->hi = act_max;
   kernel->direct = true;
   kernel->lda = depth;
+  return made(std::move(kernel));
+}
+
+std::unique_ptr<FastKernel> make_transpose_conv_f32(OpContext& ctx, const ref::ConvGeometry& g, int input,
+                                                    int weights, int bias_input, bool bias_first) {
+  const IsaKernels isa = select(ctx.exec().isa);
+  if (!isa.gemm) return nullptr;
+  const int64_t m = int64_t{g.batch} * g.in_h * g.in_w;
+  const int64_t n_all = int64_t{g.filter_h} * g.filter_w * g.out_c;
+  // Empty tensors (the reference handles them) and sizes the GEMM's int fields cannot hold.
+  if (m <= 0 || g.in_c <= 0 || n_all <= 0 || g.out_h <= 0 || g.out_w <= 0 || n_all > (int64_t{1} << 30) ||
+      g.in_w > (1 << 30))
+    return nullptr;
+  const Tensor& filter = ctx.input(weights);
+  if (!filter.is_constant()) return nullptr;
+  const float* bias = nullptr;
+  if (bias_input >= 0 && ctx.has_input(bias_input)) {
+    const Tensor& t = ctx.input(bias_input);
+    if (!t.is_constant()) return nullptr;
+    bias = t.data_as<float>();
+  }
+  auto kernel = std::make_unique<TransposeConvKernel>();
+  kernel->isa = isa;
+  kernel->g = g;
+  kernel->input = input;
+  kernel->bias_first = bias_first;
+  kernel->direct = g.stride_h == g.filter_h && g.stride_w == g.filter_w && g.pad_top == 0 && g.pad_left == 0 &&
+                   int64_t{g.out_h} == int64_t{g.in_h} * g.stride_h && int64_t{g.out_w} == int64_t{g.in_w} * g.stride_w;
+  const int64_t scratch_floats = kernel->direct ? 0 : m * n_all;
+  if (scratch_floats * int64_t{sizeof(float)} > (int64_t{1} << 28)) return nullptr;  // 256 MiB
+  // OHWI [oc][ky][kx][ic] -> rows (ky, kx, oc) of in_c floats, packed per ky (direct) or whole.
+  const float* f = filter.data_as<float>();
+  const int oc_n = g.out_c, k = g.in_c;
+  auto row_of = [&](int oc, int ky, int kx) { return f + ((int64_t{oc} * g.filter_h + ky) * g.filter_w + kx) * k; };
+  std::vector<float> rows;
+  size_t bytes = 0;
+  if (kernel->direct) {
+    const int n = g.filter_w * oc_n;
+    rows.resize(static_cast<size_t>(n) * k);
+    std::vector<float> bias_rep(static_cast<size_t>(n), 0.0f);
+    if (bias)
+      for (int kx = 0; kx < g.filter_w; ++kx) std::copy(bias, bias + oc_n, bias_rep.begin() + int64_t{kx} * oc_n);
+    kernel->w.resize(g.filter_h);
+    for (int ky = 0; ky < g.filter_h; ++ky) {
+      for (int kx = 0; kx < g.filter_w; ++kx)
+        for (int oc = 0; oc < oc_n; ++oc)
+          std::copy(row_of(oc, ky, kx), row_of(oc, ky, kx) + k, rows.begin() + (int64_t{kx} * oc_n + oc) * k);
+      kernel->w[ky].pack(rows.data(), bias_rep.data(), n, k, isa.nr, isa.vl);
+      bytes += kernel->w[ky].bytes();
+    }
+  } else {
+    rows.resize(static_cast<size_t>(n_all) * k);
+    for (int ky = 0; ky < g.filter_h; ++ky)
+      for (int kx = 0; kx < g.filter_w; ++kx)
+        for (int oc = 0; oc < oc_n; ++oc)
+          std::copy(row_of(oc, ky, kx), row_of(oc, ky, kx) + k,
+                    rows.begin() + ((int64_t{ky} * g.filter_w + kx) * oc_n + oc) * k);
+    kernel->w.resize(1);
+    kernel->w[0].pack(rows.data(), nullptr, static_cast<int>(n_all), k, isa.nr, isa.vl);
+    if (bias) kernel->bias.assign(bias, bias + oc_n);
+    bytes += kernel->w[0].bytes() + kernel->bias.size() * sizeof(float);
+  }
+  ctx.add_state_bytes(bytes);
+  // Last: requesting scratch may move the tensors `filter` and `bias` refer to.
+  if (!kernel->direct) kernel->scratch = ctx.request_scratch(sizeof(float) * static_cast<size_t>(scratch_floats));
   return made(std::move(kernel));
 }
 

@@ -13,7 +13,8 @@
 //
 // Every optimized variant and the instruction set it needs (chosen at run time from
 // exec().isa; files named *_avx2.cc / *_avx512.cc / *_avx512vnni.cc get those flags only):
-//   float32 CONV_2D (GEMM, im2col), DEPTHWISE_CONV_2D, FULLY_CONNECTED
+//   float32 CONV_2D (GEMM, im2col), DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV
+//       (GEMM + col2im)
 //       optimized/gemm_f32_avx2.cc (AVX2+FMA, 6x16 tiles), gemm_f32_avx512.cc (8x32)
 //   int8 CONV_2D / FULLY_CONNECTED GEMM, DEPTHWISE_CONV_2D, hybrid CONV_2D / FC
 //       optimized/kernels_s8_avx2.cc (vpmaddwd), kernels_s8_avx512.cc (vpmaddwd, and the
@@ -51,6 +52,11 @@ std::unique_ptr<FastKernel> make_depthwise_f32(OpContext& ctx, const ref::ConvGe
 // FULLY_CONNECTED: weights [units, depth].
 std::unique_ptr<FastKernel> make_fully_connected_f32(OpContext& ctx, int64_t batch, int depth, int units,
                                                      float act_min, float act_max);
+// TRANSPOSE_CONV / Convolution2DTransposeBias: input NHWC, OHWI weights (constant),
+// optional bias (constant; bias_input < 0 or absent: none) at the given input indices;
+// bias_first: the output starts from the bias (MediaPipe) instead of adding it last.
+std::unique_ptr<FastKernel> make_transpose_conv_f32(OpContext& ctx, const ref::ConvGeometry& g, int input,
+                                                    int weights, int bias_input, bool bias_first);
 
 // --- int8 (src/kernels/optimized/*_s8*.cc) --------------------------------------------
 // q.multiplier / q.shift point into the op's state and stay valid while it lives.
