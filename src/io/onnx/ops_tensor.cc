@@ -321,8 +321,7 @@ void reduce(Translator& t, Op op, int axes_input_opset) {
 void layer_norm(Translator& t) {
   Value& x = t.input(0);
   t.check(!x.c, "a constant input is not supported");
-  t.check(t.node().output_size() == 1 || (t.node().output(1).empty() && (t.node().output_size() < 3 || t.node().output(2).empty())),
-          "the Mean and InvStdDev outputs are not supported");
+  auto wants = [&](int i) { return t.node().output_size() > i && !t.node().output(i).empty(); };
   const int r = x.rank();
   int64_t axis = t.attr_int("axis", -1);
   if (axis < 0) axis += r;
@@ -341,7 +340,7 @@ void layer_norm(Translator& t) {
   const int at = t.add_const(t.fresh(nm + "_axes"), DType::kInt32, {static_cast<int32_t>(pa.size())}, pa);
   tflite::ReducerOptionsT keep;
   keep.keep_dims = true;
-  const int mean = tmp("_mean", rshape);
+  const int mean = wants(1) ? t.define(1, x.perm) : tmp("_mean", rshape);
   t.emit(Op::MEAN, {in, at}, {mean}).builtin_options.Set(tflite::ReducerOptionsT(keep));
   const int d = tmp("_centered", shape);
   t.emit(Op::SUB, {in, mean}, {d}).builtin_options.Set(tflite::SubOptionsT{});
@@ -352,7 +351,7 @@ void layer_norm(Translator& t) {
   const int et = t.add_const(t.fresh(nm + "_eps"), DType::kFloat32, {}, {eps});
   const int ve = tmp("_var_eps", rshape);
   t.emit(Op::ADD, {var, et}, {ve}).builtin_options.Set(tflite::AddOptionsT{});
-  const int rs = tmp("_rstd", rshape);
+  const int rs = wants(2) ? t.define(2, x.perm) : tmp("_rstd", rshape);
   t.emit(Op::RSQRT, {ve}, {rs});
   const int norm = tmp("_normalized", shape);
   t.emit(Op::MUL, {d, rs}, {norm}).builtin_options.Set(tflite::MulOptionsT{});

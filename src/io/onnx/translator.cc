@@ -2,6 +2,7 @@
 #include "io/onnx/translator.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace liteq::onnx_io {
@@ -424,6 +425,30 @@ bool Translator::fold_affine(Value& x, const std::vector<double>& mul, const std
   return true;
 }
 
+// A Resize whose scales or sizes were computed by folded nodes (or are inputs made
+// constant): its output shape, for shape inference to propagate.
+void Translator::resize_shape() {
+  const auto& out = node_->output(0);
+  auto it = parsed_.value_info.find(out);
+  if (it != parsed_.value_info.end() && !it->second.second.empty() &&
+      std::all_of(it->second.second.begin(), it->second.second.end(), [](int64_t d) { return d >= 0; }))
+    return;
+  Value& x = input(0);
+  const bool upsample = node_->op_type() == "Upsample";
+  const int si = upsample ? 1 : (opset() >= 11 ? 2 : 1);
+  std::vector<int64_t> shape;
+  if (Value* sz = upsample || opset() < 11 ? nullptr : maybe_input(3); sz && sz->c && sz->c->size() == x.rank()) {
+    for (double d : sz->c->v) shape.push_back(static_cast<int64_t>(d));
+  } else if (Value* sc = maybe_input(si); sc && sc->c && sc->c->size() == x.rank()) {
+    for (int i = 0; i < x.rank(); ++i)
+      shape.push_back(static_cast<int64_t>(std::floor(static_cast<double>(x.shape[i]) * static_cast<float>(sc->c->v[i]))));
+  } else {
+    return;
+  }
+  for (int64_t d : shape) check(d > 0, "the resized shape has a dim that is not positive");
+  learn_shape(parsed_, out, x.type, shape, name_);
+}
+
 bool Translator::try_fold(const onnx::NodeProto& n) {
   std::vector<const Const*> in;
   for (const auto& name : n.input()) {
@@ -480,6 +505,7 @@ void Translator::translate_node(const onnx::NodeProto& n, int index) {
     return;
   }
   if (n.op_type() == "Reshape" && n.input_size() == 2) reshape_shape();
+  if (n.op_type() == "Resize" || n.op_type() == "Upsample") resize_shape();
   if (try_fold(n)) return;
   const auto& handlers = op_handlers();
   auto it = handlers.find(n.op_type());

@@ -193,6 +193,7 @@ class Translator {
   void translate_node(const onnx::NodeProto& n, int index);
   bool try_fold(const onnx::NodeProto& n);
   void reshape_shape();
+  void resize_shape();
 };
 
 // Constant evaluation of a node whose inputs are all constant (const_eval.cc). Returns
