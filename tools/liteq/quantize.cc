@@ -28,6 +28,8 @@ DType parse_io_type(const std::string& s, const char* flag) {
   throw Error(ErrorKind::kInvalidArgument, fmt::format("{} {}: expected int8, uint8 or float32", flag, s));
 }
 
+bool r_mode_is_float(const std::string& m) { return m != "int8" && m != "int8-only"; }
+
 bool needs_data_mode(const std::string& m) { return m == "int8" || m == "int8-only" || m == "int16x8"; }
 
 }  // namespace
@@ -54,7 +56,7 @@ Command add_quantize(CLI::App& app) {
   auto onnx_opts = std::make_shared<OnnxCliOptions>();
   add_onnx_options(cmd, *onnx_opts);
   cmd->add_option("model", o->in, "the float .tflite (or .onnx) model")->required()->check(CLI::ExistingFile);
-  cmd->add_option("-o,--output", o->out, "the quantized .tflite to write")->required();
+  cmd->add_option("-o,--output", o->out, "the quantized .tflite to write (or .onnx: QDQ ONNX of an .onnx input)")->required();
   cmd->add_option("--mode", o->mode, "dynamic | int8 | int8-only | float16 | int16x8")
       ->required()
       ->check(CLI::IsMember({"dynamic", "int8", "int8-only", "float16", "int16x8"}));
@@ -157,7 +159,15 @@ Command add_quantize(CLI::App& app) {
         };
     }
     const Model q = c.convert();
-    const auto bytes = q.serialize();
+    // OUT.onnx: the ONNX model in QDQ form with liteq's scales (ONNX Runtime runs it).
+    const bool qdq_out = std::filesystem::path(o->out).extension() == ".onnx";
+    if (qdq_out && !is_onnx_file(o->in))
+      throw Error(ErrorKind::kInvalidArgument, fmt::format("{}: a QDQ .onnx output needs an .onnx input model", o->out));
+    if (qdq_out && r_mode_is_float(c.report().mode))
+      throw Error(ErrorKind::kInvalidArgument,
+                  fmt::format("{}: QDQ .onnx output needs an integer mode (--mode int8 or int8-only), not {}", o->out, o->mode));
+    QdqReport qr;
+    const auto bytes = qdq_out ? export_qdq_onnx(o->in, q, to_onnx_options(*onnx_opts), &qr) : q.serialize();
     io::write_file_atomic(o->out, bytes, o->in);
     const auto& r = c.report();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -168,6 +178,9 @@ Command add_quantize(CLI::App& app) {
                  r.float_ops, in_size / 1048576.0, bytes.size() / 1048576.0, 100.0 * bytes.size() / in_size);
       if (r.calibration_samples) fmt::print("; calibrated on {} samples in {:.1f} s", r.calibration_samples, r.calibration_seconds);
       fmt::print("; total {:.1f} s\n", secs);
+      if (qdq_out)
+        fmt::print("QDQ ONNX: {} weighted ops with liteq's int8 weights, {} activations with QuantizeLinear/DequantizeLinear\n",
+                   qr.weighted_ops, qr.quantized_values);
       if (!r.float_op_names.empty() && r.float_op_names.size() <= 10)
         fmt::print("float ops: {}\n", fmt::join(r.float_op_names, ", "));
     }

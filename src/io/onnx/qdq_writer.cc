@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <set>
 
-#include <onnx/version_converter/convert.h>
+#include <optional>
 
 #include "io/onnx/translator.h"
 #include "io/tflite/tflite_io.h"
@@ -168,14 +168,17 @@ class QdqWriter {
     const tflite::OperatorT* op = nullptr;
     std::string final_name;
     for (int steps = 0; steps < 8; ++steps) {
-      if (auto it = producer_.find(cur); it != producer_.end() || int_tensor(cur)) {
-        const auto* p = it != producer_.end() ? it->second : nullptr;
-        if (!p) {
-          if (auto jt = producer_.find(cur + "_int8"); jt != producer_.end()) p = jt->second;
-        }
-        if (p) {
-          op = p;
+      // The integer op writing this value: its int8 tensor is named `cur` or `cur_int8`.
+      // (A model output in ONNX order is a TRANSPOSE of the op's "<name>_nhwc" tensor.)
+      for (const std::string& nm : {cur + "_int8", cur, cur + "_nhwc_int8", cur + "_nhwc", cur + "_internal_int8", cur + "_internal"}) {
+        auto it = producer_.find(nm);
+        if (it == producer_.end()) continue;
+        const int32_t code = ir::builtin_code(q_, *it->second);
+        if (code == static_cast<int32_t>(Op::CONV_2D) || code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D) ||
+            code == static_cast<int32_t>(Op::TRANSPOSE_CONV) || code == static_cast<int32_t>(Op::FULLY_CONNECTED)) {
+          op = it->second;
           final_name = cur;
+          break;
         }
       }
       auto rd = onnx_readers_.find(cur);
@@ -190,10 +193,9 @@ class QdqWriter {
       if (t == "BatchNormalization" && nx.input(0) != cur) break;
       chain.push_back(rd->second[0]);
       cur = nx.output(0);
-      if (auto it = by_name_.find(cur); it != by_name_.end() || int_tensor(cur)) {
-        // keep walking: the TFLite op's output is the last name of the chain that exists
-      }
     }
+    // Only the nodes up to the value the integer op writes were folded into it.
+    while (!chain.empty() && g.node(chain.back()).output(0) != final_name) chain.pop_back();
     if (!op) return 0;
     const int32_t code = ir::builtin_code(q_, *op);
     const auto& tensors = q_.subgraphs[0]->tensors;
@@ -389,6 +391,101 @@ class QdqWriter {
   }
 };
 
+// Raises a graph of the ops liteq translates to opset 13 (per-axis DequantizeLinear needs
+// it), rewriting the nodes whose signature changed on the way: attributes that became
+// inputs (Clip 11, Pad 11, Slice 10, Split / Squeeze / Unsqueeze 13), Upsample -> Resize,
+// Resize 10 -> 11 (roi input, asymmetric coordinates). Softmax changed meaning at 13; the
+// importer accepted only softmaxes where both meanings agree.
+void upgrade_to_opset13(onnx::ModelProto& m, int from) {
+  auto& g = *m.mutable_graph();
+  int k = 0;
+  auto add_i64 = [&](const std::string& base, const std::vector<int64_t>& v, bool scalar = false) {
+    onnx::TensorProto t;
+    t.set_name(fmt::format("{}__opset13_{}", base, k++));
+    t.set_data_type(onnx::TensorProto::INT64);
+    if (!scalar) t.add_dims(static_cast<int64_t>(v.size()));
+    for (int64_t x : v) t.add_int64_data(x);
+    *g.add_initializer() = t;
+    return t.name();
+  };
+  auto add_f32 = [&](const std::string& base, const std::vector<float>& v, bool scalar) {
+    onnx::TensorProto t;
+    t.set_name(fmt::format("{}__opset13_{}", base, k++));
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    if (!scalar) t.add_dims(static_cast<int64_t>(v.size()));
+    for (float x : v) t.add_float_data(x);
+    *g.add_initializer() = t;
+    return t.name();
+  };
+  auto take_attr = [](onnx::NodeProto& n, const std::string& name) -> std::optional<onnx::AttributeProto> {
+    auto* attrs = n.mutable_attribute();
+    for (int i = 0; i < attrs->size(); ++i)
+      if (attrs->Get(i).name() == name) {
+        onnx::AttributeProto a = attrs->Get(i);
+        attrs->DeleteSubrange(i, 1);
+        return a;
+      }
+    return std::nullopt;
+  };
+  auto ints = [](const onnx::AttributeProto& a) { return std::vector<int64_t>(a.ints().begin(), a.ints().end()); };
+  for (auto& n : *g.mutable_node()) {
+    const std::string op = n.op_type();
+    const std::string base = n.name().empty() ? n.output(0) : n.name();
+    if (op == "Clip" && from < 11) {
+      const auto lo = take_attr(n, "min"), hi = take_attr(n, "max");
+      n.add_input(lo ? add_f32(base + "_min", {lo->f()}, true) : "");
+      n.add_input(hi ? add_f32(base + "_max", {hi->f()}, true) : "");
+    } else if (op == "Pad" && from < 11) {
+      const auto pads = take_attr(n, "pads");
+      const auto value = take_attr(n, "value");
+      n.add_input(add_i64(base + "_pads", pads ? ints(*pads) : std::vector<int64_t>{}));
+      if (value) n.add_input(add_f32(base + "_value", {value->f()}, true));
+    } else if (op == "Slice" && from < 10) {
+      const auto st = take_attr(n, "starts"), en = take_attr(n, "ends"), ax = take_attr(n, "axes");
+      n.add_input(add_i64(base + "_starts", ints(*st)));
+      n.add_input(add_i64(base + "_ends", ints(*en)));
+      if (ax) n.add_input(add_i64(base + "_axes", ints(*ax)));
+    } else if ((op == "Squeeze" || op == "Unsqueeze") && from < 13) {
+      if (const auto ax = take_attr(n, "axes")) n.add_input(add_i64(base + "_axes", ints(*ax)));
+    } else if (op == "Split" && from < 13) {
+      if (const auto sp = take_attr(n, "split")) n.add_input(add_i64(base + "_split", ints(*sp)));
+    } else if (op == "Upsample") {
+      n.set_op_type("Resize");
+      std::string scales = n.input_size() > 1 ? n.input(1) : "";
+      if (const auto sc = take_attr(n, "scales")) scales = add_f32(base + "_scales", {sc->floats().begin(), sc->floats().end()}, false);
+      while (n.input_size() > 1) n.mutable_input()->RemoveLast();
+      n.add_input("");  // roi
+      n.add_input(scales);
+      auto* a = n.add_attribute();
+      a->set_name("coordinate_transformation_mode");
+      a->set_type(onnx::AttributeProto::STRING);
+      a->set_s("asymmetric");
+      for (auto& at : *n.mutable_attribute())
+        if (at.name() == "mode" && at.s() == "linear") at.set_s("linear");
+      auto* nm = n.add_attribute();
+      nm->set_name("nearest_mode");
+      nm->set_type(onnx::AttributeProto::STRING);
+      nm->set_s("floor");
+    } else if (op == "Resize" && from < 11) {
+      const std::string scales = n.input_size() > 1 ? n.input(1) : "";
+      while (n.input_size() > 1) n.mutable_input()->RemoveLast();
+      n.add_input("");
+      n.add_input(scales);
+      auto* a = n.add_attribute();
+      a->set_name("coordinate_transformation_mode");
+      a->set_type(onnx::AttributeProto::STRING);
+      a->set_s("asymmetric");
+      auto* nm = n.add_attribute();
+      nm->set_name("nearest_mode");
+      nm->set_type(onnx::AttributeProto::STRING);
+      nm->set_s("floor");
+    }
+  }
+  for (auto& os : *m.mutable_opset_import())
+    if (os.domain().empty() || os.domain() == "ai.onnx") os.set_version(13);
+  if (m.ir_version() < 7) m.set_ir_version(7);
+}
+
 }  // namespace
 }  // namespace liteq::onnx_io
 
@@ -401,14 +498,7 @@ std::vector<uint8_t> export_qdq_onnx(const std::string& onnx_path, const Model& 
   if (dir.empty()) dir = ".";
   auto parsed = onnx_io::parse_onnx(bytes, onnx_path, options, dir);
   onnx::ModelProto m = parsed.model;
-  if (parsed.opset < 13) {
-    try {
-      m = onnx::version_conversion::ConvertVersion(m, 13);
-    } catch (const std::exception& e) {
-      fail(ErrorKind::kUnsupported, "{}: converting opset {} to 13 (needed for per-channel DequantizeLinear) failed: {}", onnx_path,
-           parsed.opset, e.what());
-    }
-  }
+  if (parsed.opset < 13) onnx_io::upgrade_to_opset13(m, parsed.opset);
   // External data was read into memory by parse_onnx; write every initializer inline.
   for (auto& t : *m.mutable_graph()->mutable_initializer()) {
     if (t.data_location() != onnx::TensorProto::EXTERNAL) continue;
