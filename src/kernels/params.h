@@ -60,7 +60,7 @@ struct ReshapeParams {  // new_shape is used only when the shape input is absent
   bool has_new_shape = false;
   std::vector<int32_t> new_shape;
 };
-struct ReducerParams {  // MEAN
+struct ReducerParams {  // MEAN, SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN
   bool keep_dims = false;
 };
 struct SqueezeParams {
@@ -87,11 +87,19 @@ struct BlockParams {  // SPACE_TO_DEPTH, DEPTH_TO_SPACE
 struct LeakyReluParams {
   float alpha = 0.0f;
 };
+struct ArgMinMaxParams {  // ARG_MAX, ARG_MIN
+  bool has_output_type = false;  // false: the options are absent, the output tensor's type counts
+  int output_type = 0;           // TensorType value (2 = INT32, 4 = INT64)
+};
+struct GeluParams {
+  bool approximate = false;
+};
 
 using OpParams = std::variant<std::monostate, ConvParams, DepthwiseConvParams, TransposeConvParams,
                               PoolParams, FullyConnectedParams, BatchMatMulParams, ActivationParams,
                               ConcatenationParams, SoftmaxParams, ReshapeParams, ReducerParams,
                               SqueezeParams, SplitParams, StridedSliceParams, GatherParams,
-                              ResizeParams, BlockParams, LeakyReluParams>;
+                              ResizeParams, BlockParams, LeakyReluParams, ArgMinMaxParams,
+                              GeluParams>;
 
 }  // namespace liteq::rt

@@ -1,5 +1,6 @@
-// MEAN over a constant list of axes (int32 or int64, negative values count from the
-// end, duplicates allowed); keep_dims keeps the reduced dims as 1.
+// Reductions over a constant list of axes (int32 or int64, negative values count from
+// the end, duplicates allowed); keep_dims keeps the reduced dims as 1.
+// MEAN:
 //   float32;
 //   int8, int16 (int16 symmetric), per-tensor quantized with input and output parameters
 //     of their own: TFLite's integer mean, including its special case for 4-D inputs
@@ -10,6 +11,11 @@
 // contiguous floats summed into per-channel accumulators (vectorized over channels),
 // threads split batches x channel ranges. Each channel still sums its H*W values in the
 // reference's order, so the result is bit-identical to the reference for any split.
+// SUM, REDUCE_PROD: float32, int32, int64 (integers wrap), accumulated in the input type in
+//   row-major order (TFLite's ReduceGeneric); empty reductions give 0 and 1.
+// REDUCE_MAX, REDUCE_MIN: float32, int32, int64, and int8, uint8, int16 raw values (a
+//   quantized output must have the input's parameters); empty reductions give the type's
+//   lowest / highest value; NaN inputs are skipped (TFLite's `in > current` update).
 #include <algorithm>
 
 #include "kernels/kernel_util.h"
@@ -99,44 +105,54 @@ void prepare_quant_mean(OpContext& ctx, MeanState& s, const std::vector<int64_t>
   }
 }
 
-void prepare(OpContext& ctx) {
-  const auto& p = ctx.params<ReducerParams>();
+// Checks what every reduction needs (input type among `types`, output of the same type,
+// constant axes) and returns the output shape; `reduced` marks the reduced dims.
+std::vector<int32_t> prepare_axes(OpContext& ctx, std::initializer_list<DType> types, bool keep_dims,
+                                  std::vector<bool>& reduced, std::vector<int64_t>* axes_out = nullptr) {
   ctx.check_io(2, 2, 1);
   const Tensor& in = ctx.input(0);
-  ctx.check_type(in, {DType::kFloat32, DType::kInt8, DType::kInt16}, "input");
+  ctx.check_type(in, types, "input");
   ctx.check_type(ctx.input(1), {DType::kInt32, DType::kInt64}, "axis");
   const Tensor& output = ctx.output(0);
   ctx.check(output.type == in.type, "output '{}' has type {}, the input has {}", output.name,
             dtype_name(output.type), dtype_name(in.type));
-  ctx.check(!in.sparsity, "input '{}' is sparse (it needs a DENSIFY first)", in.name);
-  ctx.check(in.data == nullptr || in.bytes >= static_cast<size_t>(in.num_elements()) * dtype_size(in.type),
-            "input '{}' holds {} bytes, its shape needs more", in.name, in.bytes);
+  ctx.check_dense(in, "input");
   // An empty axis list (a plain copy) may come without data, which read_int_tensor refuses.
   const Tensor& axis = ctx.input(1);
   ctx.check(axis.is_constant(), "axis (input 1) must be a constant tensor");
   const std::vector<int64_t> axes =
       axis.num_elements() == 0 && axis.rank() == 1 ? std::vector<int64_t>{} : read_int_tensor(ctx, 1, "axis");
   const int rank = in.rank();
-  auto& s = ctx.make_state<MeanState>();
-  s.reduced.assign(rank, false);
+  reduced.assign(rank, false);
   for (int64_t a : axes) {
     ctx.check(a >= -rank && a < rank, "axis {} out of range for rank {}", a, rank);
-    s.reduced[normalize_axis(static_cast<int>(a), rank)] = true;
+    reduced[normalize_axis(static_cast<int>(a), rank)] = true;
   }
   std::vector<int32_t> out;
   for (int i = 0; i < rank; ++i) {
-    if (!s.reduced[i]) {
+    if (!reduced[i]) {
       out.push_back(in.dim(i));
-    } else if (p.keep_dims) {
+    } else if (keep_dims) {
       out.push_back(1);
     }
   }
+  if (axes_out) *axes_out = axes;
+  return out;
+}
+
+void prepare(OpContext& ctx) {
+  const auto& p = ctx.params<ReducerParams>();
+  auto& s = ctx.make_state<MeanState>();
+  std::vector<int64_t> axes;
+  std::vector<int32_t> out =
+      prepare_axes(ctx, {DType::kFloat32, DType::kInt8, DType::kInt16}, p.keep_dims, s.reduced, &axes);
+  const Tensor& in = ctx.input(0);
   if (in.type != DType::kFloat32) {
     prepare_quant_mean(ctx, s, axes, p.keep_dims);
     int64_t num_out = 1;
     for (int32_t d : out) num_out *= d;
     s.sums_scratch = ctx.request_scratch(static_cast<size_t>(std::max<int64_t>(num_out, 1)) * sizeof(int32_t));
-  } else if (ctx.exec().isa != Isa::kReference && rank == 4 && !s.reduced[0] && s.reduced[1] && s.reduced[2] &&
+  } else if (ctx.exec().isa != Isa::kReference && in.rank() == 4 && !s.reduced[0] && s.reduced[1] && s.reduced[2] &&
              !s.reduced[3] && in.dim(1) > 0 && in.dim(2) > 0) {
     s.fast_hw = true;
   }
@@ -173,10 +189,112 @@ void eval(OpContext& ctx) {
   }
 }
 
+enum class R { kSum, kProd, kMax, kMin };
+
+struct ReduceState {
+  std::vector<bool> reduced;
+};
+
+ReducerParams reducer_params(const OpContext& ctx) {
+  if (std::holds_alternative<std::monostate>(ctx.node().params)) return {};
+  return ctx.params<ReducerParams>();
+}
+
+template <R kOp>
+void prepare_generic(OpContext& ctx) {
+  auto& s = ctx.make_state<ReduceState>();
+  const bool keep = reducer_params(ctx).keep_dims;
+  std::vector<int32_t> out;
+  if constexpr (kOp == R::kSum || kOp == R::kProd) {
+    out = prepare_axes(ctx, {DType::kFloat32, DType::kInt32, DType::kInt64}, keep, s.reduced);
+  } else {
+    out = prepare_axes(ctx, {DType::kFloat32, DType::kInt32, DType::kInt64, DType::kInt8, DType::kUInt8, DType::kInt16},
+                       keep, s.reduced);
+    const Tensor& in = ctx.input(0);
+    const Tensor& o = ctx.output(0);
+    ctx.check(in.quant.scale == o.quant.scale && in.quant.zero_point == o.quant.zero_point,
+              "the output's quantization parameters must be the input's");
+  }
+  ctx.set_output_shape(0, std::move(out));
+}
+
+template <typename T> T wrapping_add(T a, T b) {
+  if constexpr (std::is_integral_v<T>)
+    return static_cast<T>(static_cast<std::make_unsigned_t<T>>(a) + static_cast<std::make_unsigned_t<T>>(b));
+  else
+    return a + b;
+}
+template <typename T> T wrapping_mul(T a, T b) {
+  if constexpr (std::is_integral_v<T>)
+    return static_cast<T>(static_cast<std::make_unsigned_t<T>>(a) * static_cast<std::make_unsigned_t<T>>(b));
+  else
+    return a * b;
+}
+
+template <R kOp, typename T>
+void eval_typed(const ReduceState& s, const Tensor& in, Tensor& out) {
+  const T* x = in.data_as<T>();
+  T* y = out.data_as<T>();
+  switch (kOp) {
+    case R::kSum: ref::reduce_generic<T>(x, in.dims, s.reduced, T(0), y, wrapping_add<T>); break;
+    case R::kProd: ref::reduce_generic<T>(x, in.dims, s.reduced, T(1), y, wrapping_mul<T>); break;
+    case R::kMax:
+      ref::reduce_generic<T>(x, in.dims, s.reduced, std::numeric_limits<T>::lowest(), y,
+                             [](T cur, T v) { return v > cur ? v : cur; });
+      break;
+    case R::kMin:
+      ref::reduce_generic<T>(x, in.dims, s.reduced, std::numeric_limits<T>::max(), y,
+                             [](T cur, T v) { return v < cur ? v : cur; });
+      break;
+  }
+}
+
+template <R kOp>
+void eval_generic(OpContext& ctx) {
+  const auto& s = ctx.state<ReduceState>();
+  const Tensor& in = ctx.input(0);
+  Tensor& out = ctx.output(0);
+  switch (in.type) {
+    case DType::kFloat32: eval_typed<kOp, float>(s, in, out); return;
+    case DType::kInt32: eval_typed<kOp, int32_t>(s, in, out); return;
+    case DType::kInt64: eval_typed<kOp, int64_t>(s, in, out); return;
+    default: break;
+  }
+  if constexpr (kOp == R::kMax || kOp == R::kMin) {
+    switch (in.type) {
+      case DType::kInt8: eval_typed<kOp, int8_t>(s, in, out); return;
+      case DType::kUInt8: eval_typed<kOp, uint8_t>(s, in, out); return;
+      case DType::kInt16: eval_typed<kOp, int16_t>(s, in, out); return;
+      default: break;
+    }
+  }
+  ctx.fail("unsupported type {}", dtype_name(in.type));
+}
+
 }  // namespace
 
 const KernelRegistration* Register_MEAN() {
   static const KernelRegistration r{"MEAN", prepare, eval};
+  return &r;
+}
+
+const KernelRegistration* Register_SUM() {
+  static const KernelRegistration r{"SUM", prepare_generic<R::kSum>, eval_generic<R::kSum>};
+  return &r;
+}
+
+const KernelRegistration* Register_REDUCE_PROD() {
+  static const KernelRegistration r{"REDUCE_PROD", prepare_generic<R::kProd>, eval_generic<R::kProd>};
+  return &r;
+}
+
+const KernelRegistration* Register_REDUCE_MAX() {
+  static const KernelRegistration r{"REDUCE_MAX", prepare_generic<R::kMax>, eval_generic<R::kMax>};
+  return &r;
+}
+
+const KernelRegistration* Register_REDUCE_MIN() {
+  static const KernelRegistration r{"REDUCE_MIN", prepare_generic<R::kMin>, eval_generic<R::kMin>};
   return &r;
 }
 

@@ -138,7 +138,11 @@ OpParams parse_op_params(int32_t code, const tflite::OperatorT& op, const std::s
       }
       return p;
     }
-    case tflite::BuiltinOperator::MEAN: {
+    case tflite::BuiltinOperator::MEAN:
+    case tflite::BuiltinOperator::SUM:
+    case tflite::BuiltinOperator::REDUCE_PROD:
+    case tflite::BuiltinOperator::REDUCE_MAX:
+    case tflite::BuiltinOperator::REDUCE_MIN: {
       ReducerParams p;
       if (auto* o = get<tflite::ReducerOptionsT>(op, BO::ReducerOptions, where)) p.keep_dims = o->keep_dims;
       return p;
@@ -202,6 +206,27 @@ OpParams parse_op_params(int32_t code, const tflite::OperatorT& op, const std::s
     case tflite::BuiltinOperator::LEAKY_RELU: {
       LeakyReluParams p;
       if (auto* o = get<tflite::LeakyReluOptionsT>(op, BO::LeakyReluOptions, where)) p.alpha = o->alpha;
+      return p;
+    }
+    case tflite::BuiltinOperator::ARG_MAX: {
+      ArgMinMaxParams p;
+      if (auto* o = get<tflite::ArgMaxOptionsT>(op, BO::ArgMaxOptions, where)) {
+        p.has_output_type = true;
+        p.output_type = static_cast<int>(o->output_type);
+      }
+      return p;
+    }
+    case tflite::BuiltinOperator::ARG_MIN: {
+      ArgMinMaxParams p;
+      if (auto* o = get<tflite::ArgMinOptionsT>(op, BO::ArgMinOptions, where)) {
+        p.has_output_type = true;
+        p.output_type = static_cast<int>(o->output_type);
+      }
+      return p;
+    }
+    case tflite::BuiltinOperator::GELU: {
+      GeluParams p;
+      if (auto* o = get<tflite::GeluOptionsT>(op, BO::GeluOptions, where)) p.approximate = o->approximate;
       return p;
     }
     default:
