@@ -399,6 +399,8 @@ void register_elementwise_ops(std::map<std::string, OpHandler>& m) {
   m["Abs"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::ABS); };
   m["Neg"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::NEG); };
   m["Floor"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::FLOOR); };
+  m["Sin"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::SIN); };
+  m["Cos"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::COS); };
   m["Ceil"] = [](Translator& t, const onnx::NodeProto&) { unary(t, Op::CEIL); };
   m["Reciprocal"] = [](Translator& t, const onnx::NodeProto&) {
     Value one;

@@ -315,7 +315,7 @@ void global_pool(Translator& t, bool max) {
   const int out = t.define(0, perm);
   tflite::ReducerOptionsT ro;
   ro.keep_dims = true;
-  t.emit(max ? code::kReduceMax : Op::MEAN, {in, at}, {out}).builtin_options.Set(std::move(ro));
+  t.emit(max ? Op::REDUCE_MAX : Op::MEAN, {in, at}, {out}).builtin_options.Set(std::move(ro));
 }
 
 void resize(Translator& t, bool upsample) {
@@ -506,6 +506,7 @@ void register_nn_ops(std::map<std::string, OpHandler>& m) {
   m["MaxPool"] = [](Translator& t, const onnx::NodeProto&) { pool(t, true); };
   m["AveragePool"] = [](Translator& t, const onnx::NodeProto&) { pool(t, false); };
   m["GlobalAveragePool"] = [](Translator& t, const onnx::NodeProto&) { global_pool(t, false); };
+  m["GlobalMaxPool"] = [](Translator& t, const onnx::NodeProto&) { global_pool(t, true); };
   m["Resize"] = [](Translator& t, const onnx::NodeProto&) { resize(t, false); };
   m["Upsample"] = [](Translator& t, const onnx::NodeProto&) { resize(t, true); };
   m["MatMul"] = [](Translator& t, const onnx::NodeProto&) { matmul(t); };

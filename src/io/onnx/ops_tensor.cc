@@ -317,6 +317,47 @@ void reduce(Translator& t, Op op, int axes_input_opset) {
   emit_reduce(t, op, x, axes, t.attr_int("keepdims", 1) != 0, t.node().output(0));
 }
 
+// ArgMax / ArgMin: ARG_MAX / ARG_MIN (int64 output) over the mapped axis, a RESHAPE back
+// for keepdims.
+void arg_minmax(Translator& t, Op op) {
+  Value& x = t.input(0);
+  t.check(!x.c, "a constant input is not supported");
+  t.check(t.attr_int("select_last_index", 0) == 0, "select_last_index = 1 is not supported (TFLite returns the first index)");
+  const int r = x.rank();
+  int64_t axis = t.attr_int("axis", 0);
+  if (axis < 0) axis += r;
+  t.check(axis >= 0 && axis < r, "axis out of range");
+  const bool keep = t.attr_int("keepdims", 1) != 0;
+  const int in = t.as_layout(x, x.perm);
+  const int pa = t.phys_axis(axis, x.perm);
+  std::vector<int> out_perm;
+  for (int p : x.perm)
+    if (p != axis) out_perm.push_back(p > axis ? p - 1 : p);
+  auto shape = Translator::physical(x.shape, x.perm);
+  shape.erase(shape.begin() + pa);
+  const std::string nm = t.node().output(0);
+  const int at = t.add_const(t.fresh(nm + "_axis"), DType::kInt32, {1}, {double(pa)});
+  tflite::ArgMaxOptionsT amax;
+  tflite::ArgMinOptionsT amin;
+  amax.output_type = amin.output_type = tflite::TensorType::INT64;
+  auto set_opts = [&](tflite::OperatorT& o) {
+    if (op == Op::ARG_MAX) o.builtin_options.Set(std::move(amax));
+    else o.builtin_options.Set(std::move(amin));
+  };
+  if (!keep) {
+    const int out = t.define(0, out_perm, DType::kInt64);
+    set_opts(t.emit(op, {in, at}, {out}));
+    return;
+  }
+  const int mid = t.add_tensor(t.fresh(nm + "_reduced"), DType::kInt64, shape);
+  set_opts(t.emit(op, {in, at}, {mid}));
+  const int out = t.define(0, x.perm, DType::kInt64);
+  const auto oshape = t.tensor(out).shape;
+  const int st = t.add_const(t.fresh(nm + "_shape"), DType::kInt32, {static_cast<int32_t>(oshape.size())},
+                             std::vector<double>(oshape.begin(), oshape.end()));
+  t.emit(Op::RESHAPE, {mid, st}, {out}).builtin_options.Set(tflite::ReshapeOptionsT{});
+}
+
 // LayerNormalization (opset 17): mean and variance over dims [axis, r), then scale/bias.
 void layer_norm(Translator& t) {
   Value& x = t.input(0);
@@ -379,6 +420,12 @@ void register_tensor_ops(std::map<std::string, OpHandler>& m) {
   m["Gather"] = [](Translator& t, const onnx::NodeProto&) { gather(t); };
   m["Pad"] = [](Translator& t, const onnx::NodeProto&) { pad(t); };
   m["ReduceMean"] = [](Translator& t, const onnx::NodeProto&) { reduce(t, Op::MEAN, 18); };
+  m["ReduceSum"] = [](Translator& t, const onnx::NodeProto&) { reduce(t, Op::SUM, 13); };
+  m["ReduceMax"] = [](Translator& t, const onnx::NodeProto&) { reduce(t, Op::REDUCE_MAX, 18); };
+  m["ReduceMin"] = [](Translator& t, const onnx::NodeProto&) { reduce(t, Op::REDUCE_MIN, 18); };
+  m["ReduceProd"] = [](Translator& t, const onnx::NodeProto&) { reduce(t, Op::REDUCE_PROD, 18); };
+  m["ArgMax"] = [](Translator& t, const onnx::NodeProto&) { arg_minmax(t, Op::ARG_MAX); };
+  m["ArgMin"] = [](Translator& t, const onnx::NodeProto&) { arg_minmax(t, Op::ARG_MIN); };
   m["LayerNormalization"] = [](Translator& t, const onnx::NodeProto&) { layer_norm(t); };
   // Shape, Size: constants (translator.cc); Constant, ConstantOfShape, Range: folded.
   for (const char* op : {"Shape", "Size", "Constant", "ConstantOfShape", "Range"})

@@ -28,12 +28,6 @@
 
 namespace liteq::onnx_io {
 
-// Builtin codes of TFLite operators (schema.fbs) that the translator emits.
-namespace code {
-// (Those without a liteq kernel yet; the rest are in ir/ops.def.)
-constexpr Op kSum = static_cast<Op>(74), kReduceProd = static_cast<Op>(81), kReduceMax = static_cast<Op>(82),
-             kReduceMin = static_cast<Op>(89);
-}  // namespace code
 
 // A constant known at translation time (initializers, Constant nodes, Shape results and
 // whatever is computed from them). Values are held as double: exact for float32, and for
