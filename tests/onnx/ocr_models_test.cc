@@ -11,6 +11,8 @@
 
 #include "io/data/dataset.h"
 #include "io/data/image.h"
+#include "io/tflite/tflite_io.h"
+#include "schema/tflite_generated.h"
 #include "liteq/converter.h"
 #include "liteq/interpreter.h"
 #include "liteq/onnx.h"
@@ -234,6 +236,67 @@ INSTANTIATE_TEST_SUITE_P(Ppocr, OcrModels, ::testing::Values(kDet, kRec, kCls), 
   const std::string f = info.param.file;
   return f.find("det") != std::string::npos ? std::string("det") : f.find("rec") != std::string::npos ? std::string("rec") : std::string("cls");
 });
+
+}  // namespace
+}  // namespace liteq::test
+
+namespace liteq::test {
+namespace {
+
+// QDQ ONNX out: liteq's int8 model written as ONNX with QuantizeLinear/DequantizeLinear
+// runs in ONNX Runtime and gives our int8 .tflite's outputs (output quantization steps;
+// ORT requantizes in float, TFLite in fixed point, so a value on a rounding edge may land
+// one step away and the difference can grow through later layers).
+TEST_P(OcrModels, QdqOnnxRunsInOnnxRuntimeLikeOurInt8Tflite) {
+  LITEQ_REQUIRE_ASSET(ort_available(), "ONNX Runtime (scripts/setup_ort_ref.sh)");
+  if (GetParam().nchw[2] != 48) GTEST_SKIP() << "det: covered by scripts and the README figures (slow in ORT's QDQ path)";
+  const OnnxOptions opts{.input_shapes = {{"x", GetParam().nchw}}};
+  const Model m = import_onnx(onnx_.string(), opts);
+  Converter c(m);
+  c.optimizations = {Optimize::kDefault};
+  std::vector<Array> lines;
+  const fs::path other = assets_dir() / "images/text/imageTextR.png";
+  for (int y = 2; y + 18 < 320; y += 18) lines.push_back(image_input(other, GetParam(), false, {20, y, 150, 18}));
+  size_t next = 0;
+  c.representative_dataset = [&lines, next]() mutable -> std::optional<Sample> {
+    if (next >= lines.size()) return std::nullopt;
+    return Sample{lines[next++]};
+  };
+  const Model q = c.convert();
+  QdqReport rep;
+  const auto qdq = export_qdq_onnx(onnx_.string(), q, opts, &rep);
+  EXPECT_GT(rep.weighted_ops, 10);
+  EXPECT_GT(rep.quantized_values, 50);
+  const fs::path dir = fs::temp_directory_path() / fmt::format("liteq_qdq_{}_{}", ::getpid(), GetParam().nchw[3]);
+  fs::create_directories(dir);
+  io::write_file_atomic((dir / "model_qdq.onnx").string(), qdq);
+  const Array nhwc = image_input(text_, GetParam(), false, crop()), nchw = image_input(text_, GetParam(), true, crop());
+  const auto ort = run_ort(dir / "model_qdq.onnx", std::vector<Array>{nchw});
+  fs::remove_all(dir);
+  ASSERT_EQ(ort.size(), 1u);
+  const Array ours = run_liteq(q, nhwc);
+  ASSERT_EQ(ours.shape, ort[0].shape);
+  // The output's quantization step: the int8 output tensor's scale.
+  float step = 0;
+  for (const auto& t : q.ir().fb->subgraphs[0]->tensors)
+    if (t->type == tflite::TensorType::INT8 && t->quantization && !t->quantization->scale.empty() &&
+        t->name.rfind(Interpreter(q).output_details()[0].name, 0) == 0)
+      step = t->quantization->scale[0];
+  ASSERT_GT(step, 0.0f);
+  const auto a = floats(ours), b = floats(ort[0]);
+  int beyond_one = 0;
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double steps = std::fabs(double(a[i]) - b[i]) / step;
+    worst = std::max(worst, steps);
+    beyond_one += steps > 1.5;
+  }
+  std::cout << fmt::format("{}: QDQ in ORT vs our int8: {} of {} outputs more than one step apart, worst {:.0f} steps\n",
+                           GetParam().file, beyond_one, a.size(), worst);
+  EXPECT_LE(beyond_one, static_cast<int>(a.size() / 100));
+  if (GetParam().nchw[3] == 320)
+    std::cout << fmt::format("  text: ORT on the QDQ .onnx '{}', liteq int8 '{}'\n", ctc_decode(ort[0], read_keys()), ctc_decode(ours, read_keys()));
+}
 
 }  // namespace
 }  // namespace liteq::test
