@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # ONNX Runtime (npm onnxruntime-node 1.30, CPU/MLAS, ORT_ENABLE_ALL) on the PP-OCR .onnx
 # models beside liteq's interpreter on the same models converted to .tflite (float32) and
-# quantized (int8, calibrated on the opencv-doc images), 1 and 2 threads. Prints a
-# Markdown table of medians (ms) and the ratios liteq / ORT.
+# quantized (int8, calibrated on the opencv-doc images; and ORT on the same int8 model as
+# QDQ .onnx, `liteq quantize IN.onnx -o OUT.onnx`), 1 and 2 threads. Prints a Markdown
+# table of medians (ms) and the ratios liteq / ORT.
 #
 #   bash scripts/bench_onnx.sh [--runs 30] [--threads 1,2] [--no-setup]
 #
@@ -35,19 +36,22 @@ ours() { "$LITEQ" bench "$1" --threads "$2" --runs "$RUNS" --json | node -e 'let
 ort() { node "$ROOT/tests/tools/ort_runner.cjs" "$1" --bench --shape "x=$2" --threads "$3" --runs "$RUNS" | sed -n 's/^median_ms=//p' | awk '{ printf "%.2f", $1 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-echo "| model | input | threads | ORT float .onnx | liteq float32 .tflite | liteq int8 .tflite | float ratio | int8 vs ORT float |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| model | input | threads | ORT float .onnx | ORT our QDQ .onnx | liteq float32 .tflite | liteq int8 .tflite | float: liteq / ORT | int8: liteq / ORT QDQ |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for spec in "${MODELS[@]}"; do
   read -r name shape norm <<< "$spec"
   onnx="$A/onnx/$name.onnx"
   "$LITEQ" convert "$onnx" -o "$OUT/$name.tflite" --input-shape "x=$shape" -q
   # shellcheck disable=SC2086  # norm holds options
   "$LITEQ" quantize "$OUT/$name.tflite" -o "$OUT/${name}_int8.tflite" --mode int8 --calib "$A/images/calib" $norm -q
+  # shellcheck disable=SC2086
+  "$LITEQ" quantize "$onnx" --input-shape "x=$shape" -o "$OUT/${name}_qdq.onnx" --mode int8 --calib "$A/images/calib" $norm -q
   IFS=, read -r -a ths <<< "$THREADS"
   for t in "${ths[@]}"; do
     o="$(ort "$onnx" "$shape" "$t")"
+    oq="$(ort "$OUT/${name}_qdq.onnx" "$shape" "$t")"
     f="$(ours "$OUT/$name.tflite" "$t")"
     q="$(ours "$OUT/${name}_int8.tflite" "$t")"
-    echo "| $name | $shape | $t | $o | $f | $q | $(ratio "$f" "$o") | $(ratio "$q" "$o") |"
+    echo "| $name | $shape | $t | $o | $oq | $f | $q | $(ratio "$f" "$o") | $(ratio "$q" "$oq") |"
   done
 done
