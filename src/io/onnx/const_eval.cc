@@ -127,9 +127,7 @@ bool eval_const(const onnx::NodeProto& n, int opset, const std::vector<const Con
     return true;
   }
   if (op == "Unsqueeze" || op == "Squeeze" || op == "Reshape" || op == "Flatten") {
-    if (!arg(0) || out_shapes.empty() || out_shapes[0].empty() && count(arg(0)->dims) != 1) {
-      if (!arg(0)) return false;
-    }
+    if (!arg(0)) return false;
     r = *arg(0);
     if (!out_shapes.empty()) {
       bool known = true;

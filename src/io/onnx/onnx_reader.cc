@@ -178,9 +178,14 @@ Const const_from_proto(const onnx::TensorProto& t, const std::string& base_dir, 
       need(t.int32_data_size());
       for (int64_t i = 0; i < n; ++i) {
         const auto h = static_cast<uint16_t>(t.int32_data(i));
-        uint8_t b[2];
-        std::memcpy(b, &h, 2);
-        c.v[i] = decode(b, c.type);
+        if (c.type == onnx::TensorProto::FLOAT16) {
+          c.v[i] = half_to_float(h);
+        } else {
+          const uint32_t bits = uint32_t{h} << 16;
+          float f;
+          std::memcpy(&f, &bits, 4);
+          c.v[i] = f;
+        }
       }
       break;
     default:  // int8/16/32, uint8/16, bool live in int32_data

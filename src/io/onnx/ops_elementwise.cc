@@ -205,7 +205,7 @@ void clip(Translator& t) {
     Value c;
     c.name = "lo";
     c.type = x.type;
-    c.c = Const{x.type, {}, {lo}};
+    c.c = Const::of(x.type, {}, {lo});
     const std::string name = hi != INFINITY ? t.fresh(t.node().output(0) + "_max") : t.node().output(0);
     if (hi != INFINITY) {
       const auto perm = x.c ? identity_perm(rank) : x.perm;
@@ -225,7 +225,7 @@ void clip(Translator& t) {
     Value c;
     c.name = "hi";
     c.type = x.type;
-    c.c = Const{x.type, {}, {hi}};
+    c.c = Const::of(x.type, {}, {hi});
     const auto perm = cur.c ? identity_perm(rank) : cur.perm;
     const int a = operand(t, cur, rank, perm, dt), b = operand(t, c, rank, perm, dt);
     const int out = t.define(0, perm, dt);
@@ -406,7 +406,7 @@ void register_elementwise_ops(std::map<std::string, OpHandler>& m) {
     Value one;
     one.name = "one";
     one.type = onnx::TensorProto::FLOAT;
-    one.c = Const{onnx::TensorProto::FLOAT, {}, {1.0}};
+    one.c = Const::of(onnx::TensorProto::FLOAT, {}, {1.0});
     Value& x = t.input(0);
     emit_binary(t, Op::DIV, one, x, t.node().output(0), x.rank(), DType::kFloat32);
   };

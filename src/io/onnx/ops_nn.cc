@@ -267,8 +267,8 @@ void batch_norm(Translator& t) {
   cd[0] = C;
   const auto perm = x.c ? identity_perm(r) : x.perm;
   const int in = t.as_layout(x, perm);
-  const int tm = t.const_operand(Const{1, cd, mul}, r, perm, DType::kFloat32);
-  const int ta = t.const_operand(Const{1, cd, add}, r, perm, DType::kFloat32);
+  const int tm = t.const_operand(Const::of(1, cd, mul), r, perm, DType::kFloat32);
+  const int ta = t.const_operand(Const::of(1, cd, add), r, perm, DType::kFloat32);
   const int mid = t.add_tensor(t.fresh(t.node().output(0) + "_scaled"), DType::kFloat32, Translator::physical(x.shape, perm));
   t.emit(Op::MUL, {in, tm}, {mid}).builtin_options.Set(tflite::MulOptionsT{});
   const int out = t.define(0, perm);

@@ -24,7 +24,7 @@ QParams params(Translator& t, int rank) {
     t.check(v > 0 && std::isfinite(v), "scales must be positive and finite");
     q.scale.push_back(static_cast<float>(v));
   }
-  if (Value* z = t.maybe_input(2)) {
+  if (t.maybe_input(2)) {
     const Const& zc = t.const_input(2, "the zero point");
     t.check(zc.size() == s.size(), "the zero point and the scale differ in size");
     q.type = zc.type;

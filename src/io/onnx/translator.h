@@ -42,6 +42,13 @@ struct Const {
   std::vector<float> scales;
   int scale_axis = -1;
   int64_t size() const { return static_cast<int64_t>(v.size()); }
+  static Const of(int type, std::vector<int64_t> dims, std::vector<double> v) {
+    Const c;
+    c.type = type;
+    c.dims = std::move(dims);
+    c.v = std::move(v);
+    return c;
+  }
 };
 
 struct Value {
