@@ -69,11 +69,25 @@ class QdqWriter {
     g.mutable_node()->Swap(&kept);
     index_nodes();
     const int acts = annotate_activations();
-    // Initializers nothing reads any more (the float weights) go.
+    // Nodes (Constant nodes holding the replaced float weights) and initializers nothing
+    // reads any more go.
     std::set<std::string> used;
-    for (const auto& nd : g.node())
-      for (const auto& in : nd.input()) used.insert(in);
-    for (const auto& o : g.output()) used.insert(o.name());
+    for (bool changed = true; changed;) {
+      changed = false;
+      used.clear();
+      for (const auto& nd : g.node())
+        for (const auto& in : nd.input()) used.insert(in);
+      for (const auto& nd : new_nodes_)
+        for (const auto& in : nd.input()) used.insert(in);
+      for (const auto& o : g.output()) used.insert(o.name());
+      google::protobuf::RepeatedPtrField<onnx::NodeProto> live;
+      for (const auto& nd : g.node()) {
+        const bool dead = std::none_of(nd.output().begin(), nd.output().end(), [&](const std::string& o) { return used.count(o) > 0; });
+        if (dead) changed = true;
+        else *live.Add() = nd;
+      }
+      g.mutable_node()->Swap(&live);
+    }
     google::protobuf::RepeatedPtrField<onnx::TensorProto> inits;
     for (const auto& t : g.initializer())
       if (used.count(t.name())) *inits.Add() = t;
