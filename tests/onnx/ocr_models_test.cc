@@ -266,6 +266,8 @@ TEST_P(OcrModels, QdqOnnxRunsInOnnxRuntimeLikeOurInt8Tflite) {
   QdqReport rep;
   const auto qdq = export_qdq_onnx(onnx_.string(), q, opts, &rep);
   EXPECT_GT(rep.weighted_ops, 10);
+  // int8 weights replace the float ones (nothing float left behind).
+  EXPECT_LT(static_cast<double>(qdq.size()), 0.5 * static_cast<double>(fs::file_size(onnx_)));
   EXPECT_GT(rep.quantized_values, 50);
   const fs::path dir = fs::temp_directory_path() / fmt::format("liteq_qdq_{}_{}", ::getpid(), GetParam().nchw[3]);
   fs::create_directories(dir);
