@@ -275,3 +275,53 @@ TEST_F(Cli, CompareKernelsOnTheSameModel) {
 
 }  // namespace
 }  // namespace liteq::test
+
+namespace liteq::test {
+namespace {
+
+// liteq convert on a real ONNX model (PP-OCR's angle classifier): dynamic dims need
+// --input-shape, bad arguments are exit code 2 with the fix in the message, nothing is
+// written on failure, and the result is a .tflite every other command reads.
+TEST_F(Cli, ConvertOnnx) {
+  const fs::path onnx = assets_dir() / "onnx/ch_ppocr_mobile_v2.0_cls_infer.onnx";
+  LITEQ_REQUIRE_ASSET(fs::exists(onnx), onnx.string());
+  const fs::path out = dir_ / "cls.tflite";
+  Result r = liteq({"convert", onnx.string(), "-o", out.string()});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("--input-shape x="), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(out));
+  r = liteq({"convert", onnx.string(), "-o", out.string(), "--input-shape", "y=1,3,48,192"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("not an input"), std::string::npos) << r.out;
+  r = liteq({"convert", onnx.string(), "-o", out.string(), "--input-shape", "x=1,3,forty,192"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  r = liteq({"convert", model_.string(), "-o", out.string()});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("not an ONNX model"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(out));
+
+  r = liteq({"convert", onnx.string(), "-o", out.string(), "--input-shape", "x=1,3,48,192"});
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("x [1,48,192,3]"), std::string::npos) << r.out;  // NHWC inside
+  r = liteq({"inspect", out.string()});
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("float32 model"), std::string::npos) << r.out;
+  // The same in one step from the .onnx, and as QDQ ONNX.
+  const fs::path q = dir_ / "cls_int8.tflite", qdq = dir_ / "cls_int8.onnx";
+  r = liteq({"quantize", onnx.string(), "--input-shape", "x=1,3,48,192", "-o", q.string(), "--mode", "int8", "--calib", "random",
+             "--num-samples", "3", "-q"});
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = liteq({"inspect", q.string()});
+  EXPECT_NE(r.out.find("int8"), std::string::npos) << r.out;
+  r = liteq({"quantize", onnx.string(), "--input-shape", "x=1,3,48,192", "-o", qdq.string(), "--mode", "int8", "--calib", "random",
+             "--num-samples", "3", "-q"});
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(fs::exists(qdq));
+  r = liteq({"quantize", onnx.string(), "--input-shape", "x=1,3,48,192", "-o", (dir_ / "f16.onnx").string(), "--mode", "float16"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("integer mode"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir_ / "f16.onnx"));
+}
+
+}  // namespace
+}  // namespace liteq::test
