@@ -443,7 +443,7 @@ void Translator::resize_shape() {
     for (int i = 0; i < x.rank(); ++i)
       shape.push_back(static_cast<int64_t>(std::floor(static_cast<double>(x.shape[i]) * static_cast<float>(sc->c->v[i]))));
   } else {
-    return;
+    fail_node("the output size is unknown: its scales or sizes must be constants (initializers, or computed from shapes)");
   }
   for (int64_t d : shape) check(d > 0, "the resized shape has a dim that is not positive");
   learn_shape(parsed_, out, x.type, shape, name_);
