@@ -16,6 +16,7 @@
 #include "kernels/reference/activations_int.h"
 #include "kernels/reference/quant_params_int.h"
 #include "kernels/registry.h"
+#include "kernels/x86/act_f32.h"
 
 namespace liteq::rt {
 namespace {
@@ -39,6 +40,8 @@ struct UnaryState {
   ref::HardSwishQuantParams hard_swish;
   ref::fx16::LutInputScale lut16;
   bool tanh_double_input = false;
+  // float32 HARD_SWISH / LOGISTIC vectorized (kernels/x86/act_f32.h), when the ISA allows.
+  void (*fast_f32)(const float*, float*, size_t) = nullptr;
 };
 
 void check_same_type(const OpContext& ctx, const Tensor& in, const Tensor& out) {
@@ -206,6 +209,15 @@ void prepare_unary(OpContext& ctx) {
       st.kind = QuantKind::kLut8;
       ctx.set_fast(true);
     }
+  } else if (ctx.exec().isa >= Isa::kAvx2 && (kOp == Unary::kHardSwish || kOp == Unary::kLogistic)) {
+    // HARD_SWISH: the reference's operations in its order, bit-identical; LOGISTIC: a
+    // vector exp, within a few ulp.
+    const bool avx512 = ctx.exec().isa >= Isa::kAvx512;
+    if (kOp == Unary::kHardSwish)
+      st.fast_f32 = avx512 ? x86::hard_swish_f32_avx512 : x86::hard_swish_f32_avx2;
+    else
+      st.fast_f32 = avx512 ? x86::logistic_f32_avx512 : x86::logistic_f32_avx2;
+    ctx.set_fast(true);
   }
   ctx.set_output_shape(0, in.dims);
 }
@@ -236,6 +248,16 @@ void eval_unary(OpContext& ctx) {
   }
   const float* x = in.data_as<float>();
   float* y = out.data_as<float>();
+  if (st.fast_f32) {
+    // Elementwise: any split gives the same values; small tensors stay on one thread.
+    if (n >= 65536) {
+      parallel_for(ctx.exec(), static_cast<size_t>(n), 16384,
+                   [&](size_t b, size_t e) { st.fast_f32(x + b, y + b, e - b); });
+    } else {
+      st.fast_f32(x, y, static_cast<size_t>(n));
+    }
+    return;
+  }
   switch (kOp) {
     case Unary::kLogistic: ref::logistic_float(n, x, y); break;
     case Unary::kTanh: ref::tanh_float(n, x, y); break;

@@ -15,6 +15,7 @@
 #include "kernels/reference/elementwise_int.h"
 #include "kernels/reference/quant_params_int.h"
 #include "kernels/registry.h"
+#include "kernels/x86/act_f32.h"
 #include "kernels/x86/elementwise_s8.h"
 
 namespace liteq::rt {
@@ -37,19 +38,62 @@ struct BinaryState {
   // The AVX2 int8 ADD/SUB/MUL (kernels/x86/elementwise_s8.h), when it covers the case.
   bool fast_s8 = false;
   x86::QuantBinaryArgs fast_args{};
+  // The vectorized float ADD/SUB/MUL/DIV (kernels/x86/act_f32.h), when it covers the case.
+  decltype(&x86::binary_f32_avx2) fast_f32 = nullptr;
 };
+
+// Broadcasting runs row by row over the innermost dim: both operands must step by 0 or 1
+// element along it, and rows should be long enough to pay for the call.
+bool rows_vectorizable(const ref::BinaryShape& sh) {
+  if (sh.kind != ref::BinaryShape::Kind::kBroadcast) return true;
+  return sh.a_strides.back() <= 1 && sh.b_strides.back() <= 1 && sh.out_dims.back() >= 8;
+}
+
+// Runs kernel(a, a_step, b, b_step, out, n) over the whole output: one contiguous range
+// (same shape or a scalar operand) or rows of the innermost dim (broadcasting), split
+// over threads by output elements / rows when the op is large enough.
+template <typename T, typename K>
+void run_vectorized(OpContext& ctx, const BinaryState& st, const T* a, const T* b, T* out, size_t min_parallel,
+                    K kernel) {
+  using Kind = ref::BinaryShape::Kind;
+  const auto& sh = st.shape;
+  ExecConfig exec = ctx.exec();
+  if (static_cast<size_t>(sh.size) < min_parallel) exec.pool = nullptr;
+  if (sh.kind != Kind::kBroadcast) {
+    const int a_step = sh.kind == Kind::kScalarA ? 0 : 1;
+    const int b_step = sh.kind == Kind::kScalarB ? 0 : 1;
+    parallel_for(exec, static_cast<size_t>(sh.size), 16384, [&](size_t begin, size_t end) {
+      kernel(a + begin * a_step, a_step, b + begin * b_step, b_step, out + begin, end - begin);
+    });
+    return;
+  }
+  // Rows of the innermost dim; row r's offsets from the strides of the outer dims.
+  const auto& d = sh.out_dims;
+  const int64_t row = d[5];
+  const int row_a_step = static_cast<int>(sh.a_strides[5]), row_b_step = static_cast<int>(sh.b_strides[5]);
+  const size_t rows = static_cast<size_t>(sh.size / row);
+  const size_t grain = static_cast<size_t>(std::max<int64_t>(1, 16384 / row));
+  parallel_for(exec, rows, grain, [&](size_t begin, size_t end) {
+    for (size_t r = begin; r < end; ++r) {
+      int64_t rem = static_cast<int64_t>(r), a_off = 0, b_off = 0;
+      for (int k = 4; k >= 0; --k) {
+        const int64_t i = rem % d[k];
+        rem /= d[k];
+        a_off += i * sh.a_strides[k];
+        b_off += i * sh.b_strides[k];
+      }
+      kernel(a + a_off, row_a_step, b + b_off, row_b_step, out + static_cast<int64_t>(r) * row,
+             static_cast<size_t>(row));
+    }
+  });
+}
 
 // Picks the vectorized int8 kernel: int8 ADD/SUB (general path) or MUL, no broadcasting
 // but a scalar operand, and AVX2 allowed.
 template <BinOp kOp>
 void prepare_fast_s8(OpContext& ctx, BinaryState& st) {
   if (ctx.exec().isa < Isa::kAvx2 || ctx.input(0).type != DType::kInt8) return;
-  if (st.shape.kind == ref::BinaryShape::Kind::kBroadcast) {
-    // Broadcasting runs row by row over the innermost dim: both operands must step by 0
-    // or 1 element along it, and rows should be long enough to pay for the call.
-    const auto& sh = st.shape;
-    if (sh.a_strides.back() > 1 || sh.b_strides.back() > 1 || sh.out_dims.back() < 8) return;
-  }
+  if (!rows_vectorizable(st.shape)) return;
   auto& f = st.fast_args;
   if (st.quant == QuantPath::kAdd) {
     const auto& a = st.add;
@@ -71,36 +115,27 @@ void prepare_fast_s8(OpContext& ctx, BinaryState& st) {
 
 template <BinOp kOp>
 void eval_fast_s8(OpContext& ctx, const BinaryState& st, const int8_t* a, const int8_t* b, int8_t* out) {
-  using Kind = ref::BinaryShape::Kind;
-  const int a_step = st.shape.kind == Kind::kScalarA ? 0 : 1;
-  const int b_step = st.shape.kind == Kind::kScalarB ? 0 : 1;
   const int op = kOp == BinOp::kMul ? 2 : kOp == BinOp::kSub ? 1 : 0;
   const auto kernel = ctx.exec().isa >= Isa::kAvx512 ? x86::qs8_binary_avx512 : x86::qs8_binary_avx2;
-  if (st.shape.kind != Kind::kBroadcast) {
-    parallel_for(ctx.exec(), static_cast<size_t>(st.shape.size), 16384, [&](size_t begin, size_t end) {
-      kernel(a + begin * a_step, a_step, b + begin * b_step, b_step, out + begin, end - begin, st.fast_args, op);
-    });
-    return;
-  }
-  // Rows of the innermost dim; row r's offsets from the strides of the outer dims.
-  const auto& sh = st.shape;
-  const auto& d = sh.out_dims;
-  const int64_t row = d[5];
-  const int row_a_step = static_cast<int>(sh.a_strides[5]), row_b_step = static_cast<int>(sh.b_strides[5]);
-  const size_t rows = static_cast<size_t>(sh.size / row);
-  const size_t grain = static_cast<size_t>(std::max<int64_t>(1, 16384 / row));
-  parallel_for(ctx.exec(), rows, grain, [&](size_t begin, size_t end) {
-    for (size_t r = begin; r < end; ++r) {
-      int64_t rem = static_cast<int64_t>(r), a_off = 0, b_off = 0;
-      for (int k = 4; k >= 0; --k) {
-        const int64_t i = rem % d[k];
-        rem /= d[k];
-        a_off += i * sh.a_strides[k];
-        b_off += i * sh.b_strides[k];
-      }
-      kernel(a + a_off, row_a_step, b + b_off, row_b_step, out + static_cast<int64_t>(r) * row, static_cast<size_t>(row),
-             st.fast_args, op);
-    }
+  run_vectorized(ctx, st, a, b, out, 0, [&](const int8_t* pa, int sa, const int8_t* pb, int sb, int8_t* po, size_t n) {
+    kernel(pa, sa, pb, sb, po, n, st.fast_args, op);
+  });
+}
+
+// float ADD/SUB/MUL/DIV: one operation and the clamp per element, as the reference.
+template <BinOp kOp>
+void prepare_fast_f32(OpContext& ctx, BinaryState& st) {
+  if (ctx.exec().isa < Isa::kAvx2 || ctx.input(0).type != DType::kFloat32 || !rows_vectorizable(st.shape)) return;
+  st.fast_f32 = ctx.exec().isa >= Isa::kAvx512 ? x86::binary_f32_avx512 : x86::binary_f32_avx2;
+  ctx.set_fast(true);
+}
+
+template <BinOp kOp>
+void eval_fast_f32(OpContext& ctx, const BinaryState& st, const float* a, const float* b, float* out) {
+  const int op = kOp == BinOp::kAdd ? 0 : kOp == BinOp::kSub ? 1 : kOp == BinOp::kMul ? 2 : 3;
+  const FloatRange r = st.float_range;
+  run_vectorized(ctx, st, a, b, out, 65536, [&](const float* pa, int sa, const float* pb, int sb, float* po, size_t n) {
+    st.fast_f32(pa, sa, pb, sb, po, n, op, r.lo, r.hi);
   });
 }
 
@@ -238,6 +273,7 @@ void prepare_binary(OpContext& ctx) {
   st.shape = ref::make_binary_shape(a.dims, b.dims, out_dims);
   ctx.set_output_shape(0, std::move(out_dims));
   if (kOp == BinOp::kAdd || kOp == BinOp::kSub || kOp == BinOp::kMul) prepare_fast_s8<kOp>(ctx, st);
+  if (kOp != BinOp::kMax && kOp != BinOp::kMin) prepare_fast_f32<kOp>(ctx, st);
 }
 
 // Two's-complement wrapping int32 arithmetic (no undefined behaviour on overflow).
@@ -320,7 +356,9 @@ void eval_binary(OpContext& ctx) {
   if (st.shape.size == 0) return;
   switch (a.type) {
     case DType::kFloat32:
-      if (ctx.exec().threads() > 1 && st.shape.kind != ref::BinaryShape::Kind::kBroadcast &&
+      if (st.fast_f32) {
+        eval_fast_f32<kOp>(ctx, st, a.data_as<float>(), b.data_as<float>(), out.data_as<float>());
+      } else if (ctx.exec().threads() > 1 && st.shape.kind != ref::BinaryShape::Kind::kBroadcast &&
           st.shape.size >= 65536) {
         // Without broadcasting, element i depends on a[i] (or a[0]) and b[i] (or b[0]) only.
         const float* pa = a.data_as<float>();

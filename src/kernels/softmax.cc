@@ -9,6 +9,7 @@
 #include "kernels/reference/softmax.h"
 #include "kernels/reference/softmax_int.h"
 #include "kernels/registry.h"
+#include "kernels/x86/act_f32.h"
 
 namespace liteq::rt {
 namespace {
@@ -32,6 +33,8 @@ void check_softmax_output(const OpContext& ctx, DType type, QParams q) {
 struct SoftmaxState {
   ref::SoftmaxInt8Params int8;
   std::unique_ptr<ref::SoftmaxInt16Params> int16;
+  // float32 vectorized (kernels/x86/act_f32.h), when the ISA allows.
+  void (*fast_f32)(const float*, float*, size_t, size_t, float) = nullptr;
 };
 
 void prepare_softmax(OpContext& ctx) {
@@ -68,6 +71,9 @@ void prepare_softmax(OpContext& ctx) {
     const Multiplier m = checked_multiplier(ctx, qi.scale * beta / (10.0 / 65535.0), "input rescale");
     st.int16->input_multiplier = m.multiplier;
     st.int16->input_shift = m.shift;
+  } else if (ctx.exec().isa >= Isa::kAvx2) {
+    st.fast_f32 = ctx.exec().isa >= Isa::kAvx512 ? x86::softmax_f32_avx512 : x86::softmax_f32_avx2;
+    ctx.set_fast(true);
   }
   ctx.set_output_shape(0, in.dims);
 }
@@ -81,6 +87,22 @@ void eval_softmax(OpContext& ctx) {
   const auto& st = ctx.state<SoftmaxState>();
   switch (in.type) {
     case DType::kFloat32:
+      if (st.fast_f32) {
+        // Split over rows only (each row's sum stays in one call); small ops on one thread.
+        const float* x = in.data_as<float>();
+        float* y = out.data_as<float>();
+        const size_t rows = static_cast<size_t>(n / depth), d = static_cast<size_t>(depth);
+        const auto fn = st.fast_f32;
+        const float beta = softmax_beta(ctx);
+        if (n >= 65536 && rows > 1) {
+          const size_t grain = std::max<size_t>(1, 16384 / d);
+          parallel_for(ctx.exec(), rows, grain,
+                       [&](size_t b, size_t e) { fn(x + b * d, y + b * d, e - b, d, beta); });
+        } else {
+          fn(x, y, rows, d, beta);
+        }
+        return;
+      }
       ref::softmax_float(n / depth, depth, in.data_as<float>(), out.data_as<float>(), softmax_beta(ctx));
       return;
     case DType::kInt8:

@@ -24,9 +24,12 @@
 //   hybrid input quantization                x86/quantize_floats_avx2.cc, quantize_floats_avx512.cc
 //   int8 ADD / SUB / MUL                     x86/elementwise_s8_avx2.cc, elementwise_s8_avx512.cc
 //   QUANTIZE float32 -> int8/uint8, int8 RESIZE_BILINEAR   x86/data_s8_avx2.cc
+//   float32 HARD_SWISH (bit-exact), LOGISTIC, SOFTMAX (vector exp, within a few ulp),
+//       ADD / SUB / MUL / DIV (same shape, scalar operand or rows of the innermost dim;
+//       bit-exact)                           x86/act_f32_avx2.cc, act_f32_avx512.cc
 // ISA-independent optimized paths (any level but reference): int8 RELU/RELU6/RELU_N1_TO_1/
 // LEAKY_RELU/HARD_SWISH as 256-entry tables (activations.cc), pooling with channels
-// innermost (pooling.cc), float RESIZE_BILINEAR / ADD / SUB / MUL rows over threads, and
+// innermost (pooling.cc), float RESIZE_BILINEAR rows over threads, and
 // float RELU fused into its producer (runtime/interpreter.cc).
 #pragma once
 #include <memory>
