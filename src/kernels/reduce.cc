@@ -11,6 +11,8 @@
 // contiguous floats summed into per-channel accumulators (vectorized over channels),
 // threads split batches x channel ranges. Each channel still sums its H*W values in the
 // reference's order, so the result is bit-identical to the reference for any split.
+// int8 / int16 take the same path for their int32 sums (int8 via int16 partial sums),
+// then TFLite's integer steps as the reference (exact: bit-identical).
 // SUM, REDUCE_PROD: float32, int32, int64 (integers wrap), accumulated in the input type in
 //   row-major order (TFLite's ReduceGeneric); empty reductions give 0 and 1.
 // REDUCE_MAX, REDUCE_MIN: float32, int32, int64, and int8, uint8, int16 raw values (a
@@ -31,7 +33,7 @@ struct MeanState {
   std::vector<bool> reduced;
   ref::QuantMeanParams quant;
   int sums_scratch = -1;  // quantized: int32 sum per output
-  bool fast_hw = false;   // float32 NHWC mean over H and W (fast path)
+  bool fast_hw = false;   // NHWC mean over H and W (fast path: float32, or the quantized sums)
 };
 
 // Channels [c0, c1) of one batch of the NHWC spatial mean: in points at the batch's first
@@ -49,13 +51,42 @@ void mean_hw_channels(const float* in, int64_t hw, int c, int c0, int c1, float 
   }
 }
 
-void eval_mean_hw(OpContext& ctx, const Tensor& in, float* out) {
+// Quantized NHWC spatial mean: the wrapping int32 sums of channels [c0, c1) of one batch
+// (in at its first pixel) into sums + c0. int8 sums runs of 256 pixels in int16 first
+// (|256 * x| <= 32768 for x in [-128, 127]: exact). Integer sums: any order gives the
+// reference's.
+template <typename T, int kBlock>
+void sum_hw_block(const T* p, int64_t hw, int c, int n, int32_t* sums) {
+  uint32_t acc[kBlock] = {};
+  if constexpr (sizeof(T) == 1) {
+    for (int64_t i0 = 0; i0 < hw; i0 += 256) {
+      const int64_t i1 = std::min<int64_t>(hw, i0 + 256);
+      int16_t part[kBlock] = {};
+      for (int64_t i = i0; i < i1; ++i, p += c)
+        for (int j = 0; j < n; ++j) part[j] = static_cast<int16_t>(part[j] + p[j]);
+      for (int j = 0; j < n; ++j) acc[j] += static_cast<uint32_t>(int32_t{part[j]});
+    }
+  } else {
+    for (int64_t i = 0; i < hw; ++i, p += c)
+      for (int j = 0; j < n; ++j) acc[j] += static_cast<uint32_t>(int32_t{p[j]});
+  }
+  for (int j = 0; j < n; ++j) sums[j] = static_cast<int32_t>(acc[j]);
+}
+
+template <typename T>
+void sum_hw_channels(const T* in, int64_t hw, int c, int c0, int c1, int32_t* sums) {
+  constexpr int kBlock = 64;
+  int cb = c0;
+  for (; cb + kBlock <= c1; cb += kBlock) sum_hw_block<T, kBlock>(in + cb, hw, c, kBlock, sums + cb);
+  for (; cb + 16 <= c1; cb += 16) sum_hw_block<T, 16>(in + cb, hw, c, 16, sums + cb);
+  if (cb < c1) sum_hw_block<T, 16>(in + cb, hw, c, c1 - cb, sums + cb);
+}
+
+// Splits the NHWC spatial reduction (batch x blocks of 16 channels) over threads as
+// eval_mean_hw; fn(batch, c0, c1) handles channels [c0, c1) of one batch.
+template <typename Fn>
+void split_hw(OpContext& ctx, const Tensor& in, Fn&& fn) {
   const int batch = in.dim(0), c = in.dim(3);
-  const int64_t hw = int64_t{in.dim(1)} * in.dim(2);
-  const float* x = in.data_as<float>();
-  const float count = static_cast<float>(hw);
-  // Tasks: batch x blocks of 16 channels; a chunk of consecutive tasks handles its
-  // channel range of each batch it touches in one pass.
   constexpr int kChunk = 16;
   const int64_t blocks = (c + kChunk - 1) / kChunk;
   ExecConfig exec = ctx.exec();
@@ -68,10 +99,20 @@ void eval_mean_hw(OpContext& ctx, const Tensor& in, float* out) {
       const int64_t t_end = std::min<int64_t>(static_cast<int64_t>(e), (bb + 1) * blocks);
       const int c0 = static_cast<int>((t - bb * blocks) * kChunk);
       const int c1 = static_cast<int>(std::min<int64_t>(c, (t_end - bb * blocks) * kChunk));
-      mean_hw_channels(x + bb * hw * c, hw, c, c0, c1, count, out + bb * c);
+      fn(bb, c0, c1);
       t = t_end;
     }
   });
+}
+
+void eval_mean_hw(OpContext& ctx, const Tensor& in, float* out) {
+  const int c = in.dim(3);
+  const int64_t hw = int64_t{in.dim(1)} * in.dim(2);
+  const float* x = in.data_as<float>();
+  const float count = static_cast<float>(hw);
+  // Tasks: batch x blocks of 16 channels; a chunk of consecutive tasks handles its
+  // channel range of each batch it touches in one pass.
+  split_hw(ctx, in, [&](int64_t b, int c0, int c1) { mean_hw_channels(x + b * hw * c, hw, c, c0, c1, count, out + b * c); });
 }
 
 // Chooses TFLite's integer mean path and precomputes its constants.
@@ -152,8 +193,9 @@ void prepare(OpContext& ctx) {
     int64_t num_out = 1;
     for (int32_t d : out) num_out *= d;
     s.sums_scratch = ctx.request_scratch(static_cast<size_t>(std::max<int64_t>(num_out, 1)) * sizeof(int32_t));
-  } else if (ctx.exec().isa != Isa::kReference && in.rank() == 4 && !s.reduced[0] && s.reduced[1] && s.reduced[2] &&
-             !s.reduced[3] && in.dim(1) > 0 && in.dim(2) > 0) {
+  }
+  if (ctx.exec().isa != Isa::kReference && in.rank() == 4 && !s.reduced[0] && s.reduced[1] && s.reduced[2] &&
+      !s.reduced[3] && in.dim(1) > 0 && in.dim(2) > 0) {
     s.fast_hw = true;
   }
   ctx.set_fast(s.fast_hw);
@@ -169,7 +211,14 @@ void eval_quant_mean(OpContext& ctx, const MeanState& s, const Tensor& in, Tenso
     return;
   }
   auto* sums = reinterpret_cast<int32_t*>(ctx.scratch(s.sums_scratch));
-  ref::reduce_sum_int(in.data_as<T>(), in.dims, s.reduced, sums);
+  if (s.fast_hw) {
+    const int c = in.dim(3);
+    const int64_t hw = int64_t{in.dim(1)} * in.dim(2);
+    const T* x = in.data_as<T>();
+    split_hw(ctx, in, [&](int64_t b, int c0, int c1) { sum_hw_channels(x + b * hw * c, hw, c, c0, c1, sums + b * c); });
+  } else {
+    ref::reduce_sum_int(in.data_as<T>(), in.dims, s.reduced, sums);
+  }
   ref::quant_mean_finish(sums, n, s.quant, o);
 }
 

@@ -28,7 +28,8 @@
 // input's), so neither do we. Reference kernels in reference/conv_int8.h.
 //
 // float32 (both ops) with constant weights and bias, at any ISA level but reference:
-// GEMM + col2im (opt::make_transpose_conv_f32).
+// GEMM + col2im (opt::make_transpose_conv_f32). int8 TRANSPOSE_CONV with constant weights
+// and bias at AVX2 and above: the int8 GEMM, bit-exact (opt::make_transpose_conv_s8).
 #include <cstring>
 #include <memory>
 
@@ -174,15 +175,16 @@ void prepare(OpContext& ctx) {
   g.act_min = r.lo;
   g.act_max = r.hi;
   s.bias_first = false;
-  if (s.kind != Kind::kFloat) {  // the accumulators (sized for int64 in 16x8)
-    const int64_t n = int64_t{g.batch} * g.out_h * g.out_w * g.out_c;
-    ctx.check(n <= (int64_t{1} << 36), "output too large");
+  const int64_t n = int64_t{g.batch} * g.out_h * g.out_w * g.out_c;
+  if (s.kind != Kind::kFloat) ctx.check(n <= (int64_t{1} << 36), "output too large");
+  ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
+  if (ctx.exec().isa != Isa::kReference) {
+    if (s.kind == Kind::kFloat) s.fast = opt::make_transpose_conv_f32(ctx, g, kInput, kWeights, kBias, s.bias_first);
+    else if (s.kind == Kind::kInt8) s.fast = opt::make_transpose_conv_s8(ctx, g, kInput, kWeights, kBias, s.input_offset, s.q);
+  }
+  if (s.kind != Kind::kFloat && !s.fast)  // the reference's accumulators (sized for int64 in 16x8)
     s.scratch = ctx.request_scratch(static_cast<size_t>(std::max<int64_t>(n, 1)) *
                                     (s.kind == Kind::kInt16 ? sizeof(int64_t) : sizeof(int32_t)));
-  }
-  ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
-  if (s.kind == Kind::kFloat && ctx.exec().isa != Isa::kReference)
-    s.fast = opt::make_transpose_conv_f32(ctx, g, kInput, kWeights, kBias, s.bias_first);
   ctx.set_fast(s.fast != nullptr);
 }
 

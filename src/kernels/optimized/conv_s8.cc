@@ -146,6 +146,45 @@ class GemmS8 {
     run_impl(exec, m_total, row, nullptr, 0, scratch, &epi);
   }
 
+  // The pieces of run() for callers that split the work themselves (TRANSPOSE_CONV).
+  // A panel (panel_bytes(), one per thread) holds up to kRowsPerChunk packed rows; its
+  // format depends only on the ISA path and K, so GemmS8s prepared alike share panels.
+  size_t panel_bytes() const { return static_cast<size_t>(kRowsPerChunk) * row_bytes_ + k_ + 64; }
+  // Packs rows m0 .. m0 + rows - 1 (rows <= kRowsPerChunk) given by row(m, tmp).
+  template <typename RowFn>
+  void pack_panel(int64_t m0, int rows, RowFn& row, uint8_t* panel) const {
+    auto* tmp = reinterpret_cast<int8_t*>(panel + static_cast<size_t>(kRowsPerChunk) * row_bytes_);
+    for (int r = 0; r < rows; ++r) {
+      const int8_t* src = row(m0 + r, tmp);
+      uint8_t* dst = panel + static_cast<size_t>(r) * row_bytes_;
+      if (path_ == Path::kVnni) s8::pack_row_vnni_avx512(dst, src, k_, kp_);
+      else s8::pack_row_w16_avx2(reinterpret_cast<int16_t*>(dst), src, k_, kp_);
+    }
+  }
+  // Channels [nb, ne) of the panel's rows: requantized int8 to out + r * out_stride + n,
+  // or (out32 set) the raw int32 accumulators to out32 + r * out32_stride + n.
+  void gemm_panel(const uint8_t* panel, int rows, int nb, int ne, int8_t* out, int64_t out_stride, int32_t* out32,
+                  int64_t out32_stride) const {
+    s8::GemmArgs g{};
+    g.a = panel;
+    g.a_stride = row_bytes_;
+    g.rows = rows;
+    g.kgroups = kgroups_;
+    g.w = reinterpret_cast<const int8_t*>(packed_.data());
+    g.init = init_.data();
+    g.rq = rq_.rq;
+    g.out = out;
+    g.out_stride = out_stride;
+    g.out32 = out32;
+    g.out32_stride = out32_stride;
+    switch (path_) {
+      case Path::kVnni: s8::gemm_s8_avx512vnni(g, nb, ne); break;
+      case Path::kAvx512: s8::gemm_s8_avx512(g, nb, ne); break;
+      case Path::kAvx2: s8::gemm_s8_avx2(g, nb, ne); break;
+    }
+  }
+  int n() const { return n_; }
+
  private:
   template <typename RowFn, typename Epi>
   void run_impl(const ExecConfig& exec, int64_t m_total, RowFn& row, int8_t* out, int64_t out_stride,
@@ -161,17 +200,9 @@ class GemmS8 {
       n_groups = static_cast<int>(std::min<int64_t>(n_units, (2 * threads + chunks - 1) / chunks));
     const int64_t tasks = chunks * n_groups;
     const int64_t slots = std::min<int64_t>(threads, tasks);
-    s8::GemmArgs base{};
-    base.a_stride = row_bytes_;
-    base.kgroups = kgroups_;
-    base.w = reinterpret_cast<const int8_t*>(packed_.data());
-    base.init = init_.data();
-    base.rq = rq_.rq;
-    base.out_stride = out_stride;
     parallel_for(exec, static_cast<size_t>(slots), 1, [&](size_t sb, size_t se) {
       for (size_t slot = sb; slot < se; ++slot) {
         uint8_t* panel = scratch + slot * scratch_per_thread();
-        auto* tmp = reinterpret_cast<int8_t*>(panel + static_cast<size_t>(kRowsPerChunk) * row_bytes_);
         int32_t* acc = nullptr;
         if (raw_) {
           const size_t at = (static_cast<size_t>(kRowsPerChunk) * row_bytes_ + k_ + 64 + 63) / 64 * 64;
@@ -186,29 +217,14 @@ class GemmS8 {
           const int64_t m0 = chunk * kRowsPerChunk;
           const int rows = static_cast<int>(std::min<int64_t>(kRowsPerChunk, m_total - m0));
           if (chunk != packed_chunk) {
-            for (int r = 0; r < rows; ++r) {
-              const int8_t* src = row(m0 + r, tmp);
-              uint8_t* dst = panel + static_cast<size_t>(r) * row_bytes_;
-              if (path_ == Path::kVnni) s8::pack_row_vnni_avx512(dst, src, k_, kp_);
-              else s8::pack_row_w16_avx2(reinterpret_cast<int16_t*>(dst), src, k_, kp_);
-            }
+            pack_panel(m0, rows, row, panel);
             packed_chunk = chunk;
           }
           const int u0 = static_cast<int>(int64_t{ng} * n_units / n_groups);
           const int u1 = static_cast<int>(int64_t{ng + 1} * n_units / n_groups);
           const int nb = u0 * 64, ne = std::min(n_, u1 * 64);
           if (nb >= ne) continue;
-          s8::GemmArgs g = base;
-          g.a = panel;
-          g.rows = rows;
-          g.out = out ? out + m0 * out_stride : nullptr;
-          g.out32 = acc;
-          g.out32_stride = npad_;
-          switch (path_) {
-            case Path::kVnni: s8::gemm_s8_avx512vnni(g, nb, ne); break;
-            case Path::kAvx512: s8::gemm_s8_avx512(g, nb, ne); break;
-            case Path::kAvx2: s8::gemm_s8_avx2(g, nb, ne); break;
-          }
+          gemm_panel(panel, rows, nb, ne, out ? out + m0 * out_stride : nullptr, out_stride, acc, npad_);
           if constexpr (!std::is_same_v<Epi, int>) (*epi)(m0, rows, nb, ne, static_cast<const int32_t*>(acc), int64_t{npad_});
         }
       }
@@ -508,6 +524,126 @@ class FullyConnectedS8 : public FastKernel {
   int depth_, units_;
 };
 
+// ---- TRANSPOSE_CONV ------------------------------------------------------------------------
+// As the float kernel (conv_f32.cc): a GEMM X[M x in_c] * Wt[in_c x N] over the M = batch
+// * in_h * in_w input pixels, N = (ky, kx, oc), with int32 sums (exact, wrapping as the
+// reference's int32 accumulators, so any order gives the reference's bits).
+//   direct (stride == filter, no padding, out = in * stride): every output gets exactly
+//     one tap, so one GEMM per ky (N = kw * out_c, bias and input offset in its start,
+//     per-channel requantization) writes output row iy * kh + ky straight from a panel of
+//     input pixels of one input row (ldc kw * out_c);
+//   general: the raw int32 sums (input offset included) go to scratch C [M x N], then each
+//     output pixel adds its taps and the bias and is requantized as the reference does.
+class TransposeConvS8 : public FastKernel {
+ public:
+  TransposeConvS8(const ref::ConvGeometry& g, bool direct, const ref::QuantOutput& q) : g_(g), direct_(direct), q_(q) {}
+  std::vector<GemmS8> gemm;  // direct: one per ky; general: one (raw)
+  std::vector<int32_t> bias;  // general only, empty when none (direct: in the GEMM's start)
+  int input = 0;
+  int scratch = -1;
+  int threads = 1;
+
+  size_t panel_bytes() const { return (gemm[0].panel_bytes() + 63) / 64 * 64; }
+  int64_t c_elems() const {
+    return direct_ ? 0 : int64_t{g_.batch} * g_.in_h * g_.in_w * g_.filter_h * g_.filter_w * g_.out_c;
+  }
+  size_t scratch_bytes() const { return panel_bytes() * threads + static_cast<size_t>(c_elems()) * 4; }
+
+  void run(OpContext& ctx) override {
+    const auto& g = g_;
+    const int8_t* in = ctx.input(input).data_as<int8_t>();
+    int8_t* out = ctx.output(0).data_as<int8_t>();
+    uint8_t* scr = ctx.scratch(scratch);
+    ExecConfig exec = ctx.exec();
+    const int64_t m = int64_t{g.batch} * g.in_h * g.in_w;
+    const int64_t n_all = int64_t{g.filter_h} * g.filter_w * g.out_c;
+    const int64_t k = g.in_c;
+    if (static_cast<double>(m) * static_cast<double>(n_all) * static_cast<double>(k) < GemmS8::kMinParallelMacs)
+      exec.pool = nullptr;
+    const int nthreads = std::min(exec.threads(), threads);
+    auto row = [&](int64_t mm, int8_t*) { return in + mm * k; };
+    constexpr int kChunk = GemmS8::kRowsPerChunk;
+    if (direct_) {
+      // Tasks: (input row, chunk of up to kChunk pixels of it).
+      const int64_t per_row = (g.in_w + kChunk - 1) / kChunk;
+      const int64_t tasks = int64_t{g.batch} * g.in_h * per_row;
+      const int64_t slots = std::min<int64_t>(nthreads, tasks);
+      const int n = g.filter_w * g.out_c;
+      parallel_for(exec, static_cast<size_t>(slots), 1, [&](size_t sb, size_t se) {
+        for (size_t slot = sb; slot < se; ++slot) {
+          uint8_t* panel = scr + slot * panel_bytes();
+          const int64_t t0 = static_cast<int64_t>(slot) * tasks / slots;
+          const int64_t t1 = static_cast<int64_t>(slot + 1) * tasks / slots;
+          for (int64_t t = t0; t < t1; ++t) {
+            const int64_t r = t / per_row;  // b * in_h + iy
+            const int ix0 = static_cast<int>(t % per_row) * kChunk;
+            const int rows = std::min(kChunk, g.in_w - ix0);
+            gemm[0].pack_panel(r * g.in_w + ix0, rows, row, panel);
+            const int64_t b = r / g.in_h, iy = r % g.in_h;
+            for (int ky = 0; ky < g.filter_h; ++ky) {
+              int8_t* o = out + ((b * g.out_h + iy * g.filter_h + ky) * g.out_w + int64_t{ix0} * g.filter_w) * g.out_c;
+              gemm[ky].gemm_panel(panel, rows, 0, n, o, n, nullptr, 0);
+            }
+          }
+        }
+      });
+      return;
+    }
+    auto* c = reinterpret_cast<int32_t*>(scr + panel_bytes() * threads);
+    const int64_t chunks = (m + kChunk - 1) / kChunk;
+    const int64_t slots = std::min<int64_t>(nthreads, chunks);
+    parallel_for(exec, static_cast<size_t>(slots), 1, [&](size_t sb, size_t se) {
+      for (size_t slot = sb; slot < se; ++slot) {
+        uint8_t* panel = scr + slot * panel_bytes();
+        const int64_t t0 = static_cast<int64_t>(slot) * chunks / slots;
+        const int64_t t1 = static_cast<int64_t>(slot + 1) * chunks / slots;
+        for (int64_t t = t0; t < t1; ++t) {
+          const int64_t m0 = t * kChunk;
+          const int rows = static_cast<int>(std::min<int64_t>(kChunk, m - m0));
+          gemm[0].pack_panel(m0, rows, row, panel);
+          gemm[0].gemm_panel(panel, rows, 0, static_cast<int>(n_all), nullptr, 0, c + m0 * n_all, n_all);
+        }
+      }
+    });
+    parallel_for(exec, static_cast<size_t>(g.batch) * g.out_h, 1, [&](size_t b, size_t e) {
+      std::vector<uint32_t> acc(static_cast<size_t>(g.out_c));
+      for (size_t r = b; r < e; ++r) col2im_row(c, static_cast<int64_t>(r), acc.data(), out);
+    });
+  }
+
+ private:
+  // Output row r = b * out_h + oy: the taps' sums, plus the bias, requantized.
+  void col2im_row(const int32_t* c, int64_t r, uint32_t* acc, int8_t* out) const {
+    const auto& g = g_;
+    const int64_t bb = r / g.out_h;
+    const int oy = static_cast<int>(r % g.out_h);
+    const int oc_n = g.out_c;
+    const int64_t n_all = int64_t{g.filter_h} * g.filter_w * oc_n;
+    for (int ox = 0; ox < g.out_w; ++ox) {
+      for (int oc = 0; oc < oc_n; ++oc) acc[oc] = bias.empty() ? 0u : static_cast<uint32_t>(bias[oc]);
+      for (int ky = 0; ky < g.filter_h; ++ky) {
+        const int ty = oy + g.pad_top - ky;
+        if (ty < 0 || ty % g.stride_h != 0 || ty / g.stride_h >= g.in_h) continue;
+        const int iy = ty / g.stride_h;
+        for (int kx = 0; kx < g.filter_w; ++kx) {
+          const int tx = ox + g.pad_left - kx;
+          if (tx < 0 || tx % g.stride_w != 0 || tx / g.stride_w >= g.in_w) continue;
+          const int ix = tx / g.stride_w;
+          const int32_t* src = c + ((bb * g.in_h + iy) * g.in_w + ix) * n_all + (int64_t{ky} * g.filter_w + kx) * oc_n;
+          for (int oc = 0; oc < oc_n; ++oc) acc[oc] += static_cast<uint32_t>(src[oc]);
+        }
+      }
+      int8_t* o = out + (r * g.out_w + ox) * oc_n;
+      for (int oc = 0; oc < oc_n; ++oc)
+        o[oc] = static_cast<int8_t>(ref::requantize<int32_t>(static_cast<int32_t>(acc[oc]), q_, oc));
+    }
+  }
+
+  ref::ConvGeometry g_;
+  bool direct_;
+  ref::QuantOutput q_;
+};
+
 }  // namespace
 
 int64_t s8::fast_kernels_made() { return g_made.load(); }
@@ -682,6 +818,82 @@ std::unique_ptr<FastKernel> make_fully_connected_hybrid_s8(OpContext& ctx, int64
   ctx.add_state_bytes(kernel->gemm.state_bytes());
   kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
   kernel->qscratch = ctx.request_scratch(kernel->qscratch_bytes());
+  ++g_made;
+  return kernel;
+}
+
+}  // namespace liteq::rt::opt
+
+namespace liteq::rt::opt {
+
+std::unique_ptr<FastKernel> make_transpose_conv_s8(OpContext& ctx, const ref::ConvGeometry& g, int input,
+                                                   int weights, int bias_input, int32_t input_offset,
+                                                   const ref::QuantOutput& q) {
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());  // never above what the CPU has
+  if (isa < Isa::kAvx2) return nullptr;
+  const int64_t m = int64_t{g.batch} * g.in_h * g.in_w;
+  const int64_t n_all = int64_t{g.filter_h} * g.filter_w * g.out_c;
+  // Empty tensors (the reference handles them) and sizes the GEMM's int fields cannot hold.
+  if (m <= 0 || g.in_c <= 0 || n_all <= 0 || g.out_h <= 0 || g.out_w <= 0 || n_all > (int64_t{1} << 24) ||
+      g.in_c > (1 << 24) || input_offset < -127 || input_offset > 128)
+    return nullptr;
+  const Tensor& filter = ctx.input(weights);
+  if (!filter.is_constant() || filter.type != DType::kInt8) return nullptr;
+  bool ok = false;
+  const int32_t* bias = bias_input >= 0 ? constant_bias(ctx, bias_input, &ok) : (ok = true, nullptr);
+  if (!ok) return nullptr;
+  const bool direct = g.stride_h == g.filter_h && g.stride_w == g.filter_w && g.pad_top == 0 && g.pad_left == 0 &&
+                      int64_t{g.out_h} == int64_t{g.in_h} * g.stride_h &&
+                      int64_t{g.out_w} == int64_t{g.in_w} * g.stride_w;
+  auto kernel = std::make_unique<TransposeConvS8>(g, direct, q);
+  kernel->input = input;
+  kernel->threads = std::max(ctx.exec().threads(), 1);
+  if (kernel->c_elems() * 4 > (int64_t{1} << 28)) return nullptr;  // 256 MiB of scratch
+  const int8_t* f = filter.data_as<int8_t>();
+  const int oc_n = g.out_c, k = g.in_c;
+  auto row_of = [&](int oc, int ky, int kx) { return f + ((int64_t{oc} * g.filter_h + ky) * g.filter_w + kx) * k; };
+  std::vector<int8_t> rows;
+  size_t bytes = 0;
+  if (direct) {
+    // Per ky: rows (kx, oc), the bias and the requantization of channel oc at each kx.
+    const int n = g.filter_w * oc_n;
+    rows.resize(static_cast<size_t>(n) * k);
+    std::vector<int32_t> bias_rep(static_cast<size_t>(n), 0), mult(static_cast<size_t>(n)), shift(static_cast<size_t>(n));
+    for (int kx = 0; kx < g.filter_w; ++kx)
+      for (int oc = 0; oc < oc_n; ++oc) {
+        const size_t i = static_cast<size_t>(kx) * oc_n + oc;
+        if (bias) bias_rep[i] = bias[oc];
+        mult[i] = q.multiplier[oc];
+        shift[i] = q.shift[oc];
+      }
+    ref::QuantOutput qrep = q;
+    qrep.multiplier = mult.data();
+    qrep.shift = shift.data();
+    kernel->gemm.resize(g.filter_h);
+    for (int ky = 0; ky < g.filter_h; ++ky) {
+      for (int kx = 0; kx < g.filter_w; ++kx)
+        for (int oc = 0; oc < oc_n; ++oc)
+          std::copy(row_of(oc, ky, kx), row_of(oc, ky, kx) + k, rows.begin() + (int64_t{kx} * oc_n + oc) * k);
+      if (!kernel->gemm[ky].prepare(isa, rows.data(), bias_rep.data(), input_offset, &qrep, true, n, k, 1))
+        return nullptr;
+      bytes += kernel->gemm[ky].state_bytes();
+    }
+  } else {
+    rows.resize(static_cast<size_t>(n_all) * k);
+    for (int ky = 0; ky < g.filter_h; ++ky)
+      for (int kx = 0; kx < g.filter_w; ++kx)
+        for (int oc = 0; oc < oc_n; ++oc)
+          std::copy(row_of(oc, ky, kx), row_of(oc, ky, kx) + k,
+                    rows.begin() + ((int64_t{ky} * g.filter_w + kx) * oc_n + oc) * k);
+    kernel->gemm.resize(1);
+    // Raw: the int32 sums of (x + input_offset) * w, no bias or requantization.
+    kernel->gemm[0].prepare(isa, rows.data(), nullptr, input_offset, nullptr, true, static_cast<int>(n_all), k, 1);
+    if (bias) kernel->bias.assign(bias, bias + oc_n);
+    bytes += kernel->gemm[0].state_bytes() + kernel->bias.size() * 4;
+  }
+  ctx.add_state_bytes(bytes);
+  // Last: requesting scratch may move the tensors `filter` and `bias` refer to.
+  kernel->scratch = ctx.request_scratch(kernel->scratch_bytes());
   ++g_made;
   return kernel;
 }

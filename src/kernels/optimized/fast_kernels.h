@@ -16,7 +16,7 @@
 //   float32 CONV_2D (GEMM, im2col), DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV
 //       (GEMM + col2im)
 //       optimized/gemm_f32_avx2.cc (AVX2+FMA, 6x16 tiles), gemm_f32_avx512.cc (8x32)
-//   int8 CONV_2D / FULLY_CONNECTED GEMM, DEPTHWISE_CONV_2D, hybrid CONV_2D / FC
+//   int8 CONV_2D / FULLY_CONNECTED / TRANSPOSE_CONV GEMM, DEPTHWISE_CONV_2D, hybrid CONV_2D / FC
 //       optimized/kernels_s8_avx2.cc (vpmaddwd), kernels_s8_avx512.cc (vpmaddwd, and the
 //       depthwise kernel for both AVX-512 levels), kernels_s8_avx512vnni.cc (vpdpbusd)
 //   int8 CONV_2D with 1..4 output channels   x86/conv_narrow_s8_avx2.cc
@@ -69,6 +69,11 @@ std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeo
                                               int32_t input_offset, const ref::QuantOutput& q);
 std::unique_ptr<FastKernel> make_fully_connected_s8(OpContext& ctx, int64_t batch, int depth, int units,
                                                     int32_t input_offset, const ref::QuantOutput& q);
+// TRANSPOSE_CONV: input NHWC [input], OHWI weights [weights] (constant, per-channel
+// scales folded into q), optional constant int32 bias [bias_input] (< 0 or absent: none).
+std::unique_ptr<FastKernel> make_transpose_conv_s8(OpContext& ctx, const ref::ConvGeometry& g, int input,
+                                                   int weights, int bias_input, int32_t input_offset,
+                                                   const ref::QuantOutput& q);
 
 // --- hybrid: float input quantized on the fly, int8 weights (src/kernels/optimized/*_s8*.cc) ---
 // CONV_2D: w_scales per output channel (in the op's state, valid while it lives);
