@@ -401,3 +401,40 @@ TEST(OnnxImport, FuzzerRegressionsAreCleanErrors) {
 
 }  // namespace
 }  // namespace liteq::test
+
+namespace liteq::test {
+namespace {
+
+// PyTorch's exact GELU export, x / sqrt2 -> Erf -> + 1 -> * x -> * 0.5, is one GELU; a
+// lone Erf is a clear error.
+TEST(OnnxImport, TorchGeluBecomesOneOperator) {
+  OnnxBuilder g(13);
+  g.input("x", {3, 5});
+  g.init("sqrt2", {}, {1.41421356f});
+  g.init("one", {}, {1.0f});
+  g.init("half", {}, {0.5f});
+  g.node("Div", {"x", "sqrt2"}, {"d"});
+  g.node("Erf", {"d"}, {"e"});
+  g.node("Add", {"e", "one"}, {"a"});
+  g.node("Mul", {"x", "a"}, {"m"});
+  g.node("Mul", {"m", "half"}, {"y"});
+  g.output("y");
+  const Model m = import_onnx(g.bytes(), "gelu.onnx");
+  EXPECT_EQ(m.ir().fb->subgraphs[0]->operators.size(), 1u);
+  EXPECT_EQ(count_ops(m, Op::GELU), 1);
+  std::vector<float> x(15), want(15);
+  for (int i = 0; i < 15; ++i) {
+    x[i] = -4.0f + 0.6f * static_cast<float>(i);
+    want[i] = static_cast<float>(0.5 * x[i] * (1.0 + std::erf(x[i] / std::sqrt(2.0))));
+  }
+  expect_near(run(m, x), want, 1e-5f);
+
+  OnnxBuilder lone(13);
+  lone.input("x", {3, 5});
+  lone.node("Erf", {"x"}, {"y"});
+  lone.output("y");
+  expect_error([&] { import_onnx(lone.bytes(), "erf.onnx"); }, ErrorKind::kUnsupported, {"Erf", "GELU"});
+}
+
+}  // namespace
+}  // namespace liteq::test

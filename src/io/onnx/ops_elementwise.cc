@@ -144,9 +144,59 @@ bool fold_into_conv(Translator& t, Op op, Value& x, const Value& c) {
   return t.fold_affine(x, {}, v);
 }
 
+// PyTorch's exact GELU: x * 0.5 * (1 + Erf(x / sqrt(2))), written as Div(x, sqrt 2) (or
+// Mul by 1/sqrt 2) -> Erf -> Add 1 -> Mul x -> Mul 0.5 (the 0.5 may also come first, on x).
+// Becomes one GELU (approximate = false). TFLite has no Erf of its own.
+bool gelu_pattern(Translator& t, Op op) {
+  const auto& n = t.node();
+  Value& x = t.input(0);
+  Value& c = t.input(1);
+  if (x.c || !c.c || c.c->size() != 1) return false;
+  const double k = c.c->v[0];
+  if (!((op == Op::DIV && std::fabs(k - std::sqrt(2.0)) < 1e-4) || (op == Op::MUL && std::fabs(k - std::sqrt(0.5)) < 1e-4)))
+    return false;
+  const auto* erf = t.sole_reader(n.output(0));
+  if (!erf || erf->op_type() != "Erf") return false;
+  const auto* add = t.sole_reader(erf->output(0));
+  if (!add || add->op_type() != "Add" || add->input_size() != 2) return false;
+  const std::string one = add->input(0) == erf->output(0) ? add->input(1) : add->input(0);
+  if (Value* v = t.find_value(one); !v || !is_scalar_const(*v, 1.0)) return false;
+  const auto* m1 = t.sole_reader(add->output(0));
+  if (!m1 || m1->op_type() != "Mul" || m1->input_size() != 2) return false;
+  const std::string other = m1->input(0) == add->output(0) ? m1->input(1) : m1->input(0);
+  std::vector<const onnx::NodeProto*> skip{erf, add, m1};
+  std::string out;
+  if (other == x.name) {  // x * (1 + erf) -> * 0.5
+    const auto* m2 = t.sole_reader(m1->output(0));
+    if (!m2 || m2->op_type() != "Mul" || m2->input_size() != 2) return false;
+    const std::string half = m2->input(0) == m1->output(0) ? m2->input(1) : m2->input(0);
+    if (Value* v = t.find_value(half); !v || !is_scalar_const(*v, 0.5)) return false;
+    skip.push_back(m2);
+    out = m2->output(0);
+  } else {  // (0.5 * x) * (1 + erf): the half-x Mul is a separate reader of x
+    Value* hv = t.find_value(other);
+    if (hv) return false;  // already translated: not the pattern's own Mul
+    const onnx::NodeProto* hm = nullptr;
+    for (const auto* r : t.readers_of(x.name))
+      if (r && r->op_type() == "Mul" && r->output(0) == other) hm = r;
+    if (!hm || t.readers(other) != 1) return false;
+    const std::string half = hm->input(0) == x.name ? hm->input(1) : hm->input(0);
+    if (Value* v = t.find_value(half); !v || !is_scalar_const(*v, 0.5)) return false;
+    skip.push_back(hm);
+    out = m1->output(0);
+  }
+  const int in = t.as_layout(x, x.perm);
+  const int o = t.define_as(out, x.perm, DType::kFloat32);
+  t.emit(Op::GELU, {in}, {o}).builtin_options.Set(tflite::GeluOptionsT{});
+  for (const auto* s : skip) t.skip_node(s);
+  t.alias(0, t.value(out));
+  return true;
+}
+
 void binary(Translator& t, Op op) {
   Value& a = t.input(0);
   Value& b = t.input(1);
+  if ((op == Op::DIV || op == Op::MUL) && t.out_dtype() == DType::kFloat32 && gelu_pattern(t, op)) return;
   if ((op == Op::ADD || op == Op::MUL || op == Op::SUB) && b.c && fold_into_conv(t, op, a, b)) return;
   if ((op == Op::ADD || op == Op::MUL) && a.c && fold_into_conv(t, op, b, a)) return;
   const int rank = static_cast<int>(t.out_shape(0).size());
@@ -411,6 +461,9 @@ void register_elementwise_ops(std::map<std::string, OpHandler>& m) {
     emit_binary(t, Op::DIV, one, x, t.node().output(0), x.rank(), DType::kFloat32);
   };
   m["Cast"] = [](Translator& t, const onnx::NodeProto&) { cast(t); };
+  m["Erf"] = [](Translator& t, const onnx::NodeProto&) {
+    t.fail_node("Erf is supported inside PyTorch's GELU pattern (x * 0.5 * (1 + Erf(x / sqrt 2))) only; TFLite has no Erf");
+  };
   m["Identity"] = [](Translator& t, const onnx::NodeProto&) { t.alias(0, t.input(0)); };
   m["Dropout"] = [](Translator& t, const onnx::NodeProto& n) {
     t.check(n.output_size() < 2 || n.output(1).empty(), "the mask output is not supported");
