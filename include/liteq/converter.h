@@ -52,6 +52,10 @@ struct ConversionReport {
   double calibration_seconds = 0;
 };
 
+// True if the model records activation ranges on its float tensors (quantization
+// min/max, e.g. a QDQ ONNX model's): the integer modes then need no representative data.
+bool has_recorded_ranges(const Model& model);
+
 class Converter {
  public:
   explicit Converter(const Model& float_model);

@@ -12,6 +12,19 @@
 namespace liteq {
 
 namespace {
+// An activation range recorded on a float tensor (quantization min/max, no scale).
+bool is_recorded_range(const tflite::TensorT& t) {
+  return t.type == tflite::TensorType::FLOAT32 && t.quantization && t.quantization->scale.empty() &&
+         t.quantization->min.size() == 1 && t.quantization->max.size() == 1 && t.quantization->min[0] <= t.quantization->max[0];
+}
+}  // namespace
+
+bool has_recorded_ranges(const Model& model) {
+  const auto& g = *model.ir().fb->subgraphs.at(0);
+  return std::any_of(g.tensors.begin(), g.tensors.end(), [](const auto& t) { return is_recorded_range(*t); });
+}
+
+namespace {
 bool has(const std::set<OpsSet>& s, OpsSet x) { return s.count(x) > 0; }
 
 std::shared_ptr<ir::ModelData> deep_copy(const Model& m) {
@@ -82,13 +95,9 @@ Model Converter::convert() {
   std::map<int, quant::Range> recorded;
   if (use_recorded_ranges) {
     const auto& g = *data->fb->subgraphs[0];
-    for (size_t i = 0; i < g.tensors.size(); ++i) {
-      const auto& t = *g.tensors[i];
-      if (t.type == tflite::TensorType::FLOAT32 && t.quantization && t.quantization->scale.empty() &&
-          t.quantization->min.size() == 1 && t.quantization->max.size() == 1 &&
-          t.quantization->min[0] <= t.quantization->max[0])
-        recorded[static_cast<int>(i)] = quant::Range{t.quantization->min[0], t.quantization->max[0]};
-    }
+    for (size_t i = 0; i < g.tensors.size(); ++i)
+      if (is_recorded_range(*g.tensors[i]))
+        recorded[static_cast<int>(i)] = quant::Range{g.tensors[i]->quantization->min[0], g.tensors[i]->quantization->max[0]};
   }
   const bool integer = representative_dataset || (!recorded.empty() && !(fp16 && !int16x8));
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -132,6 +134,18 @@ std::vector<std::string> read_keys() {
   return keys;
 }
 
+// rec and cls read one text line: their calibration data is 17 lines of the other text
+// image (imageTextR.png), the evaluation line comes from imageTextN.png.
+std::function<std::optional<Sample>()> text_lines(const OcrModel& m) {
+  auto lines = std::make_shared<std::vector<Array>>();
+  const fs::path other = assets_dir() / "images/text/imageTextR.png";
+  for (int y = 2; y + 18 < 320; y += 18) lines->push_back(image_input(other, m, false, {20, y, 150, 18}));
+  return [lines, next = size_t{0}]() mutable -> std::optional<Sample> {
+    if (next >= lines->size()) return std::nullopt;
+    return Sample{(*lines)[next++]};
+  };
+}
+
 class OcrModels : public ::testing::TestWithParam<OcrModel> {
  protected:
   void SetUp() override {
@@ -200,18 +214,10 @@ TEST_P(OcrModels, QuantizedModes) {
     spec.norm = GetParam().norm;
     spec.num_samples = 8;
     std::unique_ptr<io::Dataset> ds;
-    std::vector<Array> lines;
     if (std::string(mode.name) == "float16") c.target_spec.supported_types = {DType::kFloat16};
     if (std::string(mode.name) == "int8") {
       if (GetParam().nchw[2] == 48) {
-        // rec and cls read one text line: calibrate on lines of the other text image.
-        const fs::path other = assets_dir() / "images/text/imageTextR.png";
-        for (int y = 2; y + 18 < 320; y += 18) lines.push_back(image_input(other, GetParam(), false, {20, y, 150, 18}));
-        size_t next = 0;
-        c.representative_dataset = [&lines, next]() mutable -> std::optional<Sample> {
-          if (next >= lines.size()) return std::nullopt;
-          return Sample{lines[next++]};
-        };
+        c.representative_dataset = text_lines(GetParam());
       } else {
         ds = std::make_unique<io::Dataset>(spec, Interpreter(m).input_details());
         c.representative_dataset = ds->source();
@@ -258,14 +264,7 @@ TEST_P(OcrModels, QdqOnnxRunsInOnnxRuntimeLikeOurInt8Tflite) {
   const Model m = import_onnx(onnx_.string(), opts);
   Converter c(m);
   c.optimizations = {Optimize::kDefault};
-  std::vector<Array> lines;
-  const fs::path other = assets_dir() / "images/text/imageTextR.png";
-  for (int y = 2; y + 18 < 320; y += 18) lines.push_back(image_input(other, GetParam(), false, {20, y, 150, 18}));
-  size_t next = 0;
-  c.representative_dataset = [&lines, next]() mutable -> std::optional<Sample> {
-    if (next >= lines.size()) return std::nullopt;
-    return Sample{lines[next++]};
-  };
+  c.representative_dataset = text_lines(GetParam());
   const Model q = c.convert();
   QdqReport rep;
   const auto qdq = export_qdq_onnx(onnx_.string(), q, opts, &rep);

@@ -5,23 +5,12 @@
 #include <fmt/format.h>
 
 #include "commands.h"
-#include "io/tflite/tflite_io.h"
 #include "ir/model.h"
 #include "liteq/converter.h"
 #include "liteq/interpreter.h"
 #include "model_loader.h"
 
-namespace liteq::cli {
 
-bool has_recorded_ranges(const Model& m) {
-  for (const auto& t : m.ir().fb->subgraphs[0]->tensors)
-    if (t->type == tflite::TensorType::FLOAT32 && t->quantization && t->quantization->scale.empty() &&
-        t->quantization->min.size() == 1)
-      return true;
-  return false;
-}
-
-}  // namespace liteq::cli
 
 namespace liteq::cli {
 

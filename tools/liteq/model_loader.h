@@ -49,9 +49,6 @@ inline OnnxOptions to_onnx_options(const OnnxCliOptions& o) {
   return r;
 }
 
-// True if the model records activation ranges on float tensors (a QDQ ONNX model).
-bool has_recorded_ranges(const Model& m);
-
 inline Model load_model(const std::string& path, const OnnxCliOptions& o) {
   if (is_onnx_file(path)) return import_onnx(path, to_onnx_options(o));
   if (!o.input_shapes.empty() || o.keep_nchw)

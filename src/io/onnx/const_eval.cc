@@ -251,49 +251,38 @@ bool eval_const(const onnx::NodeProto& n, int opset, const std::vector<const Con
     for (int64_t i = 0; i < len; ++i) r.v.push_back(start + static_cast<double>(i) * delta);
     return true;
   }
-  if (op == "DequantizeLinear") {
+  if (op == "DequantizeLinear" || op == "QuantizeLinear") {
     const Const *x = arg(0), *scale = arg(1), *zp = arg(2);
     if (!x || !scale) return false;
-    r.type = onnx::TensorProto::FLOAT;
-    r.dims = x->dims;
-    r.v.resize(x->v.size());
-    const int64_t rank = static_cast<int64_t>(x->dims.size());
-    const int64_t axis = norm_axis(attr_i(n, "axis", 1), rank);
-    const bool per_axis = scale->v.size() > 1;
-    const int64_t inner = per_axis ? count(Dims(x->dims.begin() + axis + 1, x->dims.end())) : 1;
-    const int64_t dim = per_axis ? x->dims[axis] : 1;
-    for (size_t i = 0; i < x->v.size(); ++i) {
-      const size_t c = per_axis ? static_cast<size_t>((static_cast<int64_t>(i) / inner) % dim) : 0;
-      const double z = zp ? zp->v.at(per_axis ? c : 0) : 0;
-      r.v[i] = static_cast<float>((x->v[i] - z) * static_cast<float>(scale->v.at(c)));
-    }
-    const bool symmetric = !zp || std::all_of(zp->v.begin(), zp->v.end(), [](double z) { return z == 0; });
-    if (x->type == onnx::TensorProto::INT8 && symmetric) {
-      for (double s : scale->v) r.scales.push_back(static_cast<float>(s));
-      r.scale_axis = per_axis ? static_cast<int>(axis) : -1;
-    }
-    return true;
-  }
-  if (op == "QuantizeLinear") {
-    const Const *x = arg(0), *scale = arg(1), *zp = arg(2);
-    if (!x || !scale) return false;
-    r.type = zp ? zp->type : onnx::TensorProto::UINT8;
-    r.dims = x->dims;
-    r.v.resize(x->v.size());
-    const int64_t rank = static_cast<int64_t>(x->dims.size());
-    const int64_t axis = norm_axis(attr_i(n, "axis", 1), rank);
-    const bool per_axis = scale->v.size() > 1;
-    const int64_t inner = per_axis ? count(Dims(x->dims.begin() + axis + 1, x->dims.end())) : 1;
-    const int64_t dim = per_axis ? x->dims[axis] : 1;
+    const bool quantize = op == "QuantizeLinear";
+    r.type = quantize ? (zp ? zp->type : onnx::TensorProto::UINT8) : onnx::TensorProto::FLOAT;
     double lo = 0, hi = 255;
     if (r.type == onnx::TensorProto::INT8) lo = -128, hi = 127;
     else if (r.type == onnx::TensorProto::INT16) lo = -32768, hi = 32767;
-    else if (r.type != onnx::TensorProto::UINT8) return false;
+    else if (quantize && r.type != onnx::TensorProto::UINT8) return false;
+    r.dims = x->dims;
+    r.v.resize(x->v.size());
+    // Scale and zero point: one, or one per slice along `axis`.
+    const int64_t rank = static_cast<int64_t>(x->dims.size());
+    const int64_t axis = norm_axis(attr_i(n, "axis", 1), rank);
+    const bool per_axis = scale->v.size() > 1;
+    const int64_t inner = per_axis ? count(Dims(x->dims.begin() + axis + 1, x->dims.end())) : 1;
+    const int64_t dim = per_axis ? x->dims[axis] : 1;
     for (size_t i = 0; i < x->v.size(); ++i) {
       const size_t c = per_axis ? static_cast<size_t>((static_cast<int64_t>(i) / inner) % dim) : 0;
-      const double z = zp ? zp->v.at(per_axis ? c : 0) : 0;
-      const float q = static_cast<float>(x->v[i]) / static_cast<float>(scale->v.at(c));
-      r.v[i] = std::clamp(std::nearbyint(static_cast<double>(q)) + z, lo, hi);  // ties to even, as ONNX
+      const double z = zp ? zp->v.at(c) : 0;
+      const float s = static_cast<float>(scale->v.at(c));
+      if (quantize) {
+        const float q = static_cast<float>(x->v[i]) / s;
+        r.v[i] = std::clamp(std::nearbyint(static_cast<double>(q)) + z, lo, hi);  // ties to even, as ONNX
+      } else {
+        r.v[i] = static_cast<float>((x->v[i] - z) * s);
+      }
+    }
+    const bool symmetric = !zp || std::all_of(zp->v.begin(), zp->v.end(), [](double v) { return v == 0; });
+    if (!quantize && x->type == onnx::TensorProto::INT8 && symmetric) {
+      for (double v : scale->v) r.scales.push_back(static_cast<float>(v));
+      r.scale_axis = per_axis ? static_cast<int>(axis) : -1;
     }
     return true;
   }

@@ -224,45 +224,30 @@ Parsed parse_onnx(std::span<const uint8_t> bytes, const std::string& name, const
     p.initializers.emplace(t.name(), const_from_proto(t, base_dir, name));
   }
 
-  // Order the nodes topologically (exporters do not always): nodes without inputs
-  // (Constant) first, then each node as soon as its inputs exist, in file order.
+  // Order the nodes topologically (exporters do not always).
   {
-    std::set<std::string> avail{""};
+    std::set<std::string> avail;
     for (const auto& [k, v] : p.initializers) avail.insert(k);
     for (const auto& in : g.input()) avail.insert(in.name());
-    const int n = g.node_size();
-    std::vector<int> order;
-    std::vector<bool> done(n, false);
-    for (int i = 0; i < n; ++i)
-      if (g.node(i).input_size() == 0) {
-        order.push_back(i);
-        done[i] = true;
-        for (const auto& o : g.node(i).output()) avail.insert(o);
+    std::vector<const onnx::NodeProto*> nodes;
+    for (const auto& nd : g.node()) nodes.push_back(&nd);
+    const auto order = topological_order(nodes, avail);
+    if (order.size() < nodes.size()) {
+      std::vector<bool> placed(nodes.size(), false);
+      for (int i : order) {
+        placed[i] = true;
+        for (const auto& o : nodes[i]->output()) avail.insert(o);
       }
-    bool progress = true;
-    while (static_cast<int>(order.size()) < n && progress) {
-      progress = false;
-      for (int i = 0; i < n; ++i) {
-        if (done[i]) continue;
-        const auto& nd = g.node(i);
-        if (!std::all_of(nd.input().begin(), nd.input().end(), [&](const std::string& x) { return avail.count(x) > 0; })) continue;
-        order.push_back(i);
-        done[i] = true;
-        progress = true;
-        for (const auto& o : nd.output()) avail.insert(o);
-      }
-    }
-    if (static_cast<int>(order.size()) < n) {
-      for (int i = 0; i < n; ++i) {
-        if (done[i]) continue;
-        for (const auto& x : g.node(i).input())
-          if (!avail.count(x))
+      for (size_t i = 0; i < nodes.size(); ++i) {
+        if (placed[i]) continue;
+        for (const auto& x : nodes[i]->input())
+          if (!x.empty() && !avail.count(x))
             fail(ErrorKind::kInvalidModel, "{}: node {} '{}' ({}) reads '{}', which no node, input or initializer defines (or the graph has a cycle)",
-                 name, i, g.node(i).name(), g.node(i).op_type(), x);
+                 name, i, nodes[i]->name(), nodes[i]->op_type(), x);
       }
     }
     google::protobuf::RepeatedPtrField<onnx::NodeProto> sorted;
-    for (int i : order) *sorted.Add() = g.node(i);
+    for (int i : order) *sorted.Add() = *nodes[i];
     g.mutable_node()->Swap(&sorted);
   }
 
@@ -404,6 +389,31 @@ void learn_shape(Parsed& p, const std::string& value, int type, const std::vecto
   tt->clear_shape();
   for (int64_t d : shape) tt->mutable_shape()->add_dim()->set_dim_value(d);
   infer_shapes(p, name, false);
+}
+
+std::vector<int> topological_order(const std::vector<const onnx::NodeProto*>& nodes, std::set<std::string> available) {
+  available.insert("");  // an omitted optional input
+  const size_t n = nodes.size();
+  std::vector<int> order;
+  std::vector<bool> done(n, false);
+  auto place = [&](size_t i) {
+    order.push_back(static_cast<int>(i));
+    done[i] = true;
+    for (const auto& o : nodes[i]->output()) available.insert(o);
+  };
+  for (size_t i = 0; i < n; ++i)
+    if (nodes[i]->input_size() == 0) place(i);
+  for (bool progress = true; order.size() < n && progress;) {
+    progress = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (done[i] || !std::all_of(nodes[i]->input().begin(), nodes[i]->input().end(),
+                                  [&](const std::string& x) { return available.count(x) > 0; }))
+        continue;
+      place(i);
+      progress = true;
+    }
+  }
+  return order;
 }
 
 std::vector<int> identity_perm(int rank) {

@@ -48,41 +48,15 @@ bool is_scalar_const(const Value& v, double want) {
   return true;
 }
 
-void set_fused(tflite::OperatorT& op, ActivationFunctionType act) {
-  switch (op.builtin_options.type) {
-    case tflite::BuiltinOptions::Conv2DOptions: op.builtin_options.AsConv2DOptions()->fused_activation_function = act; break;
-    case tflite::BuiltinOptions::DepthwiseConv2DOptions: op.builtin_options.AsDepthwiseConv2DOptions()->fused_activation_function = act; break;
-    case tflite::BuiltinOptions::FullyConnectedOptions: op.builtin_options.AsFullyConnectedOptions()->fused_activation_function = act; break;
-    case tflite::BuiltinOptions::AddOptions: op.builtin_options.AsAddOptions()->fused_activation_function = act; break;
-    case tflite::BuiltinOptions::SubOptions: op.builtin_options.AsSubOptions()->fused_activation_function = act; break;
-    case tflite::BuiltinOptions::MulOptions: op.builtin_options.AsMulOptions()->fused_activation_function = act; break;
-    case tflite::BuiltinOptions::Pool2DOptions: op.builtin_options.AsPool2DOptions()->fused_activation_function = act; break;
-    default: break;
-  }
-}
-
-ActivationFunctionType fused_of(const tflite::OperatorT& op, bool& fusable) {
-  fusable = true;
-  switch (op.builtin_options.type) {
-    case tflite::BuiltinOptions::Conv2DOptions: return op.builtin_options.AsConv2DOptions()->fused_activation_function;
-    case tflite::BuiltinOptions::DepthwiseConv2DOptions: return op.builtin_options.AsDepthwiseConv2DOptions()->fused_activation_function;
-    case tflite::BuiltinOptions::FullyConnectedOptions: return op.builtin_options.AsFullyConnectedOptions()->fused_activation_function;
-    case tflite::BuiltinOptions::AddOptions: return op.builtin_options.AsAddOptions()->fused_activation_function;
-    case tflite::BuiltinOptions::SubOptions: return op.builtin_options.AsSubOptions()->fused_activation_function;
-    case tflite::BuiltinOptions::MulOptions: return op.builtin_options.AsMulOptions()->fused_activation_function;
-    default: fusable = false; return ActivationFunctionType::NONE;
-  }
-}
-
 // Fuses an activation into the operator producing input 0, if nothing else reads it.
 bool try_fuse(Translator& t, ActivationFunctionType act) {
   Value& x = t.input(0);
   if (x.c || x.tensor < 0 || t.readers(x.name) != 1 || !t.sole_reader(x.name)) return false;
   auto* p = t.producer(x.tensor);
   if (!p || p->outputs.size() != 1 || p->outputs[0] != x.tensor) return false;
-  bool fusable = false;
-  if (fused_of(*p, fusable) != ActivationFunctionType::NONE || !fusable) return false;
-  set_fused(*p, act);
+  auto* fused = Translator::fused_activation(*p);
+  if (!fused || *fused != ActivationFunctionType::NONE) return false;
+  *fused = act;
   Value out = x;
   t.tensor(x.tensor).name = t.node().output(0);
   t.alias(0, out);
@@ -211,22 +185,12 @@ void binary(Translator& t, Op op) {
   emit_binary(t, op, a, b, t.node().output(0), rank, dt);
 }
 
+// Max / Min / Sum of one or two inputs (a third would need the inferred shape of the
+// first two's broadcast).
 void variadic(Translator& t, Op op) {
-  if (t.num_inputs() == 1) {
-    t.alias(0, t.input(0));
-    return;
-  }
-  const int rank = static_cast<int>(t.out_shape(0).size());
-  const DType dt = t.out_dtype();
-  Value acc = t.input(0);
-  for (int i = 1; i < t.num_inputs(); ++i) {
-    const std::string name = i + 1 == t.num_inputs() ? t.node().output(0) : t.fresh(t.node().output(0));
-    if (i + 1 < t.num_inputs()) {
-      // Intermediate values need inferred shapes: the broadcast of the inputs so far.
-      fail(ErrorKind::kUnsupported, "node '{}' ({}): more than two inputs are not supported", t.node().name(), t.node().op_type());
-    }
-    emit_binary(t, op, acc, t.input(i), name, rank, dt);
-  }
+  t.check(t.num_inputs() <= 2, "more than two inputs are not supported");
+  if (t.num_inputs() == 1) return t.alias(0, t.input(0));
+  emit_binary(t, op, t.input(0), t.input(1), t.node().output(0), static_cast<int>(t.out_shape(0).size()), t.out_dtype());
 }
 
 // Clip(x, lo, hi): RELU / RELU6 / RELU_N1_TO_1 where they match (fused when possible),

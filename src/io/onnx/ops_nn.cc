@@ -213,7 +213,6 @@ void conv_transpose(Translator& t) {
   t.check(t.attr_string("auto_pad", "NOTSET") == "NOTSET" || t.attr_string("auto_pad", "") == "VALID",
           "auto_pad SAME is not supported for ConvTranspose");
   t.check(outpad[0] == 0 && outpad[1] == 0, "output_padding is not supported");
-  t.check(!t.attr("output_shape") || true, "");
   const int in = t.as_layout(x, kNHWC);
   const int wt = t.add_const(t.fresh(name + "_weights"), DType::kFloat32,
                              {static_cast<int32_t>(O), static_cast<int32_t>(kh), static_cast<int32_t>(kw), static_cast<int32_t>(C)},

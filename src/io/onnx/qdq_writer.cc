@@ -322,7 +322,6 @@ class QdqWriter {
         g.mutable_node(acts.back())->set_output(0, last);
       }
     }
-    (void)final_name;
     return 1;
   }
 
@@ -379,28 +378,16 @@ class QdqWriter {
 
   void sort_nodes() {
     auto& g = *m_.mutable_graph();
-    std::vector<onnx::NodeProto> all(g.node().begin(), g.node().end());
-    all.insert(all.end(), new_nodes_.begin(), new_nodes_.end());
-    std::set<std::string> avail{""};
+    std::vector<const onnx::NodeProto*> all;
+    for (const auto& nd : g.node()) all.push_back(&nd);
+    for (const auto& nd : new_nodes_) all.push_back(&nd);
+    std::set<std::string> avail;
     for (const auto& t : g.initializer()) avail.insert(t.name());
     for (const auto& in : g.input()) avail.insert(in.name());
-    std::vector<bool> done(all.size(), false);
+    const auto order = topological_order(all, avail);
+    if (order.size() < all.size()) fail(ErrorKind::kInternal, "{}: the QDQ graph is not acyclic (a bug in liteq's QDQ writer)", name_);
     google::protobuf::RepeatedPtrField<onnx::NodeProto> sorted;
-    bool progress = true;
-    size_t placed = 0;
-    while (placed < all.size() && progress) {
-      progress = false;
-      for (size_t i = 0; i < all.size(); ++i) {
-        if (done[i]) continue;
-        if (!std::all_of(all[i].input().begin(), all[i].input().end(), [&](const std::string& x) { return avail.count(x) > 0; })) continue;
-        *sorted.Add() = all[i];
-        done[i] = true;
-        ++placed;
-        progress = true;
-        for (const auto& o : all[i].output()) avail.insert(o);
-      }
-    }
-    if (placed < all.size()) fail(ErrorKind::kInternal, "{}: the QDQ graph is not acyclic (a bug in liteq's QDQ writer)", name_);
+    for (int i : order) *sorted.Add() = *all[i];
     g.mutable_node()->Swap(&sorted);
   }
 };
@@ -463,36 +450,21 @@ void upgrade_to_opset13(onnx::ModelProto& m, int from) {
       if (const auto ax = take_attr(n, "axes")) n.add_input(add_i64(base + "_axes", ints(*ax)));
     } else if (op == "Split" && from < 13) {
       if (const auto sp = take_attr(n, "split")) n.add_input(add_i64(base + "_split", ints(*sp)));
-    } else if (op == "Upsample") {
+    } else if (op == "Upsample" || (op == "Resize" && from < 11)) {
+      // Opset 13 Resize: X, roi, scales; the old coordinate rule made explicit.
       n.set_op_type("Resize");
       std::string scales = n.input_size() > 1 ? n.input(1) : "";
       if (const auto sc = take_attr(n, "scales")) scales = add_f32(base + "_scales", {sc->floats().begin(), sc->floats().end()}, false);
       while (n.input_size() > 1) n.mutable_input()->RemoveLast();
       n.add_input("");  // roi
       n.add_input(scales);
-      auto* a = n.add_attribute();
-      a->set_name("coordinate_transformation_mode");
-      a->set_type(onnx::AttributeProto::STRING);
-      a->set_s("asymmetric");
-      for (auto& at : *n.mutable_attribute())
-        if (at.name() == "mode" && at.s() == "linear") at.set_s("linear");
-      auto* nm = n.add_attribute();
-      nm->set_name("nearest_mode");
-      nm->set_type(onnx::AttributeProto::STRING);
-      nm->set_s("floor");
-    } else if (op == "Resize" && from < 11) {
-      const std::string scales = n.input_size() > 1 ? n.input(1) : "";
-      while (n.input_size() > 1) n.mutable_input()->RemoveLast();
-      n.add_input("");
-      n.add_input(scales);
-      auto* a = n.add_attribute();
-      a->set_name("coordinate_transformation_mode");
-      a->set_type(onnx::AttributeProto::STRING);
-      a->set_s("asymmetric");
-      auto* nm = n.add_attribute();
-      nm->set_name("nearest_mode");
-      nm->set_type(onnx::AttributeProto::STRING);
-      nm->set_s("floor");
+      for (const auto& [name, value] : {std::pair<const char*, const char*>{"coordinate_transformation_mode", "asymmetric"},
+                                        {"nearest_mode", "floor"}}) {
+        auto* a = n.add_attribute();
+        a->set_name(name);
+        a->set_type(onnx::AttributeProto::STRING);
+        a->set_s(value);
+      }
     }
   }
   for (auto& os : *m.mutable_opset_import())

@@ -110,14 +110,7 @@ std::vector<int64_t> Translator::attr_ints(const std::string& name, std::vector<
   return {a->ints().begin(), a->ints().end()};
 }
 
-const std::vector<int64_t>& Translator::out_shape(int i) {
-  const auto& nm = node_->output(i);
-  auto it = parsed_.value_info.find(nm);
-  if (it == parsed_.value_info.end()) fail_node(fmt::format("the shape of output '{}' is unknown after shape inference", nm));
-  for (int64_t d : it->second.second)
-    if (d < 0) fail_node(fmt::format("output '{}' has a dynamic shape after shape inference; fix the inputs' dims with --input-shape", nm));
-  return it->second.second;
-}
+const std::vector<int64_t>& Translator::out_shape(int i) { return shape_of(node_->output(i)); }
 
 int Translator::out_type(int i) {
   auto it = parsed_.value_info.find(node_->output(i));
@@ -242,9 +235,9 @@ void Translator::alias(int i, const Value& src) {
 
 const std::vector<int64_t>& Translator::shape_of(const std::string& nm) {
   auto it = parsed_.value_info.find(nm);
-  if (it == parsed_.value_info.end()) fail_node(fmt::format("the shape of '{}' is unknown after shape inference", nm));
+  if (it == parsed_.value_info.end()) fail_node(fmt::format("the shape of value '{}' is unknown after shape inference", nm));
   for (int64_t d : it->second.second)
-    if (d < 0) fail_node(fmt::format("'{}' has a dynamic shape after shape inference; fix the inputs' dims with --input-shape", nm));
+    if (d < 0) fail_node(fmt::format("value '{}' has a dynamic shape after shape inference; fix the inputs' dims with --input-shape", nm));
   return it->second.second;
 }
 
@@ -277,15 +270,8 @@ int Translator::define_as(const std::string& name, const std::vector<int>& perm,
 }
 
 int Translator::define(int i, const std::vector<int>& perm, DType dtype) {
-  Value v;
-  v.name = node_->output(i);
-  v.shape = out_shape(i);
-  v.type = out_type(i);
-  v.perm = perm;
-  if (static_cast<int>(perm.size()) != v.rank()) fail_node(fmt::format("internal: layout of rank {} for output of rank {}", perm.size(), v.rank()));
-  v.tensor = add_tensor(v.name, dtype, physical(v.shape, perm));
-  const int t = v.tensor;
-  values_[v.name] = std::move(v);
+  const int t = define_as(node_->output(i), perm, dtype);
+  values_[node_->output(i)].type = out_type(i);
   return t;
 }
 
@@ -342,14 +328,17 @@ int Translator::as_layout(Value& v, const std::vector<int>& perm) {
   return t;
 }
 
+bool Translator::shape_known(const std::string& name) const {
+  auto it = parsed_.value_info.find(name);
+  return it != parsed_.value_info.end() && !it->second.second.empty() &&
+         std::all_of(it->second.second.begin(), it->second.second.end(), [](int64_t d) { return d >= 0; });
+}
+
 // A Reshape whose target shape ONNX's inference could not follow (it was computed by
 // nodes we folded): compute its output shape and let inference propagate it.
 void Translator::reshape_shape() {
   const auto& out = node_->output(0);
-  auto it = parsed_.value_info.find(out);
-  if (it != parsed_.value_info.end() && !it->second.second.empty() &&
-      std::all_of(it->second.second.begin(), it->second.second.end(), [](int64_t d) { return d >= 0; }))
-    return;
+  if (shape_known(out)) return;
   Value& x = input(0);
   Value& sv = input(1);
   if (!sv.c) return;
@@ -383,20 +372,34 @@ void Translator::reshape_shape() {
   learn_shape(parsed_, out, x.type, shape, name_);
 }
 
+tflite::ActivationFunctionType* Translator::fused_activation(tflite::OperatorT& op) {
+  auto& o = op.builtin_options;
+  switch (o.type) {
+    case tflite::BuiltinOptions::Conv2DOptions: return &o.AsConv2DOptions()->fused_activation_function;
+    case tflite::BuiltinOptions::DepthwiseConv2DOptions: return &o.AsDepthwiseConv2DOptions()->fused_activation_function;
+    case tflite::BuiltinOptions::FullyConnectedOptions: return &o.AsFullyConnectedOptions()->fused_activation_function;
+    case tflite::BuiltinOptions::AddOptions: return &o.AsAddOptions()->fused_activation_function;
+    case tflite::BuiltinOptions::SubOptions: return &o.AsSubOptions()->fused_activation_function;
+    case tflite::BuiltinOptions::MulOptions: return &o.AsMulOptions()->fused_activation_function;
+    default: return nullptr;
+  }
+}
+
 bool Translator::fold_affine(Value& x, const std::vector<double>& mul, const std::vector<double>& add) {
   if (x.c || x.tensor < 0 || readers(x.name) != 1 || !sole_reader(x.name)) return false;
   if (tensor(x.tensor).type != tflite::TensorType::FLOAT32) return false;
   auto* p = producer(x.tensor);
   if (!p || p->outputs.size() != 1 || p->outputs[0] != x.tensor) return false;
   const int32_t code = code_of(*p);
-  int wi = 1, bi = 2;
-  tflite::ActivationFunctionType act = tflite::ActivationFunctionType::NONE;
-  if (code == static_cast<int32_t>(Op::CONV_2D)) act = p->builtin_options.AsConv2DOptions()->fused_activation_function;
-  else if (code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D)) act = p->builtin_options.AsDepthwiseConv2DOptions()->fused_activation_function;
-  else if (code == static_cast<int32_t>(Op::FULLY_CONNECTED)) act = p->builtin_options.AsFullyConnectedOptions()->fused_activation_function;
-  else if (code == static_cast<int32_t>(Op::TRANSPOSE_CONV)) bi = 3;
-  else return false;
-  if (act != tflite::ActivationFunctionType::NONE || static_cast<int>(p->inputs.size()) <= bi || p->inputs[bi] < 0) return false;
+  const int wi = 1;
+  int bi = 2;
+  if (code == static_cast<int32_t>(Op::TRANSPOSE_CONV)) bi = 3;
+  else if (code != static_cast<int32_t>(Op::CONV_2D) && code != static_cast<int32_t>(Op::DEPTHWISE_CONV_2D) &&
+           code != static_cast<int32_t>(Op::FULLY_CONNECTED))
+    return false;
+  const auto* act = fused_activation(*p);
+  if ((act && *act != tflite::ActivationFunctionType::NONE) || static_cast<int>(p->inputs.size()) <= bi || p->inputs[bi] < 0)
+    return false;
   const int64_t C = tensor(x.tensor).shape.back();
   if (x.perm.back() != x.rank() - 1 && x.perm.back() != 1) return false;
   if (num_elements(p->inputs[bi]) != C) return false;
@@ -429,10 +432,7 @@ bool Translator::fold_affine(Value& x, const std::vector<double>& mul, const std
 // constant): its output shape, for shape inference to propagate.
 void Translator::resize_shape() {
   const auto& out = node_->output(0);
-  auto it = parsed_.value_info.find(out);
-  if (it != parsed_.value_info.end() && !it->second.second.empty() &&
-      std::all_of(it->second.second.begin(), it->second.second.end(), [](int64_t d) { return d >= 0; }))
-    return;
+  if (shape_known(out)) return;
   Value& x = input(0);
   const bool upsample = node_->op_type() == "Upsample";
   const int si = upsample ? 1 : (opset() >= 11 ? 2 : 1);

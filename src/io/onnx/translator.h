@@ -78,6 +78,10 @@ void learn_shape(Parsed& p, const std::string& value, int type, const std::vecto
 Const const_from_proto(const onnx::TensorProto& t, const std::string& base_dir, const std::string& model_name);
 
 DType dtype_of(int onnx_type, const std::string& what);
+// An order of `nodes` in which every node comes after the producers of its inputs: nodes
+// without inputs (Constant) first, then each node as soon as its inputs exist, in the
+// given order. Shorter than `nodes` if some input is never produced or there is a cycle.
+std::vector<int> topological_order(const std::vector<const onnx::NodeProto*>& nodes, std::set<std::string> available);
 std::vector<int> identity_perm(int rank);
 std::vector<int> nhwc_perm(int rank);  // {0, 2, ..., rank-1, 1}
 
@@ -150,6 +154,9 @@ class Translator {
   // The operator that produced a tensor (nullptr for inputs/constants).
   tflite::OperatorT* producer(int tensor);
   int32_t code_of(const tflite::OperatorT& op) const { return ir::builtin_code(*model_, op); }
+  // The fused activation field of an operator that has one (CONV_2D, DEPTHWISE_CONV_2D,
+  // FULLY_CONNECTED, ADD, SUB, MUL), or nullptr.
+  static tflite::ActivationFunctionType* fused_activation(tflite::OperatorT& op);
   // Folds y = x * mul + add (per channel of x's last physical dim, or one value) into the
   // CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED / TRANSPOSE_CONV producing x, when
   // nothing else reads x; defines the node's output 0 as the result. Empty = no term.
@@ -193,6 +200,7 @@ class Translator {
 
   void translate_node(const onnx::NodeProto& n, int index);
   bool try_fold(const onnx::NodeProto& n);
+  bool shape_known(const std::string& name) const;
   void reshape_shape();
   void resize_shape();
 };
