@@ -19,6 +19,7 @@
 
 #include "kernels/exec.h"
 #include "kernels/op_runner.h"
+#include "kernels/optimized_f32_check.h"
 
 namespace liteq::test {
 namespace {
@@ -26,18 +27,6 @@ namespace {
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kMax = std::numeric_limits<float>::max();
-
-std::vector<rt::Isa> isa_levels() {
-  std::vector<rt::Isa> v;
-  for (rt::Isa i : {rt::Isa::kAvx2, rt::Isa::kAvx512})
-    if (i <= rt::detect_isa()) v.push_back(i);
-  return v;
-}
-
-rt::ThreadPool* pool(int threads) {
-  static rt::ThreadPool p2(2), p3(3);
-  return threads == 2 ? &p2 : threads == 3 ? &p3 : nullptr;
-}
 
 std::vector<int> sizes() {
   std::vector<int> v;
