@@ -13,21 +13,9 @@ namespace {
 
 using test::f32;
 using test::OpRunner;
+using test::qp;
+using test::qt;
 using test::TensorData;
-
-rt::QuantParams qp(std::vector<float> scales, std::vector<int64_t> zps, int axis = 0) {
-  rt::QuantParams q;
-  q.scale = std::move(scales);
-  q.zero_point = std::move(zps);
-  q.axis = axis;
-  return q;
-}
-template <typename T>
-TensorData qt(std::vector<int32_t> dims, const std::vector<T>& v, rt::QuantParams q) {
-  TensorData t = test::make_tensor(std::move(dims), v);
-  t.quant = std::move(q);
-  return t;
-}
 
 rt::ConvParams valid(rt::Activation act = rt::Activation::kNone) {
   rt::ConvParams p;

@@ -54,6 +54,21 @@ inline rt::QuantParams per_tensor(float scale, int64_t zero_point) {
   q.zero_point = {zero_point};
   return q;
 }
+// Quantization parameters: one scale and zero point per slice along `axis` (or one).
+inline rt::QuantParams qp(std::vector<float> scales, std::vector<int64_t> zps, int axis = 0) {
+  rt::QuantParams q;
+  q.scale = std::move(scales);
+  q.zero_point = std::move(zps);
+  q.axis = axis;
+  return q;
+}
+// A quantized tensor: its integer values and their parameters.
+template <typename T>
+TensorData qt(std::vector<int32_t> dims, const std::vector<T>& v, rt::QuantParams q) {
+  TensorData t = make_tensor(std::move(dims), v);
+  t.quant = std::move(q);
+  return t;
+}
 inline TensorData f32(std::vector<int32_t> dims, const std::vector<float>& v) { return make_tensor(std::move(dims), v); }
 inline TensorData i32(std::vector<int32_t> dims, const std::vector<int32_t>& v) { return make_tensor(std::move(dims), v); }
 
