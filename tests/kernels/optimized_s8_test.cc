@@ -252,6 +252,36 @@ TEST_F(OptimizedS8Test, ConvFewOutputChannels) {
   EXPECT_GT(g_made, 0);
 }
 
+// Few output channels, or few input channels: with AVX-512 VNNI the lanes kernel
+// (kernels/x86/conv_lanes_s8.h), 16 output pixels per vector. Widths around multiples of
+// 16 (tails), every input-channel count mod 4 (partial groups, and their last-pixel
+// bytes), strides and dilations along x (phases), padding wider than the input, batches.
+TEST_F(OptimizedS8Test, ConvPixelsInLanes) {
+  std::mt19937 rng(13);
+  const auto qs = quants();
+  const ConvShape shapes[] = {
+      {1, 9, 33, 8, 1, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},    // segmentation head
+      {1, 5, 16, 8, 8, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},   // 1x1, 8 -> 8
+      {2, 7, 17, 3, 24, 3, 3, 2, 2, 1, 1, rt::Padding::kSame},   // first layer
+      {1, 11, 15, 3, 32, 3, 3, 2, 2, 1, 1, rt::Padding::kValid},
+      {1, 6, 31, 1, 5, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},
+      {1, 5, 18, 2, 7, 5, 5, 1, 3, 1, 1, rt::Padding::kSame},    // stride 3 along x
+      {2, 8, 20, 5, 6, 3, 3, 1, 1, 2, 2, rt::Padding::kSame},    // dilation
+      {1, 7, 23, 12, 3, 3, 5, 2, 1, 1, 3, rt::Padding::kSame},
+      {1, 4, 4, 16, 8, 5, 5, 1, 1, 1, 1, rt::Padding::kSame},    // more padding than input
+      {1, 3, 1, 4, 2, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},     // one column
+      {1, 12, 40, 17, 4, 3, 3, 2, 2, 1, 1, rt::Padding::kValid},
+      {1, 6, 49, 7, 8, 2, 2, 2, 2, 1, 1, rt::Padding::kSame},
+      {3, 5, 64, 8, 1, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},
+      {1, 64, 64, 8, 8, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},  // enough work for threads
+      {1, 66, 66, 3, 24, 3, 3, 2, 2, 1, 1, rt::Padding::kValid},
+  };
+  int i = 0;
+  for (const auto& s : shapes)
+    for (int j = 0; j < 3; ++j) check_conv(rng, s, qs[(i++ * 3 + j) % qs.size()], false);
+  EXPECT_GT(g_made, 0);
+}
+
 TEST_F(OptimizedS8Test, ConvKxK) {
   std::mt19937 rng(2);
   const auto qs = quants();

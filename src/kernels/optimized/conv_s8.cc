@@ -13,6 +13,7 @@
 #include "kernels/optimized/fast_kernels.h"
 #include "kernels/optimized/kernels_s8.h"
 #include "kernels/optimized/quantize_floats_fast.h"
+#include "kernels/x86/conv_lanes_s8.h"
 #include "kernels/x86/conv_narrow_s8.h"
 #include "kernels/reference/matmul_int8.h"
 
@@ -724,6 +725,86 @@ std::unique_ptr<FastKernel> make_conv_narrow_s8(OpContext& ctx, const ref::ConvG
   return kernel;
 }
 
+// CONV_2D with output pixels across the lanes (kernels/x86/conv_lanes_s8.h): few output
+// channels, or few input channels, with AVX-512 VNNI.
+class ConvLanesS8 : public FastKernel {
+ public:
+  ConvLanesS8(const ref::ConvGeometry& g, const int8_t* filter, const int32_t* bias, int32_t input_offset) {
+    const int groups = (g.in_c + 3) / 4;
+    const int64_t taps = int64_t{g.filter_h} * g.filter_w;
+    w_.assign(static_cast<size_t>(g.out_c * taps * groups), 0);
+    init_.assign(static_cast<size_t>(g.out_c), 0);
+    for (int oc = 0; oc < g.out_c; ++oc) {
+      int64_t sum = 0;
+      for (int64_t t = 0; t < taps; ++t)
+        for (int c = 0; c < g.in_c; ++c) {
+          const int8_t v = filter[(oc * taps + t) * g.in_c + c];
+          sum += v;
+          auto* bytes = reinterpret_cast<int8_t*>(&w_[static_cast<size_t>((oc * taps + t) * groups + c / 4)]);
+          bytes[c % 4] = v;
+        }
+      // bias + (input_offset - 128) * sum(w) in int32 with wrap-around: the planes hold x + 128.
+      init_[static_cast<size_t>(oc)] = static_cast<int32_t>(
+          static_cast<uint32_t>(bias ? bias[oc] : 0) +
+          static_cast<uint32_t>(input_offset - 128) * static_cast<uint32_t>(wrap(sum)));
+    }
+    a_.batch = g.batch, a_.in_h = g.in_h, a_.in_w = g.in_w, a_.in_c = g.in_c;
+    a_.kh = g.filter_h, a_.kw = g.filter_w, a_.stride_h = g.stride_h, a_.stride_w = g.stride_w;
+    a_.dil_h = g.dilation_h, a_.dil_w = g.dilation_w, a_.pad_top = g.pad_top, a_.pad_left = g.pad_left;
+    a_.out_h = g.out_h, a_.out_w = g.out_w, a_.out_c = g.out_c, a_.groups = groups;
+    a_.w = w_.data();
+    a_.init = init_.data();
+    a_.pad = static_cast<uint8_t>(-input_offset + 128);
+  }
+  RequantArrays rq;
+  int scratch = -1;
+  size_t per_thread() const { return (x86::conv_lanes_scratch_s8(a_) + 63) / 64 * 64; }
+  size_t state_bytes() const { return (w_.size() + init_.size()) * 4 + rq.bytes(); }
+  void set_requant() { a_.rq = rq.rq; }
+
+  void run(OpContext& ctx) override {
+    x86::ConvLanesS8Args a = a_;
+    a.in = ctx.input(0).data_as<int8_t>();
+    a.out = ctx.output(0).data_as<int8_t>();
+    uint8_t* scratch_base = ctx.scratch(scratch);
+    const int64_t rows = int64_t{a.batch} * a.out_h;
+    const double macs = static_cast<double>(rows) * a.out_w * a.out_c * a.kh * a.kw * a.in_c;
+    const int threads = macs < GemmS8::kMinParallelMacs ? 1 : std::min<int>(ctx.exec().threads(), threads_);
+    // Contiguous row ranges, one per thread: each keeps its cached input rows.
+    parallel_for(ctx.exec(), static_cast<size_t>(threads), 1, [&](size_t t0, size_t t1) {
+      for (size_t t = t0; t < t1; ++t)
+        x86::conv_lanes_rows_s8_avx512vnni(a, rows * static_cast<int64_t>(t) / threads,
+                                           rows * static_cast<int64_t>(t + 1) / threads,
+                                           scratch_base + t * per_thread());
+    });
+  }
+  int threads_ = 1;
+
+ private:
+  std::vector<int32_t> w_, init_;
+  x86::ConvLanesS8Args a_{};
+};
+
+// The lanes kernel pays where the GEMM's 16-channel tiles would be mostly empty (few
+// output channels) or its per-pixel im2col rows are short (few input channels).
+std::unique_ptr<FastKernel> make_conv_lanes_s8(OpContext& ctx, Isa isa, const ref::ConvGeometry& g,
+                                               int32_t input_offset, const ref::QuantOutput& q, const int32_t* bias) {
+  if (isa < Isa::kAvx512Vnni) return nullptr;
+  if (!(g.out_c <= 8 || (g.in_c <= 4 && g.out_c <= 32))) return nullptr;
+  const int64_t k = int64_t{g.filter_h} * g.filter_w * g.in_c;
+  // int32 sums of (x + 128) * w stay exact below 2^16 taps; the tap loops keep rows[kh].
+  if (k > 65536 || g.filter_h > 64 || g.stride_w > 64 || g.out_w > (1 << 24)) return nullptr;
+  if (input_offset < -127 || input_offset > 128) return nullptr;
+  auto kernel = std::make_unique<ConvLanesS8>(g, ctx.input(1).data_as<int8_t>(), bias, input_offset);
+  if (!kernel->rq.build(q, true, g.out_c, g.out_c)) return nullptr;
+  kernel->set_requant();
+  kernel->threads_ = std::max(ctx.exec().threads(), 1);
+  ctx.add_state_bytes(kernel->state_bytes());
+  kernel->scratch = ctx.request_scratch(kernel->per_thread() * static_cast<size_t>(kernel->threads_));
+  ++g_made;
+  return kernel;
+}
+
 std::unique_ptr<FastKernel> make_conv_s8(OpContext& ctx, const ref::ConvGeometry& g, int32_t input_offset,
                                          const ref::QuantOutput& q) {
   const Isa isa = std::min(ctx.exec().isa, detect_isa());  // never above what the CPU has
@@ -733,6 +814,7 @@ std::unique_ptr<FastKernel> make_conv_s8(OpContext& ctx, const ref::ConvGeometry
   bool ok = false;
   const int32_t* bias = constant_bias(ctx, 2, &ok);
   if (!ok) return nullptr;
+  if (auto lanes = make_conv_lanes_s8(ctx, isa, g, input_offset, q, bias)) return lanes;
   if (g.out_c <= 4) {
     if (auto narrow = make_conv_narrow_s8(ctx, g, input_offset, q, bias)) return narrow;
   }

@@ -1,0 +1,225 @@
+// AVX-512 VNNI int8 convolution with output pixels across the lanes; see conv_lanes_s8.h.
+#define LITEQ_S8_VNNI 1
+#include "kernels/optimized/gemm_s8_avx512_impl.inc"  // requant16, RqVec
+#include "kernels/x86/conv_lanes_s8.h"
+
+#include <algorithm>
+
+namespace liteq::rt::x86 {
+namespace {
+
+using opt::s8::requant16;
+using opt::s8::RqVec;
+
+constexpr int kBlock = 8;  // output channels per pass over the taps
+
+// Geometry of one plane row: dwords per (group, phase) plane and per input row.
+struct Layout {
+  int64_t len;      // dwords per plane: out_w rounded up to 16, plus the furthest tap
+  int64_t row;      // dwords per input row: groups * stride_w * len, rounded to 16
+  int slots;        // cached input rows
+  int64_t tags_at;  // byte offset of the cache tags in the scratch
+  int64_t tmp_at;   // byte offset of the output transpose buffer
+  int64_t total;
+};
+
+Layout layout(const ConvLanesS8Args& a) {
+  Layout l{};
+  const int64_t reach = (int64_t{a.kw - 1} * a.dil_w) / a.stride_w;
+  l.len = (int64_t{a.out_w} + 15) / 16 * 16 + reach;
+  l.row = (int64_t{a.groups} * a.stride_w * l.len + 15) / 16 * 16;
+  l.slots = a.kh;
+  const int64_t planes = (l.slots + 1) * l.row * 4;  // + one plane row of padding
+  l.tags_at = planes;
+  l.tmp_at = (l.tags_at + int64_t{l.slots} * 8 + 63) / 64 * 64;
+  l.total = l.tmp_at + kBlock * 16;
+  return l;
+}
+
+// Input row (b, iy) as planes: dst[(g * stride_w + phase) * len + i] holds the 4 bytes
+// (+128) of channel group g at column x = i * stride_w + phase - pad_left, or the padding.
+void build_row(const ConvLanesS8Args& a, const Layout& l, int b, int iy, uint32_t* dst) {
+  const int C = a.in_c, W = a.in_w;
+  const int8_t* row = a.in + (int64_t{b} * a.in_h + iy) * W * C;
+  const uint32_t pad4 = 0x01010101u * a.pad;
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (int ph = 0; ph < a.stride_w; ++ph) {
+    // Columns i with x = i * stride_w + ph - pad_left >= 0 whose 4 bytes lie inside the
+    // row (x * C + 4g + 4 <= W * C; past in_c they are the next pixel's, times weight 0)
+    // take the gather path; the row's last groups and the padding are written one by one.
+    const int64_t first = std::max<int64_t>(0, (int64_t{a.pad_left} - ph + a.stride_w - 1) / a.stride_w);
+    for (int g = 0; g < a.groups; ++g) {
+      const int64_t room = int64_t{W} * C - 4 * g - 4;
+      const int64_t xlim = room < 0 ? 0 : room / C + 1;  // gathered columns: x < xlim
+      const int64_t end = std::clamp<int64_t>((xlim + a.pad_left - ph + a.stride_w - 1) / a.stride_w, first, l.len);
+      uint32_t* p = dst + (int64_t{g} * a.stride_w + ph) * l.len;
+      for (int64_t i = 0; i < first; ++i) p[i] = pad4;
+      for (int64_t i = first; i < end; i += 16) {
+        const int n = static_cast<int>(std::min<int64_t>(16, end - i));
+        const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+        const int32_t x0 = static_cast<int32_t>(i * a.stride_w + ph - a.pad_left);
+        // byte offset of (x, g) = x * C + 4g, x = x0 + lane * stride_w
+        const __m512i off = _mm512_add_epi32(_mm512_set1_epi32(x0 * C + 4 * g),
+                                             _mm512_mullo_epi32(lane, _mm512_set1_epi32(a.stride_w * C)));
+        const __m512i v = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), m, off, row, 1);
+        _mm512_mask_storeu_epi32(p + i, m, _mm512_xor_si512(v, flip));
+      }
+      for (int64_t i = end; i < l.len; ++i) {
+        const int64_t x = i * a.stride_w + ph - a.pad_left;
+        if (x < 0 || x >= W) {
+          p[i] = pad4;
+          continue;
+        }
+        uint8_t q[4];
+        for (int j = 0; j < 4; ++j) {
+          const int c = 4 * g + j;
+          q[j] = c < C ? static_cast<uint8_t>(row[x * C + c] ^ 0x80) : a.pad;
+        }
+        std::memcpy(p + i, q, 4);
+      }
+    }
+  }
+}
+
+// tmp holds NB channels x 16 pixels; out gets the first `valid` pixels x NB channels.
+template <int NB>
+inline void store_transposed(const int8_t* tmp, int8_t* out, int valid) {
+  __m128i q[NB];
+  for (int j = 0; j < NB; ++j) q[j] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tmp + j * 16));
+  __m128i r[NB];  // r[i]: bytes [16 i, 16 i + 16) of the output
+  if constexpr (NB == 2) {
+    r[0] = _mm_unpacklo_epi8(q[0], q[1]);
+    r[1] = _mm_unpackhi_epi8(q[0], q[1]);
+  } else {
+    __m128i a[NB], b[NB];
+    for (int j = 0; j < NB; j += 2) {
+      a[j] = _mm_unpacklo_epi8(q[j], q[j + 1]);      // pixels 0-7, channel pair
+      a[j + 1] = _mm_unpackhi_epi8(q[j], q[j + 1]);  // pixels 8-15
+    }
+    for (int j = 0; j < NB; j += 4) {
+      b[j] = _mm_unpacklo_epi16(a[j], a[j + 2]);      // pixels 0-3, 4 channels
+      b[j + 1] = _mm_unpackhi_epi16(a[j], a[j + 2]);  // 4-7
+      b[j + 2] = _mm_unpacklo_epi16(a[j + 1], a[j + 3]);  // 8-11
+      b[j + 3] = _mm_unpackhi_epi16(a[j + 1], a[j + 3]);  // 12-15
+    }
+    if constexpr (NB == 4) {
+      for (int i = 0; i < 4; ++i) r[i] = b[i];
+    } else {
+      for (int i = 0; i < 4; ++i) {
+        r[2 * i] = _mm_unpacklo_epi32(b[i], b[i + 4]);      // pixels 4i, 4i+1, 8 channels
+        r[2 * i + 1] = _mm_unpackhi_epi32(b[i], b[i + 4]);  // 4i+2, 4i+3
+      }
+    }
+  }
+  const int bytes = valid * NB;
+  for (int i = 0; i < NB; ++i) {
+    const int left = bytes - 16 * i;
+    if (left <= 0) break;
+    const __mmask16 m = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
+    _mm_mask_storeu_epi8(out + 16 * i, m, r[i]);
+  }
+}
+
+// Output channels [c0, c0 + NB) of the 16 (valid) pixels from ox0 of one output row.
+template <int NB>
+void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* rows, int ox0, int c0, int valid,
+           int8_t* out_row, int8_t* tmp) {
+  __m512i acc[NB];
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) acc[j] = _mm512_set1_epi32(a.init[c0 + j]);
+  const int64_t wstride = int64_t{a.kh} * a.kw * a.groups;  // per output channel
+  for (int ky = 0; ky < a.kh; ++ky) {
+    const uint32_t* P = rows[ky];
+    for (int kx = 0; kx < a.kw; ++kx) {
+      const int t = kx * a.dil_w, ph = t % a.stride_w, off = t / a.stride_w;
+      const int32_t* w = a.w + (int64_t{c0} * a.kh + ky) * a.kw * a.groups + int64_t{kx} * a.groups;
+      for (int g = 0; g < a.groups; ++g) {
+        const __m512i v = _mm512_loadu_si512(P + (int64_t{g} * a.stride_w + ph) * l.len + ox0 + off);
+#pragma GCC unroll 8
+        for (int j = 0; j < NB; ++j) {
+          // Inline asm with a broadcast memory operand: the weights need no register.
+          __asm__("vpdpbusd %2%{1to16%}, %1, %0" : "+v"(acc[j]) : "v"(v), "m"(w[j * wstride + g]));
+        }
+      }
+    }
+  }
+  const int n = a.out_c;
+  const __mmask16 m = static_cast<__mmask16>((1u << valid) - 1);
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) {
+    const int c = c0 + j;
+    const RqVec p{_mm512_set1_epi32(a.rq.mult[c]), _mm512_set1_epi32(a.rq.lshift[c]),
+                  _mm512_set1_epi32(a.rq.rshift[c]), _mm512_set1_epi32(a.rq.rmask[c]),
+                  _mm512_set1_epi32(a.rq.lo),        _mm512_set1_epi32(a.rq.hi),
+                  _mm512_set1_epi32(a.rq.offset),    a.rq.round_double != 0};
+    const __m128i q = _mm512_cvtepi32_epi8(requant16(acc[j], p));
+    if (n == 1) {
+      _mm_mask_storeu_epi8(out_row + ox0, m, q);
+      return;
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp + j * 16), q);
+  }
+  int8_t* o = out_row + int64_t{ox0} * n + c0;
+  if constexpr (NB == 2 || NB == 4 || NB == 8) {
+    if (n == NB) {  // the block is whole pixels: transpose [channel][pixel] in registers
+      store_transposed<NB>(tmp, o, valid);
+      return;
+    }
+  }
+  for (int px = 0; px < valid; ++px, o += n)
+    for (int j = 0; j < NB; ++j) o[j] = tmp[j * 16 + px];
+}
+
+using BlockFn = void (*)(const ConvLanesS8Args&, const Layout&, const uint32_t* const*, int, int, int, int8_t*,
+                         int8_t*);
+constexpr BlockFn kBlocks[kBlock + 1] = {nullptr,  &block<1>, &block<2>, &block<3>, &block<4>,
+                                         &block<5>, &block<6>, &block<7>, &block<8>};
+
+}  // namespace
+
+size_t conv_lanes_scratch_s8(const ConvLanesS8Args& a) { return static_cast<size_t>(layout(a).total); }
+
+void conv_lanes_rows_s8_avx512vnni(const ConvLanesS8Args& a, int64_t r0, int64_t r1, uint8_t* scratch) {
+  const Layout l = layout(a);
+  auto* planes = reinterpret_cast<uint32_t*>(scratch);
+  auto* tags = reinterpret_cast<int64_t*>(scratch + l.tags_at);
+  auto* tmp = reinterpret_cast<int8_t*>(scratch + l.tmp_at);
+  uint32_t* pad_row = planes + int64_t{l.slots} * l.row;
+  std::fill(pad_row, pad_row + l.row, 0x01010101u * a.pad);
+  std::fill(tags, tags + l.slots, int64_t{-1});
+  const uint32_t* rows[64];
+  int64_t need[64];
+  for (int64_t r = r0; r < r1; ++r) {
+    const int b = static_cast<int>(r / a.out_h), oy = static_cast<int>(r % a.out_h);
+    for (int ky = 0; ky < a.kh; ++ky) {
+      const int iy = oy * a.stride_h - a.pad_top + ky * a.dil_h;
+      need[ky] = iy < 0 || iy >= a.in_h ? -1 : int64_t{b} * a.in_h + iy;
+    }
+    // Rows already cached stay; the others replace slots this output row does not use.
+    for (int ky = 0; ky < a.kh; ++ky) {
+      if (need[ky] < 0) {
+        rows[ky] = pad_row;
+        continue;
+      }
+      int slot = -1;
+      for (int s = 0; s < l.slots && slot < 0; ++s)
+        if (tags[s] == need[ky]) slot = s;
+      if (slot < 0) {
+        for (int s = 0; s < l.slots && slot < 0; ++s)
+          if (tags[s] < 0 || std::find(need, need + a.kh, tags[s]) == need + a.kh) slot = s;
+        tags[slot] = need[ky];
+        build_row(a, l, b, static_cast<int>(need[ky] - int64_t{b} * a.in_h), planes + int64_t{slot} * l.row);
+      }
+      rows[ky] = planes + int64_t{slot} * l.row;
+    }
+    int8_t* out_row = a.out + r * a.out_w * a.out_c;
+    for (int ox0 = 0; ox0 < a.out_w; ox0 += 16) {
+      const int valid = std::min(16, a.out_w - ox0);
+      for (int c0 = 0; c0 < a.out_c; c0 += kBlock)
+        kBlocks[std::min(kBlock, a.out_c - c0)](a, l, rows, ox0, c0, valid, out_row, tmp);
+    }
+  }
+}
+
+}  // namespace liteq::rt::x86
