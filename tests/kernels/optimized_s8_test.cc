@@ -319,6 +319,25 @@ TEST_F(OptimizedS8Test, Depthwise) {
   EXPECT_GT(g_made, 0);
 }
 
+// 8 channels at stride 1 along x: two output pixels per vector on AVX-512
+// (segmentation heads). Widths give interior runs of every length mod 8.
+TEST_F(OptimizedS8Test, DepthwiseEightChannels) {
+  std::mt19937 rng(14);
+  const auto qs = quants();
+  int i = 0;
+  for (int w : {1, 2, 3, 9, 10, 11, 12, 13, 17, 34})
+    for (int f : {3, 5}) {
+      const int sh = 1 + i % 2, dil = i % 4 == 3 ? 2 : 1;
+      const bool valid = i % 3 == 0 && w > (f - 1) * dil && 5 + i % 3 > (f - 1) * dil;
+      check_conv(rng, {1 + (i % 5 == 1), 5 + i % 3, w, 8, 8, f, f, sh, 1, dil, dil,
+                       valid ? rt::Padding::kValid : rt::Padding::kSame},
+                 qs[i % qs.size()], true);
+      ++i;
+    }
+  check_conv(rng, {1, 64, 64, 8, 8, 3, 3, 1, 1, 1, 1, rt::Padding::kSame}, qs[2], true);  // threads
+  EXPECT_GT(g_made, 0);
+}
+
 TEST_F(OptimizedS8Test, FullyConnected) {
   std::mt19937 rng(4);
   const auto qs = quants();

@@ -11,6 +11,40 @@ namespace liteq::rt::opt::s8 {
 
 void gemm_s8_avx512(const GemmArgs& g, int n_begin, int n_end) { gemm_impl(g, n_begin, n_end); }
 
+// 8 channels, stride 1 along x: two neighbouring output pixels per vector (lanes 0-7 and
+// 8-15), so no lane idles. Interior columns [ox, ox_hi) in steps of 2; returns the first
+// column left for the caller. Same sums as the 16-channel loop below.
+int dw_pairs_c8(const DwArgs& d, int ky0, int ky1, const int8_t* in_b, int iy0, int8_t* out_row, int ox, int ox_hi,
+                __m512i init, const RqVec& p) {
+  constexpr int C = 8;
+  const int64_t in_row = int64_t{d.in_w} * C;
+  auto twice = [](__m512i v) { return _mm512_shuffle_i32x4(v, v, 0x44); };  // lanes 0-7 into 8-15
+  const RqVec p2{twice(p.m), twice(p.ls), twice(p.rs), twice(p.rm), p.lo, p.hi, p.off, p.dbl};
+  const __m512i init2 = twice(init);
+  for (; ox + 8 <= ox_hi; ox += 8) {
+    __m512i a0 = init2, a1 = init2, a2 = init2, a3 = init2;
+    for (int ky = ky0; ky < ky1; ++ky) {
+      const int8_t* x0 = in_b + int64_t{iy0 + ky * d.dh} * in_row + int64_t{ox - d.pad_l} * C;
+      const int32_t* wrow = d.w32 + int64_t{ky} * d.kw * d.cpad;
+      for (int kx = 0; kx < d.kw; ++kx) {
+        const __m512i w = twice(_mm512_loadu_si512(wrow + int64_t{kx} * d.cpad));
+        const int8_t* x = x0 + int64_t{kx} * d.dw * C;
+        auto in16 = [](const int8_t* q) { return _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q))); };
+        a0 = _mm512_add_epi32(a0, _mm512_mullo_epi32(in16(x), w));
+        a1 = _mm512_add_epi32(a1, _mm512_mullo_epi32(in16(x + 16), w));
+        a2 = _mm512_add_epi32(a2, _mm512_mullo_epi32(in16(x + 32), w));
+        a3 = _mm512_add_epi32(a3, _mm512_mullo_epi32(in16(x + 48), w));
+      }
+    }
+    auto* o = reinterpret_cast<__m128i*>(out_row + int64_t{ox} * C);
+    _mm_storeu_si128(o, _mm512_cvtepi32_epi8(requant16(a0, p2)));
+    _mm_storeu_si128(o + 1, _mm512_cvtepi32_epi8(requant16(a1, p2)));
+    _mm_storeu_si128(o + 2, _mm512_cvtepi32_epi8(requant16(a2, p2)));
+    _mm_storeu_si128(o + 3, _mm512_cvtepi32_epi8(requant16(a3, p2)));
+  }
+  return ox;
+}
+
 // Vectorized over 16 channels. acc = bias + sum over the taps inside the input of
 // (x + in_off) * w, in int32 with wrap-around as the reference's int32 accumulator
 // (padded taps contribute nothing). Where a whole filter row is inside the input, the
@@ -58,6 +92,7 @@ void dw_s8_avx512(const DwArgs& d, int64_t r0, int64_t r1) {
       };
       int ox = 0;
       for (; ox < ox_lo; ++ox) border(ox);
+      if (C == 8 && d.sw == 1 && ky1 > ky0) ox = dw_pairs_c8(d, ky0, ky1, in_b, iy0, out_row, ox, ox_hi, init, p);
       for (; ox + 4 <= ox_hi; ox += 4) {
         __m512i a0 = init, a1 = init, a2 = init, a3 = init;
         const int64_t step = int64_t{d.sw} * C;
