@@ -81,6 +81,34 @@ TEST(OptimizedElementwiseS8, LongArraysAcrossThreads) {
   }
 }
 
+// Same-shape operands of 65536 elements or more take the tabulated path on AVX-512
+// (every (a, b) pair computed once at prepare, then looked up): random operands over
+// 262,157 elements meet nearly every pair a few times.
+TEST(OptimizedElementwiseS8, PairTableForLargeOperands) {
+  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  std::mt19937 rng(23);
+  std::uniform_int_distribution<int> zp(-128, 127);
+  std::uniform_real_distribution<float> log_scale(-7.f, 1.f);
+  const rt::Activation acts[] = {rt::Activation::kNone, rt::Activation::kRelu, rt::Activation::kRelu6,
+                                 rt::Activation::kReluN1To1};
+  rt::ThreadPool pool(3);
+  for (Op op : {Op::ADD, Op::SUB, Op::MUL}) {
+    for (int i = 0; i < 4; ++i) {
+      const auto a = random_s8({1, 4 * 65536 + 13}, rng, std::exp2(log_scale(rng)), zp(rng));
+      const auto b = random_s8({1, 4 * 65536 + 13}, rng, std::exp2(log_scale(rng)), zp(rng));
+      rt::ActivationParams p;
+      p.activation = acts[i];
+      const auto out_q = per_tensor(std::exp2(log_scale(rng) + 1), zp(rng));
+      auto run = [&](rt::ExecConfig e) {
+        return OpRunner(op, p).input(a).input(b).output(DType::kInt8, out_q).exec(e).run()[0].values<int8_t>();
+      };
+      const auto want = run({});
+      EXPECT_EQ(run({rt::Isa::kAvx512, nullptr}), want) << op_name(static_cast<int32_t>(op)) << " case " << i;
+      EXPECT_EQ(run({rt::Isa::kAvx512, &pool}), want) << op_name(static_cast<int32_t>(op)) << " case " << i;
+    }
+  }
+}
+
 // Broadcasting shapes run row by row over the innermost dim.
 TEST(OptimizedElementwiseS8, BroadcastRowsMatchTheReference) {
   if (rt::detect_isa() < rt::Isa::kAvx2) GTEST_SKIP() << "CPU lacks AVX2";

@@ -20,9 +20,14 @@
 //       optimized/kernels_s8_avx2.cc (vpmaddwd), kernels_s8_avx512.cc (vpmaddwd, and the
 //       depthwise kernel for both AVX-512 levels), kernels_s8_avx512vnni.cc (vpdpbusd)
 //   int8 CONV_2D with 1..4 output channels   x86/conv_narrow_s8_avx2.cc
+//   int8 CONV_2D with <= 8 output channels, or <= 4 input and <= 32 output channels,
+//       16 output pixels per vector          x86/conv_lanes_s8_avx512vnni.cc
+//   int8 DEPTHWISE_CONV_2D with 8 channels: two pixels per vector (in kernels_s8_avx512.cc)
 //   hybrid DEPTHWISE_CONV_2D                 x86/dw_hybrid_avx2.cc, x86/dw_hybrid_avx512.cc
 //   hybrid input quantization                x86/quantize_floats_avx2.cc, quantize_floats_avx512.cc
 //   int8 ADD / SUB / MUL                     x86/elementwise_s8_avx2.cc, elementwise_s8_avx512.cc
+//       (same-shape operands of >= 65536 elements on AVX-512: a table of all 65536
+//       (a, b) pairs, built at prepare, gathered at eval)
 //   QUANTIZE float32 -> int8/uint8, int8 RESIZE_BILINEAR   x86/data_s8_avx2.cc
 //   float32 HARD_SWISH (bit-exact), LOGISTIC, SOFTMAX (vector exp, within a few ulp),
 //       ADD / SUB / MUL / DIV (same shape, scalar operand or rows of the innermost dim;

@@ -26,4 +26,11 @@ void qs8_binary_avx2(const int8_t* a, int a_step, const int8_t* b, int b_step, i
 void qs8_binary_avx512(const int8_t* a, int a_step, const int8_t* b, int b_step, int8_t* out, size_t n,
                        const QuantBinaryArgs& p, int op);
 
+// Large same-shape operands: the op is a function of the pair (a, b), so it can be
+// tabulated once (prepare) and looked up (eval), exactly. table has kPairTableBytes
+// bytes: out(a, b) at [(a + 128) * 256 + (b + 128)], plus 3 bytes of padding.
+constexpr size_t kPairTableBytes = 65536 + 3;
+void qs8_binary_table_avx512(int8_t* table, const QuantBinaryArgs& p, int op);
+void qs8_lookup_avx512(const int8_t* a, const int8_t* b, int8_t* out, size_t n, const int8_t* table);
+
 }  // namespace liteq::rt::x86

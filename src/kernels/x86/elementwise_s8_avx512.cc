@@ -87,4 +87,28 @@ void qs8_binary_avx512(const int8_t* a, int a_step, const int8_t* b, int b_step,
   }
 }
 
+void qs8_binary_table_avx512(int8_t* table, const QuantBinaryArgs& p, int op) {
+  int8_t b[256];
+  for (int i = 0; i < 256; ++i) b[i] = static_cast<int8_t>(i - 128);
+  for (int i = 0; i < 256; ++i) {
+    const auto a = static_cast<int8_t>(i - 128);
+    qs8_binary_avx512(&a, 0, b, 1, table + i * 256, 256, p, op);
+  }
+  table[65536] = table[65537] = table[65538] = 0;
+}
+
+void qs8_lookup_avx512(const int8_t* a, const int8_t* b, int8_t* out, size_t n, const int8_t* table) {
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
+  for (size_t i = 0; i < n; i += 16) {
+    const size_t r = n - i < 16 ? n - i : 16;
+    const __mmask16 k = static_cast<__mmask16>((1u << r) - 1);
+    // Index (a + 128) * 256 + (b + 128); each gathered dword's low byte is the result.
+    const __m512i ia = _mm512_cvtepu8_epi32(_mm_xor_si128(_mm_maskz_loadu_epi8(k, a + i), flip));
+    const __m512i ib = _mm512_cvtepu8_epi32(_mm_xor_si128(_mm_maskz_loadu_epi8(k, b + i), flip));
+    const __m512i idx = _mm512_or_si512(_mm512_slli_epi32(ia, 8), ib);
+    const __m512i v = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), k, idx, table, 1);
+    _mm_mask_storeu_epi8(out + i, k, _mm512_cvtepi32_epi8(v));
+  }
+}
+
 }  // namespace liteq::rt::x86
