@@ -14,6 +14,7 @@
 #include "kernels/optimized/kernels_s8.h"
 #include "kernels/optimized/quantize_floats_fast.h"
 #include "kernels/x86/conv_lanes_s8.h"
+#include "kernels/x86/dw_pairs_s8.h"
 #include "kernels/x86/conv_narrow_s8.h"
 #include "kernels/reference/matmul_int8.h"
 
@@ -459,9 +460,47 @@ class DepthwiseS8 : public FastKernel {
           wrow_sum_[static_cast<size_t>(ky) * cpad_ + c] += w32_[(static_cast<size_t>(ky) * g_.filter_w + kx) * cpad_ + c];
     return true;
   }
-  size_t state_bytes() const { return (w32_.size() + bias_.size() + wrow_sum_.size()) * 4 + rq_.bytes(); }
+  size_t state_bytes() const {
+    return (w32_.size() + bias_.size() + wrow_sum_.size() + init_.size()) * 4 + w16_.size() * 2 + rq_.bytes();
+  }
+
+  // AVX-512 with tap pairs (kernels/x86/dw_pairs_s8.h); call after prepare. Returns the
+  // scratch bytes it needs for `threads` threads.
+  size_t use_pairs(const int8_t* filter, int threads) {
+    const auto& g = g_;
+    const int blocks = cpad_ / 16, pairs = (g.filter_w + 1) / 2;
+    w16_.assign(static_cast<size_t>(g.filter_h) * pairs * cpad_ * 2, 0);
+    for (int ky = 0; ky < g.filter_h; ++ky)
+      for (int kx = 0; kx < g.filter_w; ++kx)
+        for (int c = 0; c < g.out_c; ++c)
+          w16_[((static_cast<size_t>(ky) * pairs + kx / 2) * cpad_ + c) * 2 + kx % 2] =
+              filter[(int64_t{ky} * g.filter_w + kx) * g.out_c + c];
+    init_.assign(cpad_, 0);
+    for (int c = 0; c < g.out_c; ++c) {
+      uint32_t sum = 0;
+      for (int ky = 0; ky < g.filter_h; ++ky) sum += static_cast<uint32_t>(wrow_sum_[static_cast<size_t>(ky) * cpad_ + c]);
+      init_[c] = static_cast<int32_t>(static_cast<uint32_t>(bias_[c]) + static_cast<uint32_t>(input_offset_) * sum);
+    }
+    auto& a = pairs_;
+    a.batch = g.batch, a.in_h = g.in_h, a.in_w = g.in_w, a.c = g.out_c;
+    a.kh = g.filter_h, a.kw = g.filter_w, a.stride_h = g.stride_h, a.stride_w = g.stride_w;
+    a.dil_h = g.dilation_h, a.dil_w = g.dilation_w, a.pad_top = g.pad_top, a.pad_left = g.pad_left;
+    a.out_h = g.out_h, a.out_w = g.out_w, a.blocks = blocks, a.pairs = pairs;
+    a.w = w16_.data();
+    a.init = init_.data();
+    a.rq = rq_.rq;
+    a.zero_point = static_cast<int8_t>(-input_offset_);
+    threads_ = std::max(threads, 1);
+    use_pairs_ = true;
+    return per_thread() * static_cast<size_t>(threads_);
+  }
+  int scratch = -1;
 
   void run(OpContext& ctx) override {
+    if (use_pairs_) {
+      run_pairs(ctx);
+      return;
+    }
     s8::DwArgs d{};
     d.in = ctx.input(0).data_as<int8_t>();
     d.batch = g_.batch;
@@ -496,12 +535,35 @@ class DepthwiseS8 : public FastKernel {
   }
 
  private:
+  size_t per_thread() const { return (x86::dw_pairs_scratch_s8(pairs_) + 63) / 64 * 64; }
+
+  void run_pairs(OpContext& ctx) {
+    x86::DwPairsS8Args a = pairs_;
+    a.in = ctx.input(0).data_as<int8_t>();
+    a.out = ctx.output(0).data_as<int8_t>();
+    uint8_t* base = ctx.scratch(scratch);
+    const int64_t rows = int64_t{a.batch} * a.out_h;
+    // Small layers run on one thread: waking the pool costs more than it saves.
+    const double macs = static_cast<double>(rows) * a.out_w * a.c * a.kh * a.kw;
+    const int threads = macs < (1 << 18) ? 1 : std::min<int>(ctx.exec().threads(), threads_);
+    // Contiguous row ranges, one per thread: each keeps its cached input rows.
+    parallel_for(ctx.exec(), static_cast<size_t>(threads), 1, [&](size_t t0, size_t t1) {
+      for (size_t t = t0; t < t1; ++t)
+        x86::dw_pairs_rows_s8_avx512(a, rows * static_cast<int64_t>(t) / threads,
+                                     rows * static_cast<int64_t>(t + 1) / threads, base + t * per_thread());
+    });
+  }
+
   ref::ConvGeometry g_;
   int32_t input_offset_;
   bool avx512_;
   int cpad_ = 0;
-  std::vector<int32_t> w32_, bias_, wrow_sum_;
+  std::vector<int32_t> w32_, bias_, wrow_sum_, init_;
+  std::vector<int16_t> w16_;
   RequantArrays rq_;
+  bool use_pairs_ = false;
+  int threads_ = 1;
+  x86::DwPairsS8Args pairs_{};
 };
 
 // ---- FULLY_CONNECTED -----------------------------------------------------------------------
@@ -842,6 +904,13 @@ std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeo
   if (!ok) return nullptr;
   auto kernel = std::make_unique<DepthwiseS8>(g, input_offset, isa >= Isa::kAvx512);
   if (!kernel->prepare(filter.data_as<int8_t>(), bias, q)) return nullptr;
+  // Tap pairs on AVX-512, but for 8 channels at stride 1 (two pixels per vector there).
+  const bool pairs = isa >= Isa::kAvx512 && g.filter_h <= 64 && !(g.out_c == 8 && g.stride_w == 1);
+  if (pairs) {
+    const size_t bytes = kernel->use_pairs(filter.data_as<int8_t>(), ctx.exec().threads());
+    // Last: adding a scratch buffer may move the tensors.
+    kernel->scratch = ctx.request_scratch(bytes);
+  }
   ctx.add_state_bytes(kernel->state_bytes());
   ++g_made;
   return kernel;

@@ -22,7 +22,8 @@
 //   int8 CONV_2D with 1..4 output channels   x86/conv_narrow_s8_avx2.cc
 //   int8 CONV_2D with <= 8 output channels, or <= 4 input and <= 32 output channels,
 //       16 output pixels per vector          x86/conv_lanes_s8_avx512vnni.cc
-//   int8 DEPTHWISE_CONV_2D with 8 channels: two pixels per vector (in kernels_s8_avx512.cc)
+//   int8 DEPTHWISE_CONV_2D on AVX-512: tap pairs, vpmaddwd    x86/dw_pairs_s8_avx512.cc;
+//       8 channels at stride 1: two pixels per vector (in kernels_s8_avx512.cc)
 //   hybrid DEPTHWISE_CONV_2D                 x86/dw_hybrid_avx2.cc, x86/dw_hybrid_avx512.cc
 //   hybrid input quantization                x86/quantize_floats_avx2.cc, quantize_floats_avx512.cc
 //   int8 ADD / SUB / MUL                     x86/elementwise_s8_avx2.cc, elementwise_s8_avx512.cc
