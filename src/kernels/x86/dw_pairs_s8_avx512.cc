@@ -11,8 +11,13 @@ using opt::s8::load_rq;
 using opt::s8::requant16;
 using opt::s8::RqVec;
 
+// Pair columns q hold the pair starting at padded column e = q * e_step. When stride_w
+// divides 2 * dil_w, every pair an output pixel reads starts at a multiple of stride_w,
+// so only those columns are built (e_step = stride_w; at stride 2 half the work);
+// otherwise every column (e_step = 1).
 struct Layout {
-  int64_t width;  // pair columns per row: every column a tap of an output pixel starts at
+  int e_step, pixel_step, pair_step;  // in columns q: per output pixel, per tap pair
+  int64_t width;  // pair columns per row
   int64_t row;    // int16 values per cached input row: blocks * width * 32
   int slots;
   int64_t tags_at, total;
@@ -20,7 +25,11 @@ struct Layout {
 
 Layout layout(const DwPairsS8Args& a) {
   Layout l{};
-  l.width = int64_t{a.out_w - 1} * a.stride_w + int64_t{a.kw - 1} * a.dil_w + 1;
+  const bool compact = (2 * a.dil_w) % a.stride_w == 0;
+  l.e_step = compact ? a.stride_w : 1;
+  l.pixel_step = compact ? 1 : a.stride_w;
+  l.pair_step = compact ? 2 * a.dil_w / a.stride_w : 2 * a.dil_w;
+  l.width = int64_t{a.out_w - 1} * l.pixel_step + int64_t{a.pairs - 1} * l.pair_step + 1;
   l.row = int64_t{a.blocks} * l.width * 32;
   l.slots = a.kh;
   l.tags_at = (l.slots + 1) * l.row * 2;
@@ -28,9 +37,9 @@ Layout layout(const DwPairsS8Args& a) {
   return l;
 }
 
-// Input row (b, iy) as pairs: dst[(block * width + e) * 32 + 2c + {0, 1}] =
-// (x(e - pad_left), x(e - pad_left + dil_w)) of channel 16 block + c, x outside the row
-// being the zero point.
+// Input row (b, iy) as pairs: dst[(block * width + q) * 32 + 2c + {0, 1}] =
+// (x(ix), x(ix + dil_w)) with ix = q * e_step - pad_left, of channel 16 block + c, x
+// outside the row being the zero point.
 void build_row(const DwPairsS8Args& a, const Layout& l, const int8_t* row, int16_t* dst) {
   const int C = a.c;
   const __m128i zp = _mm_set1_epi8(a.zero_point);
@@ -41,11 +50,11 @@ void build_row(const DwPairsS8Args& a, const Layout& l, const int8_t* row, int16
       return ix < 0 || ix >= a.in_w ? zp : _mm_maskz_loadu_epi8(m, row + ix * C + cb * 16);
     };
     int16_t* d = dst + int64_t{cb} * l.width * 32;
-    for (int64_t e = 0; e < l.width; ++e) {
-      const int64_t ix = e - a.pad_left;
+    for (int64_t q = 0; q < l.width; ++q) {
+      const int64_t ix = q * l.e_step - a.pad_left;
       const __m128i x0 = at(ix), x1 = at(ix + a.dil_w);
       const __m256i pairs = _mm256_set_m128i(_mm_unpackhi_epi8(x0, x1), _mm_unpacklo_epi8(x0, x1));
-      _mm512_storeu_si512(d + e * 32, _mm512_cvtepi8_epi16(pairs));
+      _mm512_storeu_si512(d + q * 32, _mm512_cvtepi8_epi16(pairs));
     }
   }
 }
@@ -55,13 +64,13 @@ inline void pixels(const DwPairsS8Args& a, const Layout& l, const int16_t* const
                    const __m512i init, const RqVec& p, __mmask16 m, int8_t* out_row) {
   __m512i acc[NP];
   for (int i = 0; i < NP; ++i) acc[i] = init;
-  const int64_t step = int64_t{a.stride_w} * 32;
+  const int64_t step = int64_t{l.pixel_step} * 32;
   for (int ky = 0; ky < a.kh; ++ky) {
-    const int16_t* P = rows[ky] + (int64_t{cb} * l.width + int64_t{ox} * a.stride_w) * 32;
+    const int16_t* P = rows[ky] + (int64_t{cb} * l.width + int64_t{ox} * l.pixel_step) * 32;
     const int16_t* w = a.w + (int64_t{ky} * a.pairs * a.blocks + cb) * 32;
     for (int j = 0; j < a.pairs; ++j) {
       const __m512i wv = _mm512_loadu_si512(w + int64_t{j} * a.blocks * 32);
-      const int16_t* q = P + int64_t{2 * j} * a.dil_w * 32;
+      const int16_t* q = P + int64_t{j} * l.pair_step * 32;
 #pragma GCC unroll 4
       for (int i = 0; i < NP; ++i)
         acc[i] = _mm512_add_epi32(acc[i], _mm512_madd_epi16(_mm512_loadu_si512(q + i * step), wv));
