@@ -96,6 +96,63 @@ TEST_F(OptimizedF32Test, Conv2D) {
   }
 }
 
+// Few output channels, or few input channels: on AVX-512 the lanes kernel
+// (kernels/x86/conv_lanes_f32.h). Same summation order as the GEMM, so its results must
+// equal the AVX2 GEMM's bit for bit, besides the reference within tolerance.
+TEST_F(OptimizedF32Test, Conv2DPixelsInLanes) {
+  std::mt19937 rng(5);
+  const std::vector<ConvCase> cases = {
+      {1, 9, 33, 8, 1, 3, 3, 1, 1, 1, 1, rt::Padding::kSame, true},    // segmentation head
+      {1, 5, 16, 8, 8, 1, 1, 1, 1, 1, 1, rt::Padding::kValid, true},   // 1x1, 8 -> 8
+      {2, 7, 17, 3, 24, 3, 3, 2, 2, 1, 1, rt::Padding::kSame, true},   // first layer
+      {1, 11, 15, 3, 32, 3, 3, 2, 2, 1, 1, rt::Padding::kValid, false},
+      {1, 6, 31, 1, 5, 3, 3, 1, 1, 1, 1, rt::Padding::kSame, true},
+      {1, 5, 18, 2, 7, 5, 5, 1, 3, 1, 1, rt::Padding::kSame, true},    // stride 3 along x
+      {2, 8, 20, 5, 6, 3, 3, 1, 1, 2, 2, rt::Padding::kSame, false},   // dilation
+      {1, 7, 23, 12, 3, 3, 5, 2, 1, 1, 3, rt::Padding::kSame, true},
+      {1, 4, 4, 16, 8, 5, 5, 1, 1, 1, 1, rt::Padding::kSame, true},    // more padding than input
+      {1, 3, 1, 4, 2, 3, 3, 1, 1, 1, 1, rt::Padding::kSame, true},     // one column
+      {1, 6, 49, 7, 8, 2, 2, 2, 2, 1, 1, rt::Padding::kSame, true},
+      {1, 5, 21, 4, 20, 3, 3, 1, 1, 1, 1, rt::Padding::kSame, true},   // 8 + 8 + 4 channels
+      {1, 64, 64, 8, 8, 1, 1, 1, 1, 1, 1, rt::Padding::kValid, true},  // enough work for threads
+      {1, 64, 64, 8, 1, 3, 3, 1, 1, 1, 1, rt::Padding::kSame, true},   // threads, one channel
+      // several 16-pixel groups per pass for 1..4 channels (128, 64, 32, 32 pixels)
+      {1, 3, 150, 8, 1, 3, 3, 1, 1, 1, 1, rt::Padding::kSame, true},
+      {2, 4, 70, 5, 2, 3, 3, 1, 1, 1, 1, rt::Padding::kSame, false},
+      {1, 3, 40, 4, 3, 3, 3, 1, 1, 1, 1, rt::Padding::kSame, true},
+      {1, 3, 37, 6, 4, 1, 3, 1, 1, 1, 1, rt::Padding::kSame, true},
+      {1, 4, 45, 3, 11, 3, 3, 1, 1, 1, 1, rt::Padding::kSame, true},  // 8 + 3 channels
+  };
+  int i = 0;
+  for (const ConvCase& k : cases) {
+    const rt::Activation act = kActs[i++ % 4];
+    const auto in = random_values(rng, int64_t{k.n} * k.h * k.w * k.c);
+    const auto w = random_values(rng, int64_t{k.oc} * k.kh * k.kw * k.c);
+    const auto b = random_values(rng, k.oc);
+    const Build build = [&](bool absolute) {
+      rt::ConvParams p;
+      p.padding = k.pad;
+      p.stride_h = k.sh;
+      p.stride_w = k.sw;
+      p.dilation_h = k.dh;
+      p.dilation_w = k.dw;
+      p.activation = absolute ? rt::Activation::kNone : act;
+      OpRunner r(Op::CONV_2D, p);
+      r.input(f32({k.n, k.h, k.w, k.c}, absolute ? abs_of(in) : in));
+      r.input(f32({k.oc, k.kh, k.kw, k.c}, absolute ? abs_of(w) : w), true);
+      if (k.bias) r.input(f32({k.oc}, absolute ? abs_of(b) : b), true);
+      return r;
+    };
+    check_op(build, conv_name(k, act));
+    if (rt::detect_isa() >= rt::Isa::kAvx512) {
+      const auto gemm = build(false).exec(rt::ExecConfig{rt::Isa::kAvx2, nullptr}).run()[0].values<float>();
+      const auto lanes = build(false).exec(rt::ExecConfig{rt::Isa::kAvx512, nullptr}).run()[0].values<float>();
+      EXPECT_EQ(0, std::memcmp(gemm.data(), lanes.data(), gemm.size() * sizeof(float)))
+          << conv_name(k, act) << ": the AVX-512 lanes kernel differs from the AVX2 GEMM";
+    }
+  }
+}
+
 TEST_F(OptimizedF32Test, DepthwiseConv2D) {
   std::mt19937 rng(2);
   std::vector<ConvCase> cases;  // oc = c * multiplier

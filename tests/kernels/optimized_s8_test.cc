@@ -275,6 +275,12 @@ TEST_F(OptimizedS8Test, ConvPixelsInLanes) {
       {3, 5, 64, 8, 1, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},
       {1, 64, 64, 8, 8, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},  // enough work for threads
       {1, 66, 66, 3, 24, 3, 3, 2, 2, 1, 1, rt::Padding::kValid},
+      // several 16-pixel groups per pass for 1..4 channels (128, 64, 32, 32 pixels)
+      {1, 3, 150, 8, 1, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},
+      {2, 4, 70, 5, 2, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},
+      {1, 3, 40, 4, 3, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},
+      {1, 3, 37, 6, 4, 1, 3, 1, 1, 1, 1, rt::Padding::kSame},
+      {1, 4, 45, 3, 11, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},  // 8 + 3 channels
   };
   int i = 0;
   for (const auto& s : shapes)

@@ -15,6 +15,7 @@
 #include "kernels/optimized/fast_f32.h"
 #include "kernels/optimized/fast_kernels.h"
 #include "kernels/optimized/isa_f32.h"
+#include "kernels/x86/conv_lanes_f32.h"
 
 namespace liteq::rt::opt {
 
@@ -340,12 +341,70 @@ class TransposeConvKernel : public FastKernel {
 
 int64_t f32_fast_kernels_made() { return g_made.load(std::memory_order_relaxed); }
 
+// CONV_2D with output pixels across the lanes (kernels/x86/conv_lanes_f32.h), AVX-512.
+class LanesKernel : public FastKernel {
+ public:
+  x86::ConvLanesF32Args a{};
+  std::vector<float> w, bias;
+  int scratch = -1, threads = 1;
+
+  size_t per_thread() const { return (x86::conv_lanes_scratch_f32(a) + 63) / 64 * 64; }
+
+  void run(OpContext& ctx) override {
+    x86::ConvLanesF32Args args = a;
+    args.in = ctx.input(kInput).data_as<float>();
+    args.out = ctx.output(0).data_as<float>();
+    uint8_t* base = ctx.scratch(scratch);
+    const int64_t rows = int64_t{a.batch} * a.out_h;
+    const double macs = static_cast<double>(rows) * a.out_w * a.out_c * a.kh * a.kw * a.in_c;
+    const int t_used = macs < kMinParallelMacs ? 1 : std::min(ctx.exec().threads(), threads);
+    // Contiguous row ranges, one per thread: each keeps its cached input rows.
+    parallel_for(ctx.exec(), static_cast<size_t>(t_used), 1, [&](size_t t0, size_t t1) {
+      for (size_t t = t0; t < t1; ++t)
+        x86::conv_lanes_rows_f32_avx512(args, rows * static_cast<int64_t>(t) / t_used,
+                                        rows * static_cast<int64_t>(t + 1) / t_used, base + t * per_thread());
+    });
+  }
+};
+
+// The lanes kernel pays where the GEMM's tiles would be mostly empty (few output
+// channels) or its im2col rows short (few input channels).
+std::unique_ptr<FastKernel> make_conv_lanes_f32(OpContext& ctx, const ref::ConvGeometry& g, const float* filter,
+                                                const float* bias) {
+  if (ctx.exec().isa < Isa::kAvx512) return nullptr;
+  if (!(g.out_c <= 8 || (g.in_c <= 4 && g.out_c <= 32)) || g.filter_h > 64) return nullptr;
+  // An unpadded 1x1 convolution reads its input directly in the GEMM: nothing to gain.
+  if (g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 && g.pad_left == 0)
+    return nullptr;
+  if (int64_t{g.in_w} * g.in_c >= (int64_t{1} << 31) / 2) return nullptr;  // gather offsets are int32
+  auto k = std::make_unique<LanesKernel>();
+  const size_t n = static_cast<size_t>(g.out_c) * g.filter_h * g.filter_w * g.in_c;
+  k->w.assign(filter, filter + n);
+  k->bias.assign(static_cast<size_t>(g.out_c), 0.0f);
+  if (bias) std::copy(bias, bias + g.out_c, k->bias.begin());
+  auto& a = k->a;
+  a.batch = g.batch, a.in_h = g.in_h, a.in_w = g.in_w, a.in_c = g.in_c;
+  a.kh = g.filter_h, a.kw = g.filter_w, a.stride_h = g.stride_h, a.stride_w = g.stride_w;
+  a.dil_h = g.dilation_h, a.dil_w = g.dilation_w, a.pad_top = g.pad_top, a.pad_left = g.pad_left;
+  a.out_h = g.out_h, a.out_w = g.out_w, a.out_c = g.out_c;
+  a.w = k->w.data();
+  a.bias = k->bias.data();
+  a.lo = g.act_min;
+  a.hi = g.act_max;
+  k->threads = std::max(1, ctx.exec().threads());
+  ctx.add_state_bytes((k->w.size() + k->bias.size()) * sizeof(float));
+  // Last: requesting scratch may move the tensors.
+  k->scratch = ctx.request_scratch(k->per_thread() * static_cast<size_t>(k->threads));
+  return made(std::move(k));
+}
+
 std::unique_ptr<FastKernel> make_conv_f32(OpContext& ctx, const ref::ConvGeometry& g, int filter_in_c) {
   const IsaKernels isa = select(ctx.exec().isa);
   if (!isa.gemm || filter_in_c != g.in_c) return nullptr;  // grouped: reference
   const Tensor& filter = ctx.input(kWeights);
   const float* bias = nullptr;
   if (!filter.is_constant() || !constant_bias(ctx, &bias)) return nullptr;
+  if (auto lanes = make_conv_lanes_f32(ctx, g, filter.data_as<float>(), bias)) return lanes;
   const int64_t k = int64_t{g.filter_h} * g.filter_w * g.in_c;
   // im2col scratch is workers * kTileRows * k floats: keep it below 256 MiB.
   const int64_t workers = std::max(1, ctx.exec().threads());

@@ -121,60 +121,77 @@ inline void store_transposed(const int8_t* tmp, int8_t* out, int valid) {
   }
 }
 
-// Output channels [c0, c0 + NB) of the 16 (valid) pixels from ox0 of one output row.
-template <int NB>
+// Output channels [c0, c0 + NB) of G groups of 16 pixels from ox0 (the last group's
+// first `valid`); G > 1 only for whole groups. NB * G accumulators hide vpdpbusd's
+// latency where few channels would leave one dependency chain.
+template <int NB, int G>
 void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* rows, int ox0, int c0, int valid,
            int8_t* out_row, int8_t* tmp) {
-  __m512i acc[NB];
+  __m512i acc[G][NB];
+  for (int g = 0; g < G; ++g)
 #pragma GCC unroll 8
-  for (int j = 0; j < NB; ++j) acc[j] = _mm512_set1_epi32(a.init[c0 + j]);
+    for (int j = 0; j < NB; ++j) acc[g][j] = _mm512_set1_epi32(a.init[c0 + j]);
   const int64_t wstride = int64_t{a.kh} * a.kw * a.groups;  // per output channel
   for (int ky = 0; ky < a.kh; ++ky) {
     const uint32_t* P = rows[ky];
     for (int kx = 0; kx < a.kw; ++kx) {
       const int t = kx * a.dil_w, ph = t % a.stride_w, off = t / a.stride_w;
       const int32_t* w = a.w + (int64_t{c0} * a.kh + ky) * a.kw * a.groups + int64_t{kx} * a.groups;
-      for (int g = 0; g < a.groups; ++g) {
-        const __m512i v = _mm512_loadu_si512(P + (int64_t{g} * a.stride_w + ph) * l.len + ox0 + off);
+      for (int cg = 0; cg < a.groups; ++cg) {
+        const uint32_t* src = P + (int64_t{cg} * a.stride_w + ph) * l.len + ox0 + off;
 #pragma GCC unroll 8
-        for (int j = 0; j < NB; ++j) {
-          // Inline asm with a broadcast memory operand: the weights need no register.
-          __asm__("vpdpbusd %2%{1to16%}, %1, %0" : "+v"(acc[j]) : "v"(v), "m"(w[j * wstride + g]));
+        for (int g = 0; g < G; ++g) {
+          const __m512i v = _mm512_loadu_si512(src + 16 * g);
+#pragma GCC unroll 8
+          for (int j = 0; j < NB; ++j) {
+            // Inline asm with a broadcast memory operand: the weights need no register.
+            __asm__("vpdpbusd %2%{1to16%}, %1, %0" : "+v"(acc[g][j]) : "v"(v), "m"(w[j * wstride + cg]));
+          }
         }
       }
     }
   }
   const int n = a.out_c;
-  const __mmask16 m = static_cast<__mmask16>((1u << valid) - 1);
+  for (int g = 0; g < G; ++g) {
+    const int valid_g = g == G - 1 ? valid : 16;
+    const __mmask16 m = static_cast<__mmask16>((1u << valid_g) - 1);
+    int8_t* o = out_row + int64_t{ox0 + 16 * g} * n + c0;
 #pragma GCC unroll 8
-  for (int j = 0; j < NB; ++j) {
-    const int c = c0 + j;
-    const RqVec p{_mm512_set1_epi32(a.rq.mult[c]), _mm512_set1_epi32(a.rq.lshift[c]),
-                  _mm512_set1_epi32(a.rq.rshift[c]), _mm512_set1_epi32(a.rq.rmask[c]),
-                  _mm512_set1_epi32(a.rq.lo),        _mm512_set1_epi32(a.rq.hi),
-                  _mm512_set1_epi32(a.rq.offset),    a.rq.round_double != 0};
-    const __m128i q = _mm512_cvtepi32_epi8(requant16(acc[j], p));
-    if (n == 1) {
-      _mm_mask_storeu_epi8(out_row + ox0, m, q);
-      return;
+    for (int j = 0; j < NB; ++j) {
+      const int c = c0 + j;
+      const RqVec p{_mm512_set1_epi32(a.rq.mult[c]), _mm512_set1_epi32(a.rq.lshift[c]),
+                    _mm512_set1_epi32(a.rq.rshift[c]), _mm512_set1_epi32(a.rq.rmask[c]),
+                    _mm512_set1_epi32(a.rq.lo),        _mm512_set1_epi32(a.rq.hi),
+                    _mm512_set1_epi32(a.rq.offset),    a.rq.round_double != 0};
+      const __m128i q = _mm512_cvtepi32_epi8(requant16(acc[g][j], p));
+      if (n == 1) _mm_mask_storeu_epi8(o, m, q);
+      else _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp + j * 16), q);
     }
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp + j * 16), q);
-  }
-  int8_t* o = out_row + int64_t{ox0} * n + c0;
-  if constexpr (NB == 2 || NB == 4 || NB == 8) {
-    if (n == NB) {  // the block is whole pixels: transpose [channel][pixel] in registers
-      store_transposed<NB>(tmp, o, valid);
-      return;
+    if (n == 1) continue;
+    if constexpr (NB == 2 || NB == 4 || NB == 8) {
+      if (n == NB) {  // the block is whole pixels: transpose [channel][pixel] in registers
+        store_transposed<NB>(tmp, o, valid_g);
+        continue;
+      }
     }
+    for (int px = 0; px < valid_g; ++px, o += n)
+      for (int j = 0; j < NB; ++j) o[j] = tmp[j * 16 + px];
   }
-  for (int px = 0; px < valid; ++px, o += n)
-    for (int j = 0; j < NB; ++j) o[j] = tmp[j * 16 + px];
 }
+
+// Pixel groups per pass for NB channels: about 8 accumulators.
+constexpr int groups_for(int nb) { return nb == 1 ? 8 : nb == 2 ? 4 : nb <= 4 ? 2 : 1; }
 
 using BlockFn = void (*)(const ConvLanesS8Args&, const Layout&, const uint32_t* const*, int, int, int, int8_t*,
                          int8_t*);
-constexpr BlockFn kBlocks[kBlock + 1] = {nullptr,  &block<1>, &block<2>, &block<3>, &block<4>,
-                                         &block<5>, &block<6>, &block<7>, &block<8>};
+constexpr BlockFn kBlocks[kBlock + 1] = {nullptr,  &block<1, 1>, &block<2, 1>, &block<3, 1>, &block<4, 1>,
+                                         &block<5, 1>, &block<6, 1>, &block<7, 1>, &block<8, 1>};
+constexpr BlockFn kWide[kBlock + 1] = {nullptr,
+                                       &block<1, groups_for(1)>,
+                                       &block<2, groups_for(2)>,
+                                       &block<3, groups_for(3)>,
+                                       &block<4, groups_for(4)>,
+                                       nullptr, nullptr, nullptr, nullptr};
 
 }  // namespace
 
@@ -214,10 +231,12 @@ void conv_lanes_rows_s8_avx512vnni(const ConvLanesS8Args& a, int64_t r0, int64_t
       rows[ky] = planes + int64_t{slot} * l.row;
     }
     int8_t* out_row = a.out + r * a.out_w * a.out_c;
-    for (int ox0 = 0; ox0 < a.out_w; ox0 += 16) {
-      const int valid = std::min(16, a.out_w - ox0);
-      for (int c0 = 0; c0 < a.out_c; c0 += kBlock)
-        kBlocks[std::min(kBlock, a.out_c - c0)](a, l, rows, ox0, c0, valid, out_row, tmp);
+    for (int c0 = 0; c0 < a.out_c; c0 += kBlock) {
+      const int nb = std::min(kBlock, a.out_c - c0), wide = 16 * groups_for(nb);
+      int ox0 = 0;
+      if (kWide[nb])
+        for (; ox0 + wide <= a.out_w; ox0 += wide) kWide[nb](a, l, rows, ox0, c0, 16, out_row, tmp);
+      for (; ox0 < a.out_w; ox0 += 16) kBlocks[nb](a, l, rows, ox0, c0, std::min(16, a.out_w - ox0), out_row, tmp);
     }
   }
 }
