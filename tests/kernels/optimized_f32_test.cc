@@ -159,6 +159,10 @@ TEST_F(OptimizedF32Test, DepthwiseConv2D) {
   for (int c : {1, 3, 5, 7, 8, 16, 17, 31, 33, 64, 67})
     for (auto pad : {rt::Padding::kSame, rt::Padding::kValid})
       for (int s : {1, 2}) cases.push_back({1, 9, 8, c, c, 3, 3, s, s, 1, 1, pad, c % 2 == 1});
+  // 8 channels at stride 1 along x: two pixels per vector on AVX-512, 16 per pass.
+  for (int w : {17, 20, 40, 51})
+    cases.push_back({1 + w % 2, 5, w, 8, 8, w > 30 ? 5 : 3, 3, 1 + w % 3 % 2, 1, 1, w == 40 ? 2 : 1,
+                     w == 20 ? rt::Padding::kValid : rt::Padding::kSame, w != 51});
   cases.push_back({2, 12, 10, 24, 24, 5, 5, 1, 1, 1, 1, rt::Padding::kSame, true});
   cases.push_back({1, 12, 10, 19, 19, 3, 3, 1, 1, 2, 3, rt::Padding::kSame, true});
   cases.push_back({1, 13, 10, 35, 35, 3, 5, 2, 1, 1, 1, rt::Padding::kValid, true});
@@ -174,22 +178,27 @@ TEST_F(OptimizedF32Test, DepthwiseConv2D) {
     const auto in = random_values(rng, int64_t{k.n} * k.h * k.w * k.c);
     const auto w = random_values(rng, int64_t{k.kh} * k.kw * k.oc);
     const auto b = random_values(rng, k.oc);
-    check_op(
-        [&](bool absolute) {
-          rt::DepthwiseConvParams p;
-          p.padding = k.pad;
-          p.stride_h = k.sh;
-          p.stride_w = k.sw;
-          p.dilation_h = k.dh;
-          p.dilation_w = k.dw;
-          p.activation = absolute ? rt::Activation::kNone : act;
-          OpRunner r(Op::DEPTHWISE_CONV_2D, p);
-          r.input(f32({k.n, k.h, k.w, k.c}, absolute ? abs_of(in) : in));
-          r.input(f32({1, k.kh, k.kw, k.oc}, absolute ? abs_of(w) : w), true);
-          if (k.bias) r.input(f32({k.oc}, absolute ? abs_of(b) : b), true);
-          return r;
-        },
-        "depthwise " + conv_name(k, act));
+    const Build build = [&](bool absolute) {
+      rt::DepthwiseConvParams p;
+      p.padding = k.pad;
+      p.stride_h = k.sh;
+      p.stride_w = k.sw;
+      p.dilation_h = k.dh;
+      p.dilation_w = k.dw;
+      p.activation = absolute ? rt::Activation::kNone : act;
+      OpRunner r(Op::DEPTHWISE_CONV_2D, p);
+      r.input(f32({k.n, k.h, k.w, k.c}, absolute ? abs_of(in) : in));
+      r.input(f32({1, k.kh, k.kw, k.oc}, absolute ? abs_of(w) : w), true);
+      if (k.bias) r.input(f32({k.oc}, absolute ? abs_of(b) : b), true);
+      return r;
+    };
+    check_op(build, "depthwise " + conv_name(k, act));
+    // Every variant sums in the same order: AVX2 and AVX-512 give the same bits.
+    if (rt::detect_isa() >= rt::Isa::kAvx512) {
+      const auto a2 = build(false).exec(rt::ExecConfig{rt::Isa::kAvx2, nullptr}).run()[0].values<float>();
+      const auto a5 = build(false).exec(rt::ExecConfig{rt::Isa::kAvx512, nullptr}).run()[0].values<float>();
+      EXPECT_EQ(0, std::memcmp(a2.data(), a5.data(), a2.size() * sizeof(float))) << "depthwise " << conv_name(k, act);
+    }
   }
 }
 

@@ -145,6 +145,31 @@ __attribute__((always_inline)) inline void dw_pixels(const DepthwiseArgs& d, con
   }
 }
 
+// 8 channels, multiplier 1, stride 1 along x: two pixels per vector (lanes 0-7, 8-15),
+// 16 pixels per call, all taps along x inside the input. Same sums in the same order as
+// dw_pixels (from 0, FMA over ky, kx), so the same bits.
+inline void dw_c8_pairs(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0, int ky0, int ky1, float* out,
+                        __m512 lo, __m512 hi) {
+  constexpr int V = 8;  // vectors of 2 pixels
+  __m512 acc[V];
+  for (int v = 0; v < V; ++v) acc[v] = _mm512_setzero_ps();
+  for (int ky = ky0; ky < ky1; ++ky) {
+    const float* row = in_b + int64_t{iy0 + ky * d.dil_h} * d.in_w * 8;
+    const float* wrow = d.filter + int64_t{ky} * d.kw * d.c_pad;
+    for (int kx = 0; kx < d.kw; ++kx) {
+      const __m512 w8 = _mm512_loadu_ps(wrow + int64_t{kx} * d.c_pad);
+      const __m512 w = _mm512_shuffle_f32x4(w8, w8, 0x44);  // channels 0-7 twice
+      const float* ip = row + int64_t{ix0 + kx * d.dil_w} * 8;
+#pragma GCC unroll 8
+      for (int v = 0; v < V; ++v) acc[v] = _mm512_fmadd_ps(_mm512_loadu_ps(ip + 16 * v), w, acc[v]);
+    }
+  }
+  const __m512 b8 = _mm512_loadu_ps(d.bias);
+  const __m512 bias = _mm512_shuffle_f32x4(b8, b8, 0x44);
+  for (int v = 0; v < V; ++v)
+    _mm512_storeu_ps(out + 16 * v, _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(acc[v], bias), lo), hi));
+}
+
 template <int P, bool G>
 inline void dw_channels(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0, int ky0, int ky1, int kx0,
                         int kx1, float* out, __m512 lo, __m512 hi) {
@@ -168,6 +193,7 @@ inline void tap_range(int p0, int dil, int taps, int size, int* t0, int* t1) {
 void depthwise_f32_avx512(const DepthwiseArgs& d, int64_t row_begin, int64_t row_end) {
   const __m512 lo = _mm512_set1_ps(d.lo), hi = _mm512_set1_ps(d.hi);
   const bool gather = d.multiplier != 1;
+  const bool pairs8 = d.c == 8 && !gather && d.stride_w == 1;
   for (int64_t r = row_begin; r < row_end; ++r) {
     const int64_t b = r / d.out_h;
     const int oy = static_cast<int>(r % d.out_h);
@@ -181,6 +207,12 @@ void depthwise_f32_avx512(const DepthwiseArgs& d, int64_t row_begin, int64_t row
       int kx0, kx1;
       tap_range(ix0, d.dil_w, d.kw, d.in_w, &kx0, &kx1);
       float* out = out_row + int64_t{ox} * d.c;
+      if (pairs8 && kx0 == 0 && kx1 == d.kw && ox + 15 < d.out_w &&
+          ox + 15 - d.pad_left + (d.kw - 1) * d.dil_w < d.in_w) {
+        dw_c8_pairs(d, in_b, iy0, ix0, ky0, ky1, out, lo, hi);
+        ox += 16;
+        continue;
+      }
       // Four pixels at once where all four see every kx (the interior is contiguous).
       if (kx0 == 0 && kx1 == d.kw && ox + 3 < d.out_w &&
           (ox + 3) * d.stride_w - d.pad_left + (d.kw - 1) * d.dil_w < d.in_w) {
