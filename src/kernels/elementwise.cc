@@ -44,10 +44,36 @@ struct BinaryState {
   decltype(&x86::binary_f32_avx2) fast_f32 = nullptr;
 };
 
+// One operand contiguous, the other a vector along the innermost dim repeated over all
+// the others (a per-channel scale or bias, [1, 1, 1, C] against [N, H, W, C]): 1 when a
+// is the vector, 2 when b is, else 0.
+int channel_vector_operand(const ref::BinaryShape& sh) {
+  if (sh.kind != ref::BinaryShape::Kind::kBroadcast) return 0;
+  const auto& d = sh.out_dims;
+  const int last = ref::kBinaryMaxRank - 1;
+  auto contiguous = [&](const auto& st) {
+    int64_t expect = 1;
+    for (int k = last; k >= 0; expect *= d[k], --k)
+      if (d[k] > 1 && st[k] != expect) return false;
+    return true;
+  };
+  auto vector = [&](const auto& st) {
+    if (st[last] != 1) return false;
+    for (int k = 0; k < last; ++k)
+      if (d[k] > 1 && st[k] != 0) return false;
+    return true;
+  };
+  if (d[last] > 4096) return 0;
+  if (contiguous(sh.b_strides) && vector(sh.a_strides)) return 1;
+  if (contiguous(sh.a_strides) && vector(sh.b_strides)) return 2;
+  return 0;
+}
+
 // Broadcasting runs row by row over the innermost dim: both operands must step by 0 or 1
-// element along it, and rows should be long enough to pay for the call.
+// element along it, and rows should be long enough to pay for the call; or, for a
+// per-channel vector operand, in long runs against that vector repeated.
 bool rows_vectorizable(const ref::BinaryShape& sh) {
-  if (sh.kind != ref::BinaryShape::Kind::kBroadcast) return true;
+  if (sh.kind != ref::BinaryShape::Kind::kBroadcast || channel_vector_operand(sh) != 0) return true;
   return sh.a_strides.back() <= 1 && sh.b_strides.back() <= 1 && sh.out_dims.back() >= 8;
 }
 
@@ -66,6 +92,26 @@ void run_vectorized(OpContext& ctx, const BinaryState& st, const T* a, const T* 
     const int b_step = sh.kind == Kind::kScalarB ? 0 : 1;
     parallel_for(exec, static_cast<size_t>(sh.size), 16384, [&](size_t begin, size_t end) {
       kernel(a + begin * a_step, a_step, b + begin * b_step, b_step, out + begin, end - begin);
+    });
+    return;
+  }
+  if (const int which = channel_vector_operand(sh)) {
+    // The vector repeated k times (k * C about 4096 elements) against runs of that many
+    // elements of the contiguous operand: one call per run instead of one per row.
+    const int64_t C = sh.out_dims.back();
+    const int64_t run = C * std::max<int64_t>(1, 4096 / C);
+    const T* vec = which == 1 ? a : b;
+    const T* full = which == 1 ? b : a;
+    const size_t runs = static_cast<size_t>((sh.size + run - 1) / run);
+    parallel_for(exec, runs, std::max<size_t>(1, 16384 / static_cast<size_t>(run)), [&](size_t begin, size_t end) {
+      T rep[8192];
+      for (int64_t i = 0; i < run; ++i) rep[i] = vec[i % C];
+      for (size_t r = begin; r < end; ++r) {
+        const int64_t off = static_cast<int64_t>(r) * run;
+        const size_t n = static_cast<size_t>(std::min<int64_t>(run, sh.size - off));
+        if (which == 1) kernel(rep, 1, full + off, 1, out + off, n);
+        else kernel(full + off, 1, rep, 1, out + off, n);
+      }
     });
     return;
   }

@@ -261,7 +261,9 @@ TEST(OptimizedActF32, BinaryBitExact) {
         p.activation = acts[rng() % 4];
         SCOPED_TRACE(std::string(op_name(static_cast<int32_t>(op))) + " n=" + std::to_string(n) +
                      " shape=" + std::to_string(shape) + " act=" + std::to_string(static_cast<int>(p.activation)));
-        if (shape >= 3 && n < 8) continue;  // broadcast rows of < 8 elements stay on the reference
+        // Broadcast rows of < 8 elements stay on the reference; a per-channel vector
+        // ([3, n] with [n], n <= 4096) runs against its repetition, whatever n.
+        if (shape == 4 && n < 8) continue;
         for_each_fast_run([&] { return OpRunner(op, p).input(f32(da, a)).input(f32(db, b)); },
                           [&](const std::vector<float>& got, const std::vector<float>& ref) {
                             ASSERT_TRUE(same_values(got, ref)) << first_difference(got, ref);

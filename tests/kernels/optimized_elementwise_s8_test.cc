@@ -122,7 +122,12 @@ TEST(OptimizedElementwiseS8, BroadcastRowsMatchTheReference) {
                         {{2, 5, 1, 33}, {2, 1, 7, 33}},
                         {{3, 1, 8}, {1, 4, 8}},
                         {{1, 9, 17}, {9, 1}},   // innermost broadcast of b: stride 0 in the row
-                        {{4, 1}, {1, 40}}};
+                        {{4, 1}, {1, 40}},
+                        // a per-channel vector against its repetition (runs of ~4096)
+                        {{1, 40, 50, 3}, {3}},
+                        {{5}, {2, 7, 9, 5}},
+                        {{1, 9, 1000}, {1, 1, 1000}},  // 9000: runs of 4000 and a tail
+                        {{1, 3, 4100}, {4100}}};       // longer than a run: row by row
   for (Op op : {Op::ADD, Op::SUB, Op::MUL}) {
     for (const auto& c : cases) {
       const auto a = random_s8(c.a, rng, 0.03f, 5), b = random_s8(c.b, rng, 0.05f, -9);
