@@ -17,6 +17,7 @@
 #include "kernels/reference/quant_params_int.h"
 #include "kernels/registry.h"
 #include "kernels/x86/act_f32.h"
+#include "kernels/x86/lut8.h"
 
 namespace liteq::rt {
 namespace {
@@ -35,6 +36,7 @@ enum class QuantKind : uint8_t { kNone, kLut8, kRelu, kLeakyRelu, kHardSwish, kS
 struct UnaryState {
   QuantKind kind = QuantKind::kNone;
   std::array<uint8_t, 256> lut{};
+  bool lut_vbmi = false;  // kLut8 through AVX-512 VBMI byte permutes (kernels/x86/lut8.h)
   ref::ReluQuantParams relu;
   ref::LeakyReluQuantParams leaky;
   ref::HardSwishQuantParams hard_swish;
@@ -78,8 +80,12 @@ template <typename T>
 void eval_quant_unary(const UnaryState& st, int64_t n, const T* x, T* y) {
   switch (st.kind) {
     case QuantKind::kLut8:
-      if constexpr (sizeof(T) == 1)
-        ref::lut8(n, reinterpret_cast<const uint8_t*>(x), reinterpret_cast<uint8_t*>(y), st.lut);
+      if constexpr (sizeof(T) == 1) {
+        if (st.lut_vbmi)
+          x86::lut8_avx512vbmi(n, reinterpret_cast<const uint8_t*>(x), reinterpret_cast<uint8_t*>(y), st.lut.data());
+        else
+          ref::lut8(n, reinterpret_cast<const uint8_t*>(x), reinterpret_cast<uint8_t*>(y), st.lut);
+      }
       break;
     case QuantKind::kRelu: ref::relu_quant(n, x, y, st.relu); break;
     case QuantKind::kLeakyRelu: ref::leaky_relu_quant(n, x, y, st.leaky); break;
@@ -217,6 +223,10 @@ void prepare_unary(OpContext& ctx) {
       st.fast_f32 = avx512 ? x86::hard_swish_f32_avx512 : x86::hard_swish_f32_avx2;
     else
       st.fast_f32 = avx512 ? x86::logistic_f32_avx512 : x86::logistic_f32_avx2;
+    ctx.set_fast(true);
+  }
+  if (st.kind == QuantKind::kLut8 && ctx.exec().isa >= Isa::kAvx512 && cpu_has_avx512vbmi()) {
+    st.lut_vbmi = true;
     ctx.set_fast(true);
   }
   ctx.set_output_shape(0, in.dims);

@@ -8,6 +8,15 @@
 
 namespace liteq::rt {
 
+bool cpu_has_avx512vbmi() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  return detect_isa() >= Isa::kAvx512 && __builtin_cpu_supports("avx512vbmi");
+#else
+  return false;
+#endif
+}
+
 Isa detect_isa() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();

@@ -26,6 +26,8 @@ enum class Isa : uint8_t {
 
 // The best level this CPU (and OS, for the AVX-512 register state) supports.
 Isa detect_isa();
+// AVX-512 VBMI (byte permutes), on top of kAvx512: not implied by any Isa level.
+bool cpu_has_avx512vbmi();
 const char* isa_name(Isa isa);
 // "reference", "avx2", "avx512", "avx512vnni" or "auto" (detect_isa()); false if unknown.
 bool parse_isa(const char* name, Isa* out);

@@ -26,6 +26,7 @@
 //       8 channels at stride 1: two pixels per vector (in kernels_s8_avx512.cc)
 //   hybrid DEPTHWISE_CONV_2D                 x86/dw_hybrid_avx2.cc, x86/dw_hybrid_avx512.cc
 //   hybrid input quantization                x86/quantize_floats_avx2.cc, quantize_floats_avx512.cc
+//   ADD / SUB / MUL with a per-channel vector operand: runs against the vector repeated
 //   int8 ADD / SUB / MUL                     x86/elementwise_s8_avx2.cc, elementwise_s8_avx512.cc
 //       (same-shape operands of >= 65536 elements on AVX-512: a table of all 65536
 //       (a, b) pairs, built at prepare, gathered at eval)
@@ -34,7 +35,8 @@
 //       ADD / SUB / MUL / DIV (same shape, scalar operand or rows of the innermost dim;
 //       bit-exact)                           x86/act_f32_avx2.cc, act_f32_avx512.cc
 // ISA-independent optimized paths (any level but reference): int8 RELU/RELU6/RELU_N1_TO_1/
-// LEAKY_RELU/HARD_SWISH as 256-entry tables (activations.cc), pooling with channels
+// LEAKY_RELU/HARD_SWISH as 256-entry tables (activations.cc; looked up with AVX-512 VBMI
+// byte permutes where the CPU has them, x86/lut8_avx512vbmi.cc), pooling with channels
 // innermost (pooling.cc), float RESIZE_BILINEAR rows over threads, and
 // float RELU fused into its producer (runtime/interpreter.cc).
 #pragma once
