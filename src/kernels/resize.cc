@@ -66,6 +66,29 @@ void resize_bilinear_s8_fast(OpContext& ctx, const ref::ResizeShape& s, const in
   const int32_t sx = ref::resize_scale_10(s.in_w, s.out_w, s.align_corners);
   const int64_t C = s.channels;
   const size_t rows = static_cast<size_t>(s.batch) * s.out_h;
+  if (ctx.exec().isa >= Isa::kAvx512 && (C == 8 || C % 16 == 0)) {
+    // Rows on AVX-512 (x86/resize_s8_avx512.cc): the column taps once for all rows.
+    std::vector<int32_t> lo(static_cast<size_t>(s.out_w)), hi(lo.size()), wx(lo.size());
+    for (int32_t x = 0; x < s.out_w; ++x) {
+      const ref::IntTap tx = ref::int_tap(x, sx, s.half_pixel_centers, s.in_w);
+      const int32_t wx1 = tx.pos - (1 << 10) * tx.lo, wx0 = (1 << 10) - wx1;
+      lo[x] = tx.lo;
+      hi[x] = tx.hi;
+      wx[x] = static_cast<int32_t>(static_cast<uint32_t>(wx0 & 0xFFFF) | static_cast<uint32_t>(wx1) << 16);
+    }
+    parallel_for(ctx.exec(), rows, 4, [&](size_t begin, size_t end) {
+      for (size_t r = begin; r < end; ++r) {
+        const int32_t b = static_cast<int32_t>(r / s.out_h), y = static_cast<int32_t>(r % s.out_h);
+        const int8_t* img = in + int64_t{b} * s.in_h * s.in_w * C;
+        const ref::IntTap ty = ref::int_tap(y, sy, s.half_pixel_centers, s.in_h);
+        const int32_t wy1 = ty.pos - (1 << 10) * ty.lo, wy0 = (1 << 10) - wy1;
+        x86::resize_bilinear_row_s8_avx512(img + int64_t{ty.lo} * s.in_w * C, img + int64_t{ty.hi} * s.in_w * C,
+                                           lo.data(), hi.data(), wx.data(), wy0, wy1,
+                                           out + static_cast<int64_t>(r) * s.out_w * C, s.out_w, static_cast<int>(C));
+      }
+    });
+    return;
+  }
   parallel_for(ctx.exec(), rows, 4, [&](size_t begin, size_t end) {
     for (size_t r = begin; r < end; ++r) {
       const int32_t b = static_cast<int32_t>(r / s.out_h), y = static_cast<int32_t>(r % s.out_h);

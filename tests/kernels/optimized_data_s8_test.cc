@@ -1,4 +1,4 @@
-// The AVX2 QUANTIZE (float32 -> int8/uint8) and int8 RESIZE_BILINEAR
+// The AVX2 QUANTIZE (float32 -> int8/uint8) and int8 RESIZE_BILINEAR (and its AVX-512 rows)
 // (kernels/x86/data_s8_avx2.cc) against the reference, bit for bit, over every tail,
 // rounding ties, NaN and infinities, and 1..3 threads. Skips where the CPU lacks AVX2.
 #include <gtest/gtest.h>
@@ -60,7 +60,7 @@ TEST(OptimizedDataS8, ResizeBilinearBitExactWithReference) {
   std::mt19937 rng(5);
   rt::ThreadPool pool(2);
   int cases = 0;
-  for (int channels : {1, 3, 7, 8, 9, 16, 24, 33}) {
+  for (int channels : {1, 3, 7, 8, 9, 16, 24, 32, 33}) {
     for (int mode = 0; mode < 3; ++mode) {  // plain, align_corners, half_pixel_centers
       const int in_h = 1 + rng() % 9, in_w = 1 + rng() % 9, out_h = 1 + rng() % 19, out_w = 1 + rng() % 19;
       const int batch = 1 + rng() % 2;
@@ -84,10 +84,15 @@ TEST(OptimizedDataS8, ResizeBilinearBitExactWithReference) {
       ASSERT_EQ(run({rt::Isa::kAvx2, nullptr}), want)
           << channels << "ch " << in_h << "x" << in_w << " -> " << out_h << "x" << out_w << " mode " << mode;
       ASSERT_EQ(run({rt::Isa::kAvx2, &pool}), want);
+      if (rt::detect_isa() >= rt::Isa::kAvx512) {  // rows of 8 or 16k channels on AVX-512
+        ASSERT_EQ(run({rt::Isa::kAvx512, nullptr}), want)
+            << channels << "ch " << in_h << "x" << in_w << " -> " << out_h << "x" << out_w << " mode " << mode;
+        ASSERT_EQ(run({rt::Isa::kAvx512, &pool}), want);
+      }
       ++cases;
     }
   }
-  EXPECT_EQ(cases, 24);
+  EXPECT_EQ(cases, 27);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Vectorized QUANTIZE (float32 -> int8/uint8) and int8 RESIZE_BILINEAR, bit-exact with
 // the reference kernels (reference/quantize.h, reference/resize_int.h). Plain C
-// interface; implemented in data_s8_avx2.cc (AVX2 flags only).
+// interface; implemented in data_s8_avx2.cc (AVX2 flags only) and resize_s8_avx512.cc.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -16,5 +16,14 @@ void quantize_f32_8bit_avx2(const float* in, void* out, size_t n, double scale, 
 //   out = (v + (v > 0 ? 2^19 : -2^19)) / 2^20, truncated toward zero.
 void resize_bilinear_px_s8_avx2(const int8_t* p00, const int8_t* p01, const int8_t* p10, const int8_t* p11,
                                 int32_t w00, int32_t w01, int32_t w10, int32_t w11, int8_t* out, size_t channels);
+
+// One output row of int8 bilinear resize with 8 channels or a multiple of 16, on
+// AVX-512: the same sums as resize_bilinear_px_s8_avx2, taken as
+// v = wy0 * (p00 * wx0 + p01 * wx1) + wy1 * (p10 * wx0 + p11 * wx1) (exact in int32: the
+// inner pairs are one vpmaddwd). Per output column x: lo[x], hi[x] (input columns) and
+// wx[x] = wx0 | wx1 << 16 (weights in 1/1024 units).
+void resize_bilinear_row_s8_avx512(const int8_t* row0, const int8_t* row1, const int32_t* lo, const int32_t* hi,
+                                   const int32_t* wx, int32_t wy0, int32_t wy1, int8_t* out, int out_w,
+                                   int channels);
 
 }  // namespace liteq::rt::x86
