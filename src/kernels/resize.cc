@@ -8,6 +8,7 @@
 #include "kernels/reference/resize_int.h"
 #include "kernels/registry.h"
 #include "kernels/x86/data_s8.h"
+#include "kernels/x86/resize_f32.h"
 
 namespace liteq::rt {
 namespace {
@@ -56,7 +57,8 @@ void prepare_resize(OpContext& ctx) {
   s.align_corners = p.align_corners;
   s.half_pixel_centers = p.half_pixel_centers;
   ctx.set_output_shape(0, {s.batch, s.out_h, s.out_w, s.channels});
-  ctx.set_fast(kBilinear && in.type == DType::kInt8 && ctx.exec().isa >= Isa::kAvx2);
+  ctx.set_fast(kBilinear && ((in.type == DType::kInt8 && ctx.exec().isa >= Isa::kAvx2) ||
+                             (in.type == DType::kFloat32 && ctx.exec().isa >= Isa::kAvx512 && s.channels >= 8)));
 }
 
 // int8 bilinear on AVX2: the reference's integer taps, channels vectorized, output rows
@@ -117,6 +119,31 @@ void resize_bilinear_f32_threads(OpContext& ctx, const ref::ResizeShape& s, cons
     return;
   }
   const auto xs = ref::resize_column_taps(s);
+  if (ctx.exec().isa >= Isa::kAvx512 && s.channels >= 8) {
+    // Rows on AVX-512 (x86/resize_f32.h), the same float operations as the reference.
+    std::vector<int32_t> lo(xs.size()), hi(xs.size());
+    std::vector<float> dx(xs.size());
+    for (size_t x = 0; x < xs.size(); ++x) {
+      lo[x] = xs[x].lo;
+      hi[x] = xs[x].hi;
+      dx[x] = xs[x].pos - static_cast<float>(xs[x].lo);
+    }
+    const float sy = ref::resize_scale(s.in_h, s.out_h, s.align_corners);
+    const int64_t C = s.channels;
+    parallel_for(ctx.exec(), static_cast<size_t>(s.batch) * s.out_h, 4, [&](size_t b, size_t e) {
+      for (size_t r = b; r < e; ++r) {
+        const int64_t n = static_cast<int64_t>(r) / s.out_h;
+        const int32_t y = static_cast<int32_t>(static_cast<int64_t>(r) % s.out_h);
+        const float* img = in + n * s.in_h * s.in_w * C;
+        const ref::LinearTap ty = ref::linear_tap(y, sy, s.in_h, s.half_pixel_centers);
+        x86::resize_bilinear_row_f32_avx512(img + int64_t{ty.lo} * s.in_w * C, img + int64_t{ty.hi} * s.in_w * C,
+                                            ty.pos - static_cast<float>(ty.lo), lo.data(), hi.data(), dx.data(),
+                                            out + static_cast<int64_t>(r) * s.out_w * C, s.out_w,
+                                            static_cast<int>(C));
+      }
+    });
+    return;
+  }
   parallel_for(ctx.exec(), static_cast<size_t>(s.batch) * s.out_h, 4, [&](size_t b, size_t e) {
     ref::resize_bilinear_float_rows(s, xs.data(), in, out, static_cast<int64_t>(b), static_cast<int64_t>(e));
   });
@@ -138,7 +165,7 @@ void eval_resize(OpContext& ctx) {
         break;
       case DType::kInt16: ref::resize_bilinear_int(s, in.data_as<int16_t>(), out.data_as<int16_t>()); break;
       default:
-        if (ctx.exec().threads() > 1)
+        if (ctx.exec().threads() > 1 || (ctx.exec().isa >= Isa::kAvx512 && s.channels >= 8))
           resize_bilinear_f32_threads(ctx, s, in.data_as<float>(), out.data_as<float>());
         else
           ref::resize_bilinear_float(s, in.data_as<float>(), out.data_as<float>());

@@ -275,5 +275,40 @@ TEST(OptimizedActF32, BinaryBitExact) {
   EXPECT_GT(cases, 400);
 }
 
+// RESIZE_BILINEAR float32 rows on AVX-512 (kernels/x86/resize_f32.h): the reference's
+// float operations, so the same bits; 8 channels two pixels per vector, others 16 at a
+// time with a masked tail; every mode; 1 and 3 threads.
+TEST(OptimizedActF32, ResizeBilinearRowsBitExact) {
+  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  std::mt19937 rng(9);
+  int cases = 0;
+  for (int channels : {8, 9, 16, 24, 33, 3}) {
+    for (int mode = 0; mode < 3; ++mode) {  // plain, align_corners, half_pixel_centers
+      const int in_h = 1 + rng() % 9, in_w = 1 + rng() % 9, out_h = 1 + rng() % 19, out_w = 1 + rng() % 19;
+      const int batch = 1 + rng() % 2;
+      const auto v = random_values(rng, int64_t{batch} * in_h * in_w * channels, 50.0f, false);
+      rt::ResizeParams p;
+      p.align_corners = mode == 1;
+      p.half_pixel_centers = mode == 2;
+      auto run = [&](rt::ExecConfig e) {
+        return OpRunner(Op::RESIZE_BILINEAR, p)
+            .input(f32({batch, in_h, in_w, channels}, v))
+            .input(i32({2}, {out_h, out_w}), true)
+            .exec(e)
+            .run()[0]
+            .values<float>();
+      };
+      const auto want = run({});
+      for (int threads : {1, 3}) {
+        const auto got = run({rt::Isa::kAvx512, pool(threads)});
+        ASSERT_TRUE(same_values(got, want)) << channels << "ch " << in_h << "x" << in_w << " -> " << out_h << "x"
+                                            << out_w << " mode " << mode << ": " << first_difference(got, want);
+      }
+      ++cases;
+    }
+  }
+  EXPECT_EQ(cases, 18);
+}
+
 }  // namespace
 }  // namespace liteq::test

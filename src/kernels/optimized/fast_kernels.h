@@ -32,6 +32,7 @@
 //       (a, b) pairs, built at prepare, gathered at eval)
 //   QUANTIZE float32 -> int8/uint8, int8 RESIZE_BILINEAR   x86/data_s8_avx2.cc
 //   int8 RESIZE_BILINEAR rows of 8 or 16k channels           x86/resize_s8_avx512.cc
+//   float32 RESIZE_BILINEAR rows of >= 8 channels (bit-identical)   x86/resize_f32_avx512.cc
 //   float32 HARD_SWISH (bit-exact), LOGISTIC, SOFTMAX (vector exp, within a few ulp),
 //       ADD / SUB / MUL / DIV (same shape, scalar operand or rows of the innermost dim;
 //       bit-exact)                           x86/act_f32_avx2.cc, act_f32_avx512.cc
