@@ -19,6 +19,7 @@ namespace {
 struct QuantState {
   ref::AxisLayout layout;
   ref::RequantParams requant;  // integer input
+  bool fast_s8 = false;         // DEQUANTIZE int8 per tensor on AVX-512
 };
 
 // Validates t's quantization parameters (for its dtype) and returns the axis layout.
@@ -71,6 +72,9 @@ void prepare_dequantize(OpContext& ctx) {
   } else {
     s.layout = check_quant(ctx, in, "input", false);
   }
+  // int8 per tensor on AVX-512 (kernels/x86/data_s8.h): bit-identical, see there.
+  s.fast_s8 = in.type == DType::kInt8 && s.layout.channels == 1 && ctx.exec().isa >= Isa::kAvx512;
+  ctx.set_fast(s.fast_s8);
   ctx.set_output_shape(0, in.dims);
 }
 
@@ -82,7 +86,17 @@ void eval_dequantize(OpContext& ctx) {
   const int64_t* zp = in.quant.zero_point.data();
   switch (in.type) {
     case DType::kFloat16: ref::dequantize_f16(in.data_as<uint16_t>(), out, in.num_elements()); break;
-    case DType::kInt8: ref::dequantize(in.data_as<int8_t>(), out, s.layout, scale, zp); break;
+    case DType::kInt8:
+      if (s.fast_s8) {
+        const int8_t* x = in.data_as<int8_t>();
+        const auto z = static_cast<int32_t>(zp[0]);
+        parallel_for(ctx.exec(), static_cast<size_t>(in.num_elements()), 65536, [&](size_t b, size_t e) {
+          x86::dequantize_s8_avx512(x + b, out + b, e - b, scale[0], z);
+        });
+      } else {
+        ref::dequantize(in.data_as<int8_t>(), out, s.layout, scale, zp);
+      }
+      break;
     case DType::kUInt8: ref::dequantize(in.data_as<uint8_t>(), out, s.layout, scale, zp); break;
     case DType::kInt16: ref::dequantize(in.data_as<int16_t>(), out, s.layout, scale, zp); break;
     default: ctx.fail("unsupported input type {}", dtype_name(in.type));

@@ -95,5 +95,26 @@ TEST(OptimizedDataS8, ResizeBilinearBitExactWithReference) {
   EXPECT_EQ(cases, 27);
 }
 
+// DEQUANTIZE int8 -> float32 per tensor on AVX-512: every input value, scales from
+// subnormal-producing to huge, tails, and a tensor large enough for threads.
+TEST(OptimizedDataS8, DequantizeBitExactWithReference) {
+  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  std::mt19937 rng(31);
+  std::uniform_real_distribution<float> log_scale(-140.f, 120.f);
+  rt::ThreadPool pool(3);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int n = trial < 20 ? 256 + trial : 200003;
+    std::vector<int8_t> v(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) v[static_cast<size_t>(i)] = static_cast<int8_t>(i < 256 ? i : static_cast<int>(rng()));
+    TensorData in = make_tensor<int8_t>({1, n}, v);
+    in.quant = per_tensor(std::exp2(log_scale(rng)), static_cast<int>(rng() % 256) - 128);
+    auto run = [&](rt::ExecConfig e) { return OpRunner(Op::DEQUANTIZE, std::monostate{}).input(in).output(DType::kFloat32).exec(e).run()[0].bytes;
+    };
+    const auto want = run({});
+    ASSERT_EQ(run({rt::Isa::kAvx512, nullptr}), want) << "trial " << trial;
+    ASSERT_EQ(run({rt::Isa::kAvx512, &pool}), want) << "trial " << trial;
+  }
+}
+
 }  // namespace
 }  // namespace liteq::test

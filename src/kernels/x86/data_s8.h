@@ -1,6 +1,6 @@
 // Vectorized QUANTIZE (float32 -> int8/uint8) and int8 RESIZE_BILINEAR, bit-exact with
 // the reference kernels (reference/quantize.h, reference/resize_int.h). Plain C
-// interface; implemented in data_s8_avx2.cc (AVX2 flags only) and resize_s8_avx512.cc.
+// interface; implemented in data_s8_avx2.cc (AVX2 flags only) and data_s8_avx512.cc.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -25,5 +25,9 @@ void resize_bilinear_px_s8_avx2(const int8_t* p00, const int8_t* p01, const int8
 void resize_bilinear_row_s8_avx512(const int8_t* row0, const int8_t* row1, const int32_t* lo, const int32_t* hi,
                                    const int32_t* wx, int32_t wy0, int32_t wy1, int8_t* out, int out_w,
                                    int channels);
+
+// DEQUANTIZE int8 -> float32, per tensor: out = scale * (q - zero_point) (the float
+// product of an exact small integer is the reference's double product rounded once).
+void dequantize_s8_avx512(const int8_t* in, float* out, size_t n, float scale, int32_t zero_point);
 
 }  // namespace liteq::rt::x86

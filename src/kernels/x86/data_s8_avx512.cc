@@ -1,4 +1,4 @@
-// AVX-512 int8 bilinear resize rows; see data_s8.h.
+// AVX-512 int8 bilinear resize rows and int8 DEQUANTIZE; see data_s8.h.
 #include <immintrin.h>
 
 #include <cstring>
@@ -66,6 +66,17 @@ void resize_bilinear_row_s8_avx512(const int8_t* row0, const int8_t* row1, const
       auto ld = [c](const int8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + c)); };
       _mm_storeu_si128(reinterpret_cast<__m128i*>(out + int64_t{x} * C + c), lanes(ld(a0), ld(a1), ld(b0), ld(b1), w, y0, y1));
     }
+  }
+}
+
+void dequantize_s8_avx512(const int8_t* in, float* out, size_t n, float scale, int32_t zero_point) {
+  const __m512 s = _mm512_set1_ps(scale);
+  const __m512i zp = _mm512_set1_epi32(zero_point);
+  for (size_t i = 0; i < n; i += 16) {
+    const size_t left = n - i;
+    const __mmask16 m = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
+    const __m512i q = _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, in + i)), zp);
+    _mm512_mask_storeu_ps(out + i, m, _mm512_mul_ps(_mm512_cvtepi32_ps(q), s));
   }
 }
 
