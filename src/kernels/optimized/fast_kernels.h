@@ -19,6 +19,9 @@
 //   int8 CONV_2D / FULLY_CONNECTED / TRANSPOSE_CONV GEMM, DEPTHWISE_CONV_2D, hybrid CONV_2D / FC
 //       optimized/kernels_s8_avx2.cc (vpmaddwd), kernels_s8_avx512.cc (vpmaddwd, and the
 //       depthwise kernel for both AVX-512 levels), kernels_s8_avx512vnni.cc (vpdpbusd)
+//   16x8 (int16 x int8) CONV_2D / FULLY_CONNECTED GEMM (exact int64 sums), DEPTHWISE_CONV_2D
+//       optimized/kernels_s16_avx2.cc (vpmaddwd), kernels_s16_avx512.cc (vpmaddwd, and the
+//       depthwise kernel for both AVX-512 levels), kernels_s16_avx512vnni.cc (vpdpwssd)
 //   int8 CONV_2D with 1..4 output channels   x86/conv_narrow_s8_avx2.cc
 //   hybrid DEPTHWISE_CONV_2D                 x86/dw_hybrid_avx2.cc, x86/dw_hybrid_avx512.cc
 //   hybrid input quantization                x86/quantize_floats_avx2.cc, quantize_floats_avx512.cc
@@ -74,6 +77,18 @@ std::unique_ptr<FastKernel> make_fully_connected_s8(OpContext& ctx, int64_t batc
 std::unique_ptr<FastKernel> make_transpose_conv_s8(OpContext& ctx, const ref::ConvGeometry& g, int input,
                                                    int weights, int bias_input, int32_t input_offset,
                                                    const ref::QuantOutput& q);
+
+// --- 16x8: int16 activations (zero point 0), int8 weights (src/kernels/optimized/conv_s16.cc) ---
+// The bias (input 2: int64, int32 or absent) is read at run time. acc64: the reference
+// accumulates in int64 (else in int32, wrapping around); the fast kernels form the exact
+// sums and finish each output with the reference's requantization. q as for int8.
+std::unique_ptr<FastKernel> make_conv_s16(OpContext& ctx, const ref::ConvGeometry& g, bool acc64,
+                                          const ref::QuantOutput& q);
+std::unique_ptr<FastKernel> make_fully_connected_s16(OpContext& ctx, int64_t batch, int depth, int units, bool acc64,
+                                                     const ref::QuantOutput& q);
+// int64 accumulation (TFLite 2.9's only 16x8 depthwise path); multiplier 1.
+std::unique_ptr<FastKernel> make_depthwise_s16(OpContext& ctx, const ref::ConvGeometry& g, int multiplier,
+                                               const ref::QuantOutput& q);
 
 // --- hybrid: float input quantized on the fly, int8 weights (src/kernels/optimized/*_s8*.cc) ---
 // CONV_2D: w_scales per output channel (in the op's state, valid while it lives);

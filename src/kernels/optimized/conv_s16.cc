@@ -1,0 +1,378 @@
+// 16x8 fast kernels (int16 activations with zero point 0, int8 weights) of CONV_2D,
+// FULLY_CONNECTED and DEPTHWISE_CONV_2D: the dispatcher. It checks the case, packs the
+// constant weights for the instruction set exec().isa allows, runs the plain ISA
+// kernels of kernels_s16.h (exact int64 / int32 sums of the products) over threads, and
+// finishes every output as the reference does: the sum plus the bias in int64,
+// converted to the reference's accumulator type (int32 wraps around), then
+// ref::requantize itself. Bit-exact with reference/conv_int8.h and
+// reference/matmul_int8.h for every thread count (tests/kernels/optimized_s16_test.cc).
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+#include "kernels/exec.h"
+#include "kernels/optimized/fast_kernels.h"
+#include "kernels/optimized/kernels_s16.h"
+
+namespace liteq::rt::opt {
+namespace {
+
+std::atomic<int64_t> g_made{0};
+
+enum class Path : uint8_t { kAvx2, kAvx512, kVnni };
+
+Path gemm_path(Isa isa) {
+  if (isa >= Isa::kAvx512Vnni) return Path::kVnni;
+  if (isa >= Isa::kAvx512) return Path::kAvx512;
+  return Path::kAvx2;
+}
+
+int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+constexpr double kMinParallelMacs = 1 << 19;  // below: one thread (waking the pool costs more)
+
+// The reference's epilogue for rows of exact sums acc (acc_stride per row), channels
+// [nb, ne) (acc[n - nb]): sum + bias in int64, as Acc, requantized; q per channel or
+// channel 0.
+template <typename Acc, typename Bias>
+void requant_rows(const int64_t* acc, int64_t acc_stride, int rows, int nb, int ne, const Bias* bias,
+                  const ref::QuantOutput& q, bool per_channel, int16_t* out, int64_t out_stride) {
+  for (int r = 0; r < rows; ++r) {
+    const int64_t* a = acc + r * acc_stride;
+    int16_t* o = out + r * out_stride;
+    for (int n = nb; n < ne; ++n) {
+      int64_t v = a[n - nb];
+      if (bias) v += bias[n];
+      o[n] = static_cast<int16_t>(ref::requantize<Acc>(static_cast<Acc>(v), q, per_channel ? n : 0));
+    }
+  }
+}
+
+// out[m, n] = epilogue(sum_k A[m, k] * W[n, k]) with packed constant int8 weights W [N, K]
+// and int16 rows of A (gathered by a row function, or read in place).
+class GemmS16 {
+ public:
+  static constexpr int kRowsPerChunk = 48;  // a multiple of every micro-kernel's row count
+  static constexpr int kBlock = 64;         // channels per ISA call (one int64 result block)
+
+  void prepare(Isa isa, const int8_t* w, int n, int k, int threads) {
+    path_ = gemm_path(isa);
+    n_ = n;
+    k_ = k;
+    threads_ = std::max(threads, 1);
+    npad_ = static_cast<int>(round_up(n, kBlock));
+    kpairs_ = (k + 1) / 2;
+    kp_ = 2 * kpairs_;
+    const int bw = path_ == Path::kAvx2 ? 8 : 16;
+    // [block of bw channels][pair of k][bw channels][2], zero padded.
+    packed_.assign(static_cast<size_t>(npad_) * kp_, 0);
+    int16_t* dst = packed_.data();
+    for (int c0 = 0; c0 < npad_; c0 += bw)
+      for (int kq = 0; kq < kpairs_; ++kq)
+        for (int cc = 0; cc < bw; ++cc)
+          for (int j = 0; j < 2; ++j, ++dst) {
+            const int c = c0 + cc, kk = 2 * kq + j;
+            if (c < n && kk < k) *dst = w[int64_t{c} * k + kk];
+          }
+  }
+  size_t state_bytes() const { return packed_.size() * sizeof(int16_t); }
+  size_t scratch_per_thread() const {
+    return static_cast<size_t>(round_up(int64_t{kRowsPerChunk} * kp_ * 2, 64)) + size_t{kRowsPerChunk} * kBlock * 8;
+  }
+  size_t scratch_bytes() const { return scratch_per_thread() * threads_; }
+  int kp() const { return kp_; }
+
+  // direct: row m of A is direct + m * K (K even), else pack(m, dst) writes row m (K
+  // values, zero padded to kp()) to dst. epi(m0, rows, nb, ne, acc, acc_stride) gets the
+  // sums of rows m0.. and channels [nb, ne) (acc[r * acc_stride + n - nb]).
+  template <typename Pack, typename Epi>
+  void run(const ExecConfig& exec, int64_t m_total, const int16_t* direct, Pack& pack, uint8_t* scratch,
+           Epi& epi) const {
+    if (m_total <= 0 || n_ <= 0) return;
+    const int64_t chunks = (m_total + kRowsPerChunk - 1) / kRowsPerChunk;
+    const double macs = static_cast<double>(m_total) * n_ * k_;
+    const int threads = macs < kMinParallelMacs ? 1 : std::min(exec.threads(), threads_);
+    const int n_units = npad_ / kBlock;
+    int n_groups = 1;
+    if (threads > 1 && chunks < 2 * threads)
+      n_groups = static_cast<int>(std::min<int64_t>(n_units, (2 * threads + chunks - 1) / chunks));
+    const int64_t tasks = chunks * n_groups;
+    const int64_t slots = std::min<int64_t>(threads, tasks);
+    parallel_for(exec, static_cast<size_t>(slots), 1, [&](size_t sb, size_t se) {
+      for (size_t slot = sb; slot < se; ++slot) {
+        uint8_t* base = scratch + slot * scratch_per_thread();
+        auto* panel = reinterpret_cast<int16_t*>(base);
+        auto* acc = reinterpret_cast<int64_t*>(base + round_up(int64_t{kRowsPerChunk} * kp_ * 2, 64));
+        const int64_t t0 = static_cast<int64_t>(slot) * tasks / slots;
+        const int64_t t1 = static_cast<int64_t>(slot + 1) * tasks / slots;
+        int64_t packed_chunk = -1;
+        for (int64_t t = t0; t < t1; ++t) {
+          const int64_t chunk = t / n_groups;
+          const int ng = static_cast<int>(t % n_groups);
+          const int64_t m0 = chunk * kRowsPerChunk;
+          const int rows = static_cast<int>(std::min<int64_t>(kRowsPerChunk, m_total - m0));
+          if (!direct && chunk != packed_chunk) {
+            for (int r = 0; r < rows; ++r) pack(m0 + r, panel + int64_t{r} * kp_);
+            packed_chunk = chunk;
+          }
+          const int u0 = static_cast<int>(int64_t{ng} * n_units / n_groups);
+          const int u1 = static_cast<int>(int64_t{ng + 1} * n_units / n_groups);
+          for (int nb = u0 * kBlock; nb < std::min(n_, u1 * kBlock); nb += kBlock) {
+            const int ne = std::min(n_, nb + kBlock);
+            s16::GemmArgs a{direct ? direct + m0 * k_ : panel, kp_, rows, kpairs_, packed_.data(), acc, kBlock};
+            switch (path_) {
+              case Path::kVnni: s16::gemm_s16_avx512vnni(a, nb, ne); break;
+              case Path::kAvx512: s16::gemm_s16_avx512(a, nb, ne); break;
+              case Path::kAvx2: s16::gemm_s16_avx2(a, nb, ne); break;
+            }
+            epi(m0, rows, nb, ne, static_cast<const int64_t*>(acc), int64_t{kBlock});
+          }
+        }
+      }
+    });
+  }
+
+ private:
+  Path path_ = Path::kAvx2;
+  int n_ = 0, k_ = 0, npad_ = 0, kpairs_ = 0, kp_ = 0, threads_ = 1;
+  std::vector<int16_t> packed_;
+};
+
+// Calls f(bias pointer) with the op's bias (input 2) as int64, int32 or none (int64 null).
+template <typename F>
+void with_bias(OpContext& ctx, F&& f) {
+  if (!ctx.has_input(2)) {
+    f(static_cast<const int64_t*>(nullptr));
+    return;
+  }
+  const Tensor& b = ctx.input(2);
+  if (b.type == DType::kInt64) f(b.data_as<int64_t>());
+  else f(b.data_as<int32_t>());
+}
+
+bool bias_ok(OpContext& ctx) {
+  return !ctx.has_input(2) || ctx.input(2).type == DType::kInt64 || ctx.input(2).type == DType::kInt32;
+}
+
+bool io_int16(OpContext& ctx) { return ctx.input(0).type == DType::kInt16 && ctx.output(0).type == DType::kInt16; }
+
+// ---- CONV_2D ---------------------------------------------------------------------------
+
+class ConvS16 : public FastKernel {
+ public:
+  ConvS16(const ref::ConvGeometry& g, bool acc64, const ref::QuantOutput& q) : g_(g), acc64_(acc64), q_(q) {
+    k_ = int64_t{g.filter_h} * g.filter_w * g.in_c;
+    // 1x1, stride 1 (so no padding), even K: the im2col rows are the input's pixels.
+    direct_ = g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
+              g.pad_left == 0 && g.in_c % 2 == 0;
+  }
+  GemmS16 gemm;
+  int scratch = -1;
+
+  void run(OpContext& ctx) override {
+    with_bias(ctx, [&](auto* bias) {
+      if (acc64_) go<int64_t>(ctx, bias);
+      else go<int32_t>(ctx, bias);
+    });
+  }
+
+ private:
+  template <typename Acc, typename Bias>
+  void go(OpContext& ctx, const Bias* bias) {
+    const auto& g = g_;
+    const int16_t* in = ctx.input(0).data_as<int16_t>();
+    int16_t* out = ctx.output(0).data_as<int16_t>();
+    const int64_t m_total = int64_t{g.batch} * g.out_h * g.out_w;
+    const int kp = gemm.kp();
+    // Row m (an output pixel) of the im2col matrix; padded taps are the input's zero
+    // point 0, i.e. real 0, as the reference's skipped taps.
+    auto pack = [&](int64_t m, int16_t* dst) {
+      const int64_t hw = int64_t{g.out_h} * g.out_w;
+      const int64_t b = m / hw, r = m % hw;
+      const int oy = static_cast<int>(r / g.out_w), ox = static_cast<int>(r % g.out_w);
+      const int iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
+      const size_t bytes = static_cast<size_t>(g.in_c) * 2;
+      for (int ky = 0; ky < g.filter_h; ++ky) {
+        const int iy = iy0 + ky * g.dilation_h;
+        for (int kx = 0; kx < g.filter_w; ++kx, dst += g.in_c) {
+          const int ix = ix0 + kx * g.dilation_w;
+          if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) std::memset(dst, 0, bytes);
+          else std::memcpy(dst, in + ((b * g.in_h + iy) * g.in_w + ix) * g.in_c, bytes);
+        }
+      }
+      if (kp > k_) *dst = 0;
+    };
+    auto epi = [&](int64_t m0, int rows, int nb, int ne, const int64_t* acc, int64_t stride) {
+      requant_rows<Acc>(acc, stride, rows, nb, ne, bias, q_, true, out + m0 * g.out_c, g.out_c);
+    };
+    gemm.run(ctx.exec(), m_total, direct_ ? in : nullptr, pack, ctx.scratch(scratch), epi);
+  }
+
+  ref::ConvGeometry g_;
+  bool acc64_;
+  ref::QuantOutput q_;
+  int64_t k_ = 0;
+  bool direct_ = false;
+};
+
+// ---- FULLY_CONNECTED -------------------------------------------------------------------
+
+class FullyConnectedS16 : public FastKernel {
+ public:
+  FullyConnectedS16(int64_t batch, int depth, int units, bool acc64, const ref::QuantOutput& q)
+      : batch_(batch), depth_(depth), units_(units), acc64_(acc64), q_(q) {}
+  GemmS16 gemm;
+  int scratch = -1;
+
+  void run(OpContext& ctx) override {
+    with_bias(ctx, [&](auto* bias) {
+      if (acc64_) go<int64_t>(ctx, bias);
+      else go<int32_t>(ctx, bias);
+    });
+  }
+
+ private:
+  template <typename Acc, typename Bias>
+  void go(OpContext& ctx, const Bias* bias) {
+    const int16_t* in = ctx.input(0).data_as<int16_t>();
+    int16_t* out = ctx.output(0).data_as<int16_t>();
+    const int depth = depth_;
+    auto pack = [&](int64_t m, int16_t* dst) {
+      std::memcpy(dst, in + m * depth, static_cast<size_t>(depth) * 2);
+      if (depth % 2) dst[depth] = 0;
+    };
+    // The reference starts from bias (its accumulator start with input offset 0) and
+    // adds the products in int64: the same sum.
+    auto epi = [&](int64_t m0, int rows, int nb, int ne, const int64_t* acc, int64_t stride) {
+      requant_rows<Acc>(acc, stride, rows, nb, ne, bias, q_, false, out + m0 * units_, units_);
+    };
+    gemm.run(ctx.exec(), batch_, depth % 2 == 0 ? in : nullptr, pack, ctx.scratch(scratch), epi);
+  }
+
+  int64_t batch_;
+  int depth_, units_;
+  bool acc64_;
+  ref::QuantOutput q_;
+};
+
+// ---- DEPTHWISE_CONV_2D -----------------------------------------------------------------
+
+class DepthwiseS16 : public FastKernel {
+ public:
+  DepthwiseS16(const ref::ConvGeometry& g, bool avx512, const ref::QuantOutput& q) : g_(g), avx512_(avx512), q_(q) {
+    cpad_ = static_cast<int>(round_up(g.in_c, 16));
+  }
+  std::vector<int32_t> w32;
+  int scratch = -1;
+  int threads = 1;
+
+  void prepare(const int8_t* filter) {
+    const int taps = g_.filter_h * g_.filter_w;
+    w32.assign(static_cast<size_t>(taps) * cpad_, 0);
+    for (int t = 0; t < taps; ++t)
+      for (int c = 0; c < g_.in_c; ++c)
+        w32[static_cast<size_t>(t) * cpad_ + c] = static_cast<uint16_t>(int16_t{filter[int64_t{t} * g_.in_c + c]});
+  }
+  size_t row_elems() const { return static_cast<size_t>(g_.out_w) * cpad_; }
+  size_t scratch_bytes() const { return row_elems() * 4 * static_cast<size_t>(threads); }
+  size_t state_bytes() const { return w32.size() * 4; }
+
+  void run(OpContext& ctx) override {
+    with_bias(ctx, [&](auto* bias) { go(ctx, bias); });
+  }
+
+ private:
+  template <typename Bias>
+  void go(OpContext& ctx, const Bias* bias) {
+    const auto& g = g_;
+    s16::DwArgs a{ctx.input(0).data_as<int16_t>(), g.batch, g.in_h, g.in_w, g.in_c, g.filter_h, g.filter_w,
+                  g.stride_h, g.stride_w, g.dilation_h, g.dilation_w, g.pad_top, g.pad_left, g.out_h, g.out_w,
+                  w32.data(), cpad_};
+    int16_t* out = ctx.output(0).data_as<int16_t>();
+    auto* buffers = reinterpret_cast<int32_t*>(ctx.scratch(scratch));
+    const size_t rows = static_cast<size_t>(g.batch) * g.out_h;
+    const double macs = static_cast<double>(rows) * g.out_w * g.in_c * g.filter_h * g.filter_w;
+    // Rows are cut into `parts` contiguous parts; part t uses buffer t.
+    const int parts = macs < kMinParallelMacs / 4 ? 1 : std::min(ctx.exec().threads(), threads);
+    const size_t per = (rows + parts - 1) / parts;
+    parallel_for(ctx.exec(), static_cast<size_t>(parts), 1, [&](size_t p0, size_t p1) {
+      for (size_t p = p0; p < p1; ++p) {
+        int32_t* acc = buffers + p * row_elems();
+        for (size_t r = p * per; r < std::min(rows, (p + 1) * per); ++r) {
+          if (avx512_) s16::dw_s16_row_avx512(a, static_cast<int64_t>(r), acc);
+          else s16::dw_s16_row_avx2(a, static_cast<int64_t>(r), acc);
+          int16_t* o = out + static_cast<int64_t>(r) * g.out_w * g.out_c;
+          for (int ox = 0; ox < g.out_w; ++ox) {
+            const int32_t* s = acc + int64_t{ox} * cpad_;
+            int16_t* oo = o + int64_t{ox} * g.out_c;
+            for (int c = 0; c < g.out_c; ++c) {
+              int64_t v = s[c];
+              if (bias) v += bias[c];
+              oo[c] = static_cast<int16_t>(ref::requantize<int64_t>(v, q_, c));
+            }
+          }
+        }
+      }
+    });
+  }
+
+  ref::ConvGeometry g_;
+  bool avx512_;
+  ref::QuantOutput q_;
+  int cpad_ = 16;
+};
+
+}  // namespace
+
+int64_t s16::fast_kernels_made() { return g_made.load(); }
+
+std::unique_ptr<FastKernel> make_conv_s16(OpContext& ctx, const ref::ConvGeometry& g, bool acc64,
+                                          const ref::QuantOutput& q) {
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());  // never above what the CPU has
+  if (isa < Isa::kAvx2 || !io_int16(ctx) || !bias_ok(ctx)) return nullptr;
+  const Tensor& filter = ctx.input(1);
+  if (!filter.is_constant() || filter.type != DType::kInt8 || filter.dim(3) != g.in_c) return nullptr;
+  const int64_t k = int64_t{g.filter_h} * g.filter_w * g.in_c;
+  if (k > (1 << 24) || g.out_c <= 0) return nullptr;
+  auto kernel = std::make_unique<ConvS16>(g, acc64, q);
+  kernel->gemm.prepare(isa, filter.data_as<int8_t>(), g.out_c, static_cast<int>(k), ctx.exec().threads());
+  ctx.add_state_bytes(kernel->gemm.state_bytes());
+  // Last: adding a scratch buffer may move the tensors.
+  kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  ++g_made;
+  return kernel;
+}
+
+std::unique_ptr<FastKernel> make_fully_connected_s16(OpContext& ctx, int64_t batch, int depth, int units, bool acc64,
+                                                     const ref::QuantOutput& q) {
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());
+  if (isa < Isa::kAvx2 || !io_int16(ctx) || !bias_ok(ctx)) return nullptr;
+  const Tensor& w = ctx.input(1);
+  if (!w.is_constant() || w.type != DType::kInt8 || depth > (1 << 24) || units <= 0) return nullptr;
+  auto kernel = std::make_unique<FullyConnectedS16>(batch, depth, units, acc64, q);
+  kernel->gemm.prepare(isa, w.data_as<int8_t>(), units, depth, ctx.exec().threads());
+  ctx.add_state_bytes(kernel->gemm.state_bytes());
+  kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  ++g_made;
+  return kernel;
+}
+
+std::unique_ptr<FastKernel> make_depthwise_s16(OpContext& ctx, const ref::ConvGeometry& g, int multiplier,
+                                               const ref::QuantOutput& q) {
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());
+  if (isa < Isa::kAvx2 || multiplier != 1 || !io_int16(ctx) || !bias_ok(ctx)) return nullptr;
+  const Tensor& filter = ctx.input(1);
+  if (!filter.is_constant() || filter.type != DType::kInt8) return nullptr;
+  // int32 sums are exact up to 511 taps; empty outputs are the reference's.
+  if (int64_t{g.filter_h} * g.filter_w > 511 || g.out_w <= 0 || g.in_c <= 0) return nullptr;
+  auto kernel = std::make_unique<DepthwiseS16>(g, isa >= Isa::kAvx512, q);
+  kernel->threads = std::max(ctx.exec().threads(), 1);
+  kernel->prepare(filter.data_as<int8_t>());
+  ctx.add_state_bytes(kernel->state_bytes());
+  kernel->scratch = ctx.request_scratch(kernel->scratch_bytes());
+  ++g_made;
+  return kernel;
+}
+
+}  // namespace liteq::rt::opt

@@ -1,0 +1,58 @@
+// Plain interface of the ISA-specific 16x8 kernels (int16 activations, int8 weights:
+// kernels_s16_avx2.cc, kernels_s16_avx512.cc, kernels_s16_avx512vnni.cc) and their
+// dispatcher (conv_s16.cc). C headers only: the ISA files include this header.
+//
+// The kernels only form exact integer sums; the dispatcher adds the bias and calls the
+// reference's own requantization per output, so results are the reference's bit for bit.
+//
+// GEMM: out[r, n - n_begin] = sum_k A[r, k] * W[n, k], exact, as int64:
+//   A: a panel of rows of int16, K zero padded to even (kpairs pairs), a_stride int16
+//      per row (rows may also be the input itself when its rows are already that).
+//   W: blocks of bw channels (avx2: 8, avx512 / vnni: 16); per pair of k, bw x 2 int16
+//      (k even, k odd), zero padded to whole blocks.
+// Per int32 lane, vpmaddwd (or vpdpwssd) adds x0 * w0 + x1 * w1 with |x| <= 2^15 and
+// |w| <= 2^7, so |pair| <= 2^23; at most kChunkPairs = 128 pairs (|sum| <= 2^30) are
+// summed in int32 before they are widened into the int64 result: nothing overflows.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace liteq::rt::opt::s16 {
+
+constexpr int kChunkPairs = 128;
+
+struct GemmArgs {
+  const int16_t* a;  // row r at a + r * a_stride
+  int64_t a_stride;  // int16 per row
+  int rows;
+  int kpairs;
+  const int16_t* w;  // packed weights
+  int64_t* out;      // row r, channel n -> out[r * out_stride + n - n_begin]
+  int64_t out_stride;
+};
+
+// Channels [n_begin, n_end): n_begin a multiple of 64. Whole blocks of bw channels are
+// stored (up to n_end rounded up to bw), so out rows need that much room.
+void gemm_s16_avx2(const GemmArgs& g, int n_begin, int n_end);
+void gemm_s16_avx512(const GemmArgs& g, int n_begin, int n_end);
+void gemm_s16_avx512vnni(const GemmArgs& g, int n_begin, int n_end);
+
+// Depthwise (multiplier 1): per output pixel and channel, the int32 sum over the taps
+// inside the input of x * w (padding is real 0: no term). Exact when kh * kw <= 511
+// (|x * w| <= 2^22).
+struct DwArgs {
+  const int16_t* in;
+  int batch, in_h, in_w, c;
+  int kh, kw, sh, sw, dh, dw, pad_t, pad_l, out_h, out_w;
+  const int32_t* w32;  // [kh * kw][cpad]: each weight as uint16 in the low half, 0 above
+  int cpad;            // c rounded up to 16
+};
+
+// Output row r of batch * out_h: acc[ox * cpad + c] for every ox and c < cpad.
+void dw_s16_row_avx2(const DwArgs& d, int64_t r, int32_t* acc);
+void dw_s16_row_avx512(const DwArgs& d, int64_t r, int32_t* acc);
+
+// How many 16x8 fast kernels make_*_s16 has created (tests check that they ran).
+int64_t fast_kernels_made();
+
+}  // namespace liteq::rt::opt::s16

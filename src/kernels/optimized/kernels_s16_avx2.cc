@@ -1,0 +1,126 @@
+// AVX2 16x8 kernels (int16 activations, int8 weights): the exact GEMM on int16 pairs
+// (vpmaddwd, int32 partial sums widened to int64 every kChunkPairs pairs) and the
+// depthwise row kernel. See kernels_s16.h for the layouts and the overflow bounds.
+// Internal linkage for all helpers.
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/optimized/kernels_s16.h"
+
+namespace liteq::rt::opt::s16 {
+namespace {
+
+inline int32_t load4(const int16_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// Adds (first: stores) the 8 int32 lanes of v, widened, to p[0..7].
+inline void widen_to(int64_t* p, __m256i v, bool first) {
+  __m256i lo = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(v));
+  __m256i hi = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1));
+  if (!first) {
+    lo = _mm256_add_epi64(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+    hi = _mm256_add_epi64(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 4)));
+  }
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), lo);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(p + 4), hi);
+}
+
+// MR rows x NB blocks of 8 channels; w: the first block, wbs int16 per block.
+template <int MR, int NB>
+inline void tile(const GemmArgs& g, const int16_t* a, const int16_t* w, int64_t wbs, int64_t* out) {
+  const int64_t as = g.a_stride;
+  for (int k0 = 0; k0 < g.kpairs; k0 += kChunkPairs) {
+    const int k1 = g.kpairs - k0 < kChunkPairs ? g.kpairs : k0 + kChunkPairs;
+    __m256i acc[MR][NB];
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+      for (int j = 0; j < NB; ++j) acc[i][j] = _mm256_setzero_si256();
+    for (int k = k0; k < k1; ++k) {
+      __m256i wv[NB];
+#pragma GCC unroll 4
+      for (int j = 0; j < NB; ++j)
+        wv[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + j * wbs + int64_t{k} * 16));
+#pragma GCC unroll 8
+      for (int i = 0; i < MR; ++i) {
+        const __m256i av = _mm256_set1_epi32(load4(a + i * as + int64_t{k} * 2));
+#pragma GCC unroll 4
+        for (int j = 0; j < NB; ++j) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(av, wv[j]));
+      }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+      for (int j = 0; j < NB; ++j) widen_to(out + i * g.out_stride + 8 * j, acc[i][j], k0 == 0);
+  }
+}
+
+constexpr int kMr = 4;
+
+template <int NB>
+inline void column(const GemmArgs& g, const int16_t* w, int64_t wbs, int64_t* out) {
+  int m = 0;
+  for (; m + kMr <= g.rows; m += kMr) tile<kMr, NB>(g, g.a + m * g.a_stride, w, wbs, out + m * g.out_stride);
+  for (; m < g.rows; ++m) tile<1, NB>(g, g.a + m * g.a_stride, w, wbs, out + m * g.out_stride);
+}
+
+// 8 int16 at p (only `valid` of them read when fewer) as 8 int32.
+inline __m256i load8_i16(const int16_t* p, int valid) {
+  if (valid >= 8) return _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  int16_t tmp[8] = {};
+  std::memcpy(tmp, p, static_cast<size_t>(valid) * 2);
+  return _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tmp)));
+}
+
+}  // namespace
+
+void gemm_s16_avx2(const GemmArgs& g, int n_begin, int n_end) {
+  const int64_t wbs = int64_t{g.kpairs} * 16;  // int16 per block of 8 channels
+  for (int n = n_begin; n < n_end; n += 16) {
+    const int16_t* w = g.w + (n / 8) * wbs;
+    int64_t* out = g.out + (n - n_begin);
+    if (n_end - n > 8) column<2>(g, w, wbs, out);
+    else column<1>(g, w, wbs, out);
+  }
+}
+
+// 8 channels per vector; the weights' high halves are 0, so vpmaddwd on the
+// sign-extended input gives x * w per lane.
+void dw_s16_row_avx2(const DwArgs& d, int64_t r, int32_t* acc) {
+  const int C = d.c;
+  const int64_t in_row = int64_t{d.in_w} * C;
+  const int b = static_cast<int>(r / d.out_h), oy = static_cast<int>(r % d.out_h);
+  const int iy0 = oy * d.sh - d.pad_t;
+  int ky0 = 0, ky1 = d.kh;
+  while (ky0 < ky1 && iy0 + ky0 * d.dh < 0) ++ky0;
+  while (ky1 > ky0 && iy0 + (ky1 - 1) * d.dh >= d.in_h) --ky1;
+  const int16_t* in_b = d.in + int64_t{b} * d.in_h * in_row;
+  for (int ox = 0; ox < d.out_w; ++ox) {
+    const int ix0 = ox * d.sw - d.pad_l;
+    int kx0 = 0, kx1 = d.kw;
+    while (kx0 < kx1 && ix0 + kx0 * d.dw < 0) ++kx0;
+    while (kx1 > kx0 && ix0 + (kx1 - 1) * d.dw >= d.in_w) --kx1;
+    int32_t* o = acc + int64_t{ox} * d.cpad;
+    for (int c = 0; c < C; c += 8) {
+      const int valid = C - c;
+      __m256i s = _mm256_setzero_si256();
+      for (int ky = ky0; ky < ky1; ++ky) {
+        const int16_t* row = in_b + int64_t{iy0 + ky * d.dh} * in_row + c;
+        const int32_t* wr = d.w32 + int64_t{ky} * d.kw * d.cpad + c;
+        for (int kx = kx0; kx < kx1; ++kx) {
+          const __m256i x = load8_i16(row + int64_t{ix0 + kx * d.dw} * C, valid);
+          const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wr + int64_t{kx} * d.cpad));
+          s = _mm256_add_epi32(s, _mm256_madd_epi16(x, wv));
+        }
+      }
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + c), s);
+    }
+  }
+}
+
+}  // namespace liteq::rt::opt::s16

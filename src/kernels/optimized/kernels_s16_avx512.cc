@@ -1,0 +1,42 @@
+// AVX-512 (F/BW/DQ/VL) 16x8 kernels: the vpmaddwd GEMM (gemm_s16_avx512_impl.inc) and the
+// depthwise row kernel (also used at the VNNI level).
+#include "kernels/optimized/gemm_s16_avx512_impl.inc"
+
+namespace liteq::rt::opt::s16 {
+
+void gemm_s16_avx512(const GemmArgs& g, int n_begin, int n_end) { gemm_impl(g, n_begin, n_end); }
+
+// As dw_s16_row_avx2, on 16 channels; the channel tail is a masked load.
+void dw_s16_row_avx512(const DwArgs& d, int64_t r, int32_t* acc) {
+  const int C = d.c;
+  const int64_t in_row = int64_t{d.in_w} * C;
+  const int b = static_cast<int>(r / d.out_h), oy = static_cast<int>(r % d.out_h);
+  const int iy0 = oy * d.sh - d.pad_t;
+  int ky0 = 0, ky1 = d.kh;
+  while (ky0 < ky1 && iy0 + ky0 * d.dh < 0) ++ky0;
+  while (ky1 > ky0 && iy0 + (ky1 - 1) * d.dh >= d.in_h) --ky1;
+  const int16_t* in_b = d.in + int64_t{b} * d.in_h * in_row;
+  for (int ox = 0; ox < d.out_w; ++ox) {
+    const int ix0 = ox * d.sw - d.pad_l;
+    int kx0 = 0, kx1 = d.kw;
+    while (kx0 < kx1 && ix0 + kx0 * d.dw < 0) ++kx0;
+    while (kx1 > kx0 && ix0 + (kx1 - 1) * d.dw >= d.in_w) --kx1;
+    int32_t* o = acc + int64_t{ox} * d.cpad;
+    for (int c = 0; c < C; c += 16) {
+      const int valid = C - c;
+      const __mmask16 mask = valid >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << valid) - 1);
+      __m512i s = _mm512_setzero_si512();
+      for (int ky = ky0; ky < ky1; ++ky) {
+        const int16_t* row = in_b + int64_t{iy0 + ky * d.dh} * in_row + c;
+        const int32_t* wr = d.w32 + int64_t{ky} * d.kw * d.cpad + c;
+        for (int kx = kx0; kx < kx1; ++kx) {
+          const __m512i x = _mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16(mask, row + int64_t{ix0 + kx * d.dw} * C));
+          s = _mm512_add_epi32(s, _mm512_madd_epi16(x, _mm512_loadu_si512(wr + int64_t{kx} * d.cpad)));
+        }
+      }
+      _mm512_storeu_si512(o + c, s);
+    }
+  }
+}
+
+}  // namespace liteq::rt::opt::s16
