@@ -32,22 +32,57 @@ int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
 constexpr double kMinParallelMacs = 1 << 19;  // below: one thread (waking the pool costs more)
 
-// The reference's epilogue for rows of exact sums acc (acc_stride per row), channels
-// [nb, ne) (acc[n - nb]): sum + bias in int64, as Acc, requantized; q per channel or
-// channel 0.
-template <typename Acc, typename Bias>
-void requant_rows(const int64_t* acc, int64_t acc_stride, int rows, int nb, int ne, const Bias* bias,
-                  const ref::QuantOutput& q, bool per_channel, int16_t* out, int64_t out_stride) {
-  for (int r = 0; r < rows; ++r) {
-    const int64_t* a = acc + r * acc_stride;
-    int16_t* o = out + r * out_stride;
-    for (int n = nb; n < ne; ++n) {
-      int64_t v = a[n - nb];
-      if (bias) v += bias[n];
-      o[n] = static_cast<int16_t>(ref::requantize<Acc>(static_cast<Acc>(v), q, per_channel ? n : 0));
+// The reference's epilogue: sum + bias in int64, converted to the reference's
+// accumulator type (int32 wraps around), requantized as ref::requantize does; vectorized
+// (kernels_s16.h: s16::Requant). It covers every 16x8 case prepare accepts (output zero
+// point 0, so the clamp range lies inside int16; non-negative multipliers); make_*
+// returns null (the reference runs) otherwise. The
+// per-channel constants are those of the reference's arithmetic (fixed_point.h,
+// requant_int8.h): for int64 sums the multiplier reduced to 16 bits and the shift 15 -
+// shift, for int32 sums the Q31 multiplier and the shift 31 - shift. The bias is
+// copied in per run (it may be int32 or int64, and need not be constant).
+class VecRequant {
+ public:
+  bool build(const ref::QuantOutput& q, bool acc64, bool per_channel, int n, int npad, bool avx512) {
+    if (q.output_offset != 0 || q.act_min < -32768 || q.act_min > 32767 || q.act_max < -32768 || q.act_max > 32767)
+      return false;
+    n_ = n;
+    avx512_ = avx512;
+    bias_.assign(static_cast<size_t>(npad), 0);
+    mult_.assign(static_cast<size_t>(npad), 0);
+    round_.assign(static_cast<size_t>(npad), 1);
+    shift_.assign(static_cast<size_t>(npad), 1);
+    for (int c = 0; c < n; ++c) {
+      const int i = per_channel ? c : 0;
+      const int32_t m = q.multiplier[i], sh = q.shift[i];
+      if (m < 0) return false;
+      const int64_t mult = acc64 ? (m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF) : m;
+      const int total = acc64 ? 15 - sh : 31 - sh;
+      if (total < 1 || total > 62) return false;
+      mult_[c] = mult;
+      shift_[c] = total;
+      round_[c] = int64_t{1} << (total - 1);
     }
+    rq_ = {bias_.data(), mult_.data(), round_.data(), shift_.data(), q.act_min, q.act_max, acc64 ? 0 : 1};
+    return true;
   }
-}
+  size_t bytes() const { return bias_.size() * 32; }
+  template <typename Bias>
+  void set_bias(const Bias* bias) {
+    for (int c = 0; c < n_; ++c) bias_[c] = bias ? int64_t{bias[c]} : 0;
+  }
+  void run(const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows, int nb, int ne, int16_t* out,
+           int64_t out_stride) const {
+    if (avx512_) s16::requant_s16_avx512(rq_, acc64, acc32, acc_stride, rows, nb, ne, out, out_stride);
+    else s16::requant_s16_avx2(rq_, acc64, acc32, acc_stride, rows, nb, ne, out, out_stride);
+  }
+
+ private:
+  bool avx512_ = false;
+  int n_ = 0;
+  std::vector<int64_t> bias_, mult_, round_, shift_;
+  s16::Requant rq_{};
+};
 
 // out[m, n] = epilogue(sum_k A[m, k] * W[n, k]) with packed constant int8 weights W [N, K]
 // and int16 rows of A (gathered by a row function, or read in place).
@@ -77,6 +112,7 @@ class GemmS16 {
           }
   }
   size_t state_bytes() const { return packed_.size() * sizeof(int16_t); }
+  int npad() const { return npad_; }
   size_t scratch_per_thread() const {
     return static_cast<size_t>(round_up(int64_t{kRowsPerChunk} * kp_ * 2, 64)) + size_t{kRowsPerChunk} * kBlock * 8;
   }
@@ -161,25 +197,18 @@ bool io_int16(OpContext& ctx) { return ctx.input(0).type == DType::kInt16 && ctx
 
 class ConvS16 : public FastKernel {
  public:
-  ConvS16(const ref::ConvGeometry& g, bool acc64, const ref::QuantOutput& q) : g_(g), acc64_(acc64), q_(q) {
+  explicit ConvS16(const ref::ConvGeometry& g) : g_(g) {
     k_ = int64_t{g.filter_h} * g.filter_w * g.in_c;
     // 1x1, stride 1 (so no padding), even K: the im2col rows are the input's pixels.
     direct_ = g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
               g.pad_left == 0 && g.in_c % 2 == 0;
   }
   GemmS16 gemm;
+  VecRequant vq;
   int scratch = -1;
 
   void run(OpContext& ctx) override {
-    with_bias(ctx, [&](auto* bias) {
-      if (acc64_) go<int64_t>(ctx, bias);
-      else go<int32_t>(ctx, bias);
-    });
-  }
-
- private:
-  template <typename Acc, typename Bias>
-  void go(OpContext& ctx, const Bias* bias) {
+    with_bias(ctx, [&](auto* bias) { vq.set_bias(bias); });
     const auto& g = g_;
     const int16_t* in = ctx.input(0).data_as<int16_t>();
     int16_t* out = ctx.output(0).data_as<int16_t>();
@@ -204,14 +233,13 @@ class ConvS16 : public FastKernel {
       if (kp > k_) *dst = 0;
     };
     auto epi = [&](int64_t m0, int rows, int nb, int ne, const int64_t* acc, int64_t stride) {
-      requant_rows<Acc>(acc, stride, rows, nb, ne, bias, q_, true, out + m0 * g.out_c, g.out_c);
+      vq.run(acc, nullptr, stride, rows, nb, ne, out + m0 * g.out_c, g.out_c);
     };
     gemm.run(ctx.exec(), m_total, direct_ ? in : nullptr, pack, ctx.scratch(scratch), epi);
   }
 
+ private:
   ref::ConvGeometry g_;
-  bool acc64_;
-  ref::QuantOutput q_;
   int64_t k_ = 0;
   bool direct_ = false;
 };
@@ -220,21 +248,13 @@ class ConvS16 : public FastKernel {
 
 class FullyConnectedS16 : public FastKernel {
  public:
-  FullyConnectedS16(int64_t batch, int depth, int units, bool acc64, const ref::QuantOutput& q)
-      : batch_(batch), depth_(depth), units_(units), acc64_(acc64), q_(q) {}
+  FullyConnectedS16(int64_t batch, int depth, int units) : batch_(batch), depth_(depth), units_(units) {}
   GemmS16 gemm;
+  VecRequant vq;
   int scratch = -1;
 
   void run(OpContext& ctx) override {
-    with_bias(ctx, [&](auto* bias) {
-      if (acc64_) go<int64_t>(ctx, bias);
-      else go<int32_t>(ctx, bias);
-    });
-  }
-
- private:
-  template <typename Acc, typename Bias>
-  void go(OpContext& ctx, const Bias* bias) {
+    with_bias(ctx, [&](auto* bias) { vq.set_bias(bias); });
     const int16_t* in = ctx.input(0).data_as<int16_t>();
     int16_t* out = ctx.output(0).data_as<int16_t>();
     const int depth = depth_;
@@ -245,27 +265,29 @@ class FullyConnectedS16 : public FastKernel {
     // The reference starts from bias (its accumulator start with input offset 0) and
     // adds the products in int64: the same sum.
     auto epi = [&](int64_t m0, int rows, int nb, int ne, const int64_t* acc, int64_t stride) {
-      requant_rows<Acc>(acc, stride, rows, nb, ne, bias, q_, false, out + m0 * units_, units_);
+      vq.run(acc, nullptr, stride, rows, nb, ne, out + m0 * units_, units_);
     };
     gemm.run(ctx.exec(), batch_, depth % 2 == 0 ? in : nullptr, pack, ctx.scratch(scratch), epi);
   }
 
+
+ private:
   int64_t batch_;
   int depth_, units_;
-  bool acc64_;
-  ref::QuantOutput q_;
 };
 
 // ---- DEPTHWISE_CONV_2D -----------------------------------------------------------------
 
 class DepthwiseS16 : public FastKernel {
  public:
-  DepthwiseS16(const ref::ConvGeometry& g, bool avx512, const ref::QuantOutput& q) : g_(g), avx512_(avx512), q_(q) {
+  DepthwiseS16(const ref::ConvGeometry& g, bool avx512) : g_(g), avx512_(avx512) {
     cpad_ = static_cast<int>(round_up(g.in_c, 16));
   }
   std::vector<int32_t> w32;
+  VecRequant vq;
   int scratch = -1;
   int threads = 1;
+  int cpad() const { return cpad_; }
 
   void prepare(const int8_t* filter) {
     const int taps = g_.filter_h * g_.filter_w;
@@ -279,12 +301,7 @@ class DepthwiseS16 : public FastKernel {
   size_t state_bytes() const { return w32.size() * 4; }
 
   void run(OpContext& ctx) override {
-    with_bias(ctx, [&](auto* bias) { go(ctx, bias); });
-  }
-
- private:
-  template <typename Bias>
-  void go(OpContext& ctx, const Bias* bias) {
+    with_bias(ctx, [&](auto* bias) { vq.set_bias(bias); });
     const auto& g = g_;
     s16::DwArgs a{ctx.input(0).data_as<int16_t>(), g.batch, g.in_h, g.in_w, g.in_c, g.filter_h, g.filter_w,
                   g.stride_h, g.stride_w, g.dilation_h, g.dilation_w, g.pad_top, g.pad_left, g.out_h, g.out_w,
@@ -302,24 +319,16 @@ class DepthwiseS16 : public FastKernel {
         for (size_t r = p * per; r < std::min(rows, (p + 1) * per); ++r) {
           if (avx512_) s16::dw_s16_row_avx512(a, static_cast<int64_t>(r), acc);
           else s16::dw_s16_row_avx2(a, static_cast<int64_t>(r), acc);
-          int16_t* o = out + static_cast<int64_t>(r) * g.out_w * g.out_c;
-          for (int ox = 0; ox < g.out_w; ++ox) {
-            const int32_t* s = acc + int64_t{ox} * cpad_;
-            int16_t* oo = o + int64_t{ox} * g.out_c;
-            for (int c = 0; c < g.out_c; ++c) {
-              int64_t v = s[c];
-              if (bias) v += bias[c];
-              oo[c] = static_cast<int16_t>(ref::requantize<int64_t>(v, q_, c));
-            }
-          }
+          vq.run(nullptr, acc, cpad_, g.out_w, 0, g.out_c, out + static_cast<int64_t>(r) * g.out_w * g.out_c, g.out_c);
         }
       }
     });
   }
 
+
+ private:
   ref::ConvGeometry g_;
   bool avx512_;
-  ref::QuantOutput q_;
   int cpad_ = 16;
 };
 
@@ -335,9 +344,10 @@ std::unique_ptr<FastKernel> make_conv_s16(OpContext& ctx, const ref::ConvGeometr
   if (!filter.is_constant() || filter.type != DType::kInt8 || filter.dim(3) != g.in_c) return nullptr;
   const int64_t k = int64_t{g.filter_h} * g.filter_w * g.in_c;
   if (k > (1 << 24) || g.out_c <= 0) return nullptr;
-  auto kernel = std::make_unique<ConvS16>(g, acc64, q);
+  auto kernel = std::make_unique<ConvS16>(g);
   kernel->gemm.prepare(isa, filter.data_as<int8_t>(), g.out_c, static_cast<int>(k), ctx.exec().threads());
-  ctx.add_state_bytes(kernel->gemm.state_bytes());
+  if (!kernel->vq.build(q, acc64, true, g.out_c, kernel->gemm.npad(), isa >= Isa::kAvx512)) return nullptr;
+  ctx.add_state_bytes(kernel->gemm.state_bytes() + kernel->vq.bytes());
   // Last: adding a scratch buffer may move the tensors.
   kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
   ++g_made;
@@ -350,9 +360,10 @@ std::unique_ptr<FastKernel> make_fully_connected_s16(OpContext& ctx, int64_t bat
   if (isa < Isa::kAvx2 || !io_int16(ctx) || !bias_ok(ctx)) return nullptr;
   const Tensor& w = ctx.input(1);
   if (!w.is_constant() || w.type != DType::kInt8 || depth > (1 << 24) || units <= 0) return nullptr;
-  auto kernel = std::make_unique<FullyConnectedS16>(batch, depth, units, acc64, q);
+  auto kernel = std::make_unique<FullyConnectedS16>(batch, depth, units);
   kernel->gemm.prepare(isa, w.data_as<int8_t>(), units, depth, ctx.exec().threads());
-  ctx.add_state_bytes(kernel->gemm.state_bytes());
+  if (!kernel->vq.build(q, acc64, false, units, kernel->gemm.npad(), isa >= Isa::kAvx512)) return nullptr;
+  ctx.add_state_bytes(kernel->gemm.state_bytes() + kernel->vq.bytes());
   kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
   ++g_made;
   return kernel;
@@ -366,10 +377,11 @@ std::unique_ptr<FastKernel> make_depthwise_s16(OpContext& ctx, const ref::ConvGe
   if (!filter.is_constant() || filter.type != DType::kInt8) return nullptr;
   // int32 sums are exact up to 511 taps; empty outputs are the reference's.
   if (int64_t{g.filter_h} * g.filter_w > 511 || g.out_w <= 0 || g.in_c <= 0) return nullptr;
-  auto kernel = std::make_unique<DepthwiseS16>(g, isa >= Isa::kAvx512, q);
+  auto kernel = std::make_unique<DepthwiseS16>(g, isa >= Isa::kAvx512);
   kernel->threads = std::max(ctx.exec().threads(), 1);
   kernel->prepare(filter.data_as<int8_t>());
-  ctx.add_state_bytes(kernel->state_bytes());
+  if (!kernel->vq.build(q, true, true, g.out_c, kernel->cpad(), isa >= Isa::kAvx512)) return nullptr;
+  ctx.add_state_bytes(kernel->state_bytes() + kernel->vq.bytes());
   kernel->scratch = ctx.request_scratch(kernel->scratch_bytes());
   ++g_made;
   return kernel;

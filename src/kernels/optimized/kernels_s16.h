@@ -52,6 +52,32 @@ struct DwArgs {
 void dw_s16_row_avx2(const DwArgs& d, int64_t r, int32_t* acc);
 void dw_s16_row_avx512(const DwArgs& d, int64_t r, int32_t* acc);
 
+// The reference's requantization (requant_int8.h) of exact sums to int16, vectorized,
+// for output zero point 0 and a clamp range inside int16. Per channel n (arrays padded
+// to whole vectors): x = sum + bias[n] in int64, then
+//   int64 path (wrap32 == 0, TFLite's int64 MultiplyByQuantizedMultiplier): v =
+//     int32((x * mult[n] + round[n]) >> shift[n]) (mult: the 16-bit reduced multiplier),
+//     clamped to [lo, hi];
+//   int32 path (wrap32 == 1, ruy's single rounding): v = ((int32(x) * mult[n] +
+//     round[n]) >> shift[n]) clamped to int32, then to [lo, hi];
+// round[n] = 1 << (shift[n] - 1), 1 <= shift[n] <= 62.
+struct Requant {
+  const int64_t* bias;
+  const int64_t* mult;
+  const int64_t* round;
+  const int64_t* shift;
+  int32_t lo, hi;
+  int wrap32;
+};
+
+// Rows of sums, channels [nb, ne): the sum of row r, channel n at acc64[r * acc_stride +
+// n - nb] (or acc32[...], int32 sums) -> out[r * out_stride + n]. The sums' rows hold
+// whole vectors (n - nb up to ne - nb rounded up to 16).
+void requant_s16_avx2(const Requant& q, const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows,
+                      int nb, int ne, int16_t* out, int64_t out_stride);
+void requant_s16_avx512(const Requant& q, const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows,
+                        int nb, int ne, int16_t* out, int64_t out_stride);
+
 // How many 16x8 fast kernels make_*_s16 has created (tests check that they ran).
 int64_t fast_kernels_made();
 

@@ -124,3 +124,73 @@ void dw_s16_row_avx2(const DwArgs& d, int64_t r, int32_t* acc) {
 }
 
 }  // namespace liteq::rt::opt::s16
+
+namespace liteq::rt::opt::s16 {
+namespace {
+
+// Arithmetic right shift of int64 lanes by per-lane counts (AVX2 has only the logical one).
+inline __m256i sra64(__m256i x, __m256i s) {
+  const __m256i m = _mm256_cmpgt_epi64(_mm256_setzero_si256(), x);
+  return _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(x, m), s), m);
+}
+
+// 4 sums (int64) of channels n..n+3 requantized; the int32 results in the low halves.
+inline __m256i requant4(const Requant& q, __m256i sum, int n) {
+  const __m256i x = _mm256_add_epi64(sum, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.bias + n)));
+  const __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.mult + n));
+  const __m256i rd = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.round + n));
+  const __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.shift + n));
+  if (q.wrap32) {
+    // vpmuldq reads the low 32 bits as signed: int32(x) * m, exact.
+    __m256i v = sra64(_mm256_add_epi64(_mm256_mul_epi32(x, m), rd), s);
+    // [lo, hi] lies inside int32: one clamp does both of the reference's.
+    const __m256i lo = _mm256_set1_epi64x(q.lo), hi = _mm256_set1_epi64x(q.hi);
+    v = _mm256_blendv_epi8(v, lo, _mm256_cmpgt_epi64(lo, v));
+    return _mm256_blendv_epi8(v, hi, _mm256_cmpgt_epi64(v, hi));
+  }
+  // x * m mod 2^64 (0 <= m < 2^15): low half unsigned, high half signed.
+  const __m256i p = _mm256_add_epi64(_mm256_mul_epu32(x, m),
+                                     _mm256_slli_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), m), 32));
+  return sra64(_mm256_add_epi64(p, rd), s);  // truncated to int32 by the caller, then clamped
+}
+
+// 8 channels from n: the low halves of a and b's lanes as int32, clamped, as int16.
+inline __m128i finish8(const Requant& q, __m256i a, __m256i b) {
+  const __m256i idx = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  const __m256i lo32 = _mm256_permute2x128_si256(_mm256_permutevar8x32_epi32(a, idx),
+                                                 _mm256_permutevar8x32_epi32(b, idx), 0x20);
+  __m256i v = _mm256_max_epi32(lo32, _mm256_set1_epi32(q.lo));
+  v = _mm256_min_epi32(v, _mm256_set1_epi32(q.hi));
+  // In int16 range: the saturating pack is exact.
+  return _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+}
+
+}  // namespace
+
+void requant_s16_avx2(const Requant& q, const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows,
+                      int nb, int ne, int16_t* out, int64_t out_stride) {
+  for (int r = 0; r < rows; ++r) {
+    int16_t* o = out + r * out_stride;
+    for (int n = nb; n < ne; n += 8) {
+      const int64_t i = r * acc_stride + (n - nb);
+      __m256i s0, s1;
+      if (acc64) {
+        s0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc64 + i));
+        s1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc64 + i + 4));
+      } else {
+        s0 = _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(acc32 + i)));
+        s1 = _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(acc32 + i + 4)));
+      }
+      const __m128i v = finish8(q, requant4(q, s0, n), requant4(q, s1, n + 4));
+      if (ne - n >= 8) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(o + n), v);
+      } else {
+        int16_t tmp[8];
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp), v);
+        std::memcpy(o + n, tmp, static_cast<size_t>(ne - n) * 2);
+      }
+    }
+  }
+}
+
+}  // namespace liteq::rt::opt::s16

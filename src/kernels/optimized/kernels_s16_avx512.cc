@@ -40,3 +40,42 @@ void dw_s16_row_avx512(const DwArgs& d, int64_t r, int32_t* acc) {
 }
 
 }  // namespace liteq::rt::opt::s16
+
+namespace liteq::rt::opt::s16 {
+namespace {
+
+// As requant4 (kernels_s16_avx2.cc) on 8 lanes; the int32 results, clamped.
+inline __m256i requant8(const Requant& q, __m512i sum, int n) {
+  const __m512i x = _mm512_add_epi64(sum, _mm512_loadu_si512(q.bias + n));
+  const __m512i m = _mm512_loadu_si512(q.mult + n);
+  const __m512i rd = _mm512_loadu_si512(q.round + n);
+  const __m512i s = _mm512_loadu_si512(q.shift + n);
+  if (q.wrap32) {
+    __m512i v = _mm512_srav_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, m), rd), s);
+    v = _mm512_max_epi64(v, _mm512_set1_epi64(q.lo));
+    v = _mm512_min_epi64(v, _mm512_set1_epi64(q.hi));
+    return _mm512_cvtepi64_epi32(v);
+  }
+  const __m512i v = _mm512_srav_epi64(_mm512_add_epi64(_mm512_mullo_epi64(x, m), rd), s);
+  const __m256i t = _mm512_cvtepi64_epi32(v);  // truncation: the reference's int32 conversion
+  return _mm256_min_epi32(_mm256_max_epi32(t, _mm256_set1_epi32(q.lo)), _mm256_set1_epi32(q.hi));
+}
+
+}  // namespace
+
+void requant_s16_avx512(const Requant& q, const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows,
+                        int nb, int ne, int16_t* out, int64_t out_stride) {
+  for (int r = 0; r < rows; ++r) {
+    int16_t* o = out + r * out_stride;
+    for (int n = nb; n < ne; n += 8) {
+      const int64_t i = r * acc_stride + (n - nb);
+      const __m512i s = acc64 ? _mm512_loadu_si512(acc64 + i)
+                              : _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc32 + i)));
+      const __m128i v = _mm256_cvtepi32_epi16(requant8(q, s, n));  // in int16 range: exact
+      const int valid = ne - n;
+      _mm_mask_storeu_epi16(o + n, valid >= 8 ? __mmask8(0xFF) : __mmask8((1u << valid) - 1), v);
+    }
+  }
+}
+
+}  // namespace liteq::rt::opt::s16
