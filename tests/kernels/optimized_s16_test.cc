@@ -492,5 +492,49 @@ TEST_F(OptimizedS16Test, RequantEdgeCases) {
   EXPECT_GT(g_made, 0);
 }
 
+// 1..4 output channels take dot products along K (dot_s16_*): shapes like the
+// segmentation heads, K around multiples of 32, and K beyond one int32 chunk, also
+// with only the largest product (all -32768 x -128).
+TEST_F(OptimizedS16Test, FewOutputChannels) {
+  std::mt19937 rng(9);
+  const auto qc = quants(true, false), qf = quants(false, false);
+  int i = 0;
+  for (int out_c : {1, 2, 3, 4}) {
+    const ConvShape shapes[] = {
+        {1, 17, 16, 8, out_c, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},  // segmentation head
+        {2, 9, 11, 3, out_c, 3, 3, 2, 2, 1, 1, rt::Padding::kSame},
+        {1, 12, 10, 17, out_c, 5, 5, 1, 2, 1, 1, rt::Padding::kValid},
+        {1, 11, 9, 5, out_c, 3, 3, 1, 1, 2, 1, rt::Padding::kSame},
+        {1, 6, 7, 32, out_c, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},  // direct: K = 32
+        {1, 6, 7, 33, out_c, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},
+        {1, 40, 40, 16, out_c, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},  // split over threads
+    };
+    for (const auto& s : shapes) check_conv(rng, s, qc[i++ % qc.size()], false);
+    for (int depth : {1, 31, 32, 33, 5000}) check_fc(rng, 7, depth, out_c, qf[i++ % qf.size()]);
+  }
+  for (Bias b : {Bias::kInt64, Bias::kInt32}) {
+    Quant q;
+    q.extreme = true;
+    q.bias = b;
+    q.gain = 0.001;
+    check_fc(rng, 5, 9000, 1, q);
+    check_fc(rng, 5, 9000, 3, q);
+    const int depth = 9000;
+    const std::vector<int16_t> in(static_cast<size_t>(3) * depth, -32768);
+    const std::vector<int8_t> w(static_cast<size_t>(2) * depth, -128);
+    auto make = [&]() {
+      OpRunner r(Op::FULLY_CONNECTED, rt::FullyConnectedParams{});
+      r.input(qt<int16_t>({3, depth}, in, qp({0.001f}, {0})));
+      r.input(qt<int8_t>({2, depth}, w, qp({0.01f}, {0})), true);
+      if (b == Bias::kInt64) r.input(qt<int64_t>({2}, {3, -3}, qp({0.00001f}, {0})), true);
+      else r.input(qt<int32_t>({2}, {3, -3}, qp({0.00001f}, {0})), true);
+      r.output(DType::kInt16, qp({300.0f}, {0}));
+      return r;
+    };
+    check_all("fc 2 units, all 2^22 products", make);
+  }
+  EXPECT_GT(g_made, 0);
+}
+
 }  // namespace
 }  // namespace liteq

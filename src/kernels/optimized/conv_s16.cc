@@ -63,7 +63,7 @@ class VecRequant {
       shift_[c] = total;
       round_[c] = int64_t{1} << (total - 1);
     }
-    rq_ = {bias_.data(), mult_.data(), round_.data(), shift_.data(), q.act_min, q.act_max, acc64 ? 0 : 1};
+    rq_ = {bias_.data(), mult_.data(), round_.data(), shift_.data(), q.act_min, q.act_max, acc64 ? 0 : 1, 0};
     return true;
   }
   size_t bytes() const { return bias_.size() * 32; }
@@ -75,6 +75,13 @@ class VecRequant {
            int64_t out_stride) const {
     if (avx512_) s16::requant_s16_avx512(rq_, acc64, acc32, acc_stride, rows, nb, ne, out, out_stride);
     else s16::requant_s16_avx2(rq_, acc64, acc32, acc_stride, rows, nb, ne, out, out_stride);
+  }
+  // One channel: the sums of `rows` rows, contiguous, to out[0 .. rows).
+  void run_column(const int64_t* acc, int rows, int16_t* out) const {
+    s16::Requant q = rq_;
+    q.uniform = 1;
+    if (avx512_) s16::requant_s16_avx512(q, acc, nullptr, 0, 1, 0, rows, out, 0);
+    else s16::requant_s16_avx2(q, acc, nullptr, 0, 1, 0, rows, out, 0);
   }
 
  private:
@@ -90,6 +97,7 @@ class GemmS16 {
  public:
   static constexpr int kRowsPerChunk = 48;  // a multiple of every micro-kernel's row count
   static constexpr int kBlock = 64;         // channels per ISA call (one int64 result block)
+  static constexpr int kNarrow = 4;
 
   void prepare(Isa isa, const int8_t* w, int n, int k, int threads) {
     path_ = gemm_path(isa);
@@ -97,8 +105,16 @@ class GemmS16 {
     k_ = k;
     threads_ = std::max(threads, 1);
     npad_ = static_cast<int>(round_up(n, kBlock));
-    kpairs_ = (k + 1) / 2;
+    // Up to kNarrow channels: dot products along K (rows of W padded to 32) instead of
+    // channel blocks mostly of padding.
+    narrow_ = n <= kNarrow;
+    kpairs_ = narrow_ ? static_cast<int>(round_up(k, 32)) / 2 : (k + 1) / 2;
     kp_ = 2 * kpairs_;
+    if (narrow_) {
+      packed_.assign(static_cast<size_t>(n) * kp_, 0);
+      for (int c = 0; c < n; ++c) std::copy(w + int64_t{c} * k, w + int64_t{c} * k + k, packed_.begin() + int64_t{c} * kp_);
+      return;
+    }
     const int bw = path_ == Path::kAvx2 ? 8 : 16;
     // [block of bw channels][pair of k][bw channels][2], zero padded.
     packed_.assign(static_cast<size_t>(npad_) * kp_, 0);
@@ -113,14 +129,16 @@ class GemmS16 {
   }
   size_t state_bytes() const { return packed_.size() * sizeof(int16_t); }
   int npad() const { return npad_; }
+  // Rows of A in place (no packing) need K == kp().
+  bool can_direct() const { return kp_ == k_; }
   size_t scratch_per_thread() const {
     return static_cast<size_t>(round_up(int64_t{kRowsPerChunk} * kp_ * 2, 64)) + size_t{kRowsPerChunk} * kBlock * 8;
   }
   size_t scratch_bytes() const { return scratch_per_thread() * threads_; }
   int kp() const { return kp_; }
 
-  // direct: row m of A is direct + m * K (K even), else pack(m, dst) writes row m (K
-  // values, zero padded to kp()) to dst. epi(m0, rows, nb, ne, acc, acc_stride) gets the
+  // direct: row m of A is direct + m * K (when can_direct()), else pack(m, dst) writes
+  // row m (K values, zero padded to kp()) to dst. epi(m0, rows, nb, ne, acc, acc_stride) gets the
   // sums of rows m0.. and channels [nb, ne) (acc[r * acc_stride + n - nb]).
   template <typename Pack, typename Epi>
   void run(const ExecConfig& exec, int64_t m_total, const int16_t* direct, Pack& pack, uint8_t* scratch,
@@ -157,6 +175,14 @@ class GemmS16 {
           for (int nb = u0 * kBlock; nb < std::min(n_, u1 * kBlock); nb += kBlock) {
             const int ne = std::min(n_, nb + kBlock);
             s16::GemmArgs a{direct ? direct + m0 * k_ : panel, kp_, rows, kpairs_, packed_.data(), acc, kBlock};
+            if (narrow_) {
+              // Rows of n sums (n == 1: one column, requantized as one row of `rows` values).
+              a.out_stride = n_ == 1 ? 1 : kBlock;
+              if (path_ == Path::kAvx2) s16::dot_s16_avx2(a, n_);
+              else s16::dot_s16_avx512(a, n_);
+              epi(m0, rows, 0, n_, static_cast<const int64_t*>(acc), a.out_stride);
+              continue;
+            }
             switch (path_) {
               case Path::kVnni: s16::gemm_s16_avx512vnni(a, nb, ne); break;
               case Path::kAvx512: s16::gemm_s16_avx512(a, nb, ne); break;
@@ -171,6 +197,7 @@ class GemmS16 {
 
  private:
   Path path_ = Path::kAvx2;
+  bool narrow_ = false;
   int n_ = 0, k_ = 0, npad_ = 0, kpairs_ = 0, kp_ = 0, threads_ = 1;
   std::vector<int16_t> packed_;
 };
@@ -191,6 +218,18 @@ bool bias_ok(OpContext& ctx) {
   return !ctx.has_input(2) || ctx.input(2).type == DType::kInt64 || ctx.input(2).type == DType::kInt32;
 }
 
+// Short copies inline (a library call per filter tap costs more than the copy).
+inline void copy16(int16_t* dst, const int16_t* src, int64_t n) {
+  if (n > 64) {
+    std::memcpy(dst, src, static_cast<size_t>(n) * 2);
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+inline void fill_zero(int16_t* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = 0;
+}
+
 bool io_int16(OpContext& ctx) { return ctx.input(0).type == DType::kInt16 && ctx.output(0).type == DType::kInt16; }
 
 // ---- CONV_2D ---------------------------------------------------------------------------
@@ -199,9 +238,9 @@ class ConvS16 : public FastKernel {
  public:
   explicit ConvS16(const ref::ConvGeometry& g) : g_(g) {
     k_ = int64_t{g.filter_h} * g.filter_w * g.in_c;
-    // 1x1, stride 1 (so no padding), even K: the im2col rows are the input's pixels.
+    // 1x1, stride 1 (so no padding): the im2col rows are the input's pixels.
     direct_ = g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
-              g.pad_left == 0 && g.in_c % 2 == 0;
+              g.pad_left == 0;
   }
   GemmS16 gemm;
   VecRequant vq;
@@ -216,26 +255,39 @@ class ConvS16 : public FastKernel {
     const int kp = gemm.kp();
     // Row m (an output pixel) of the im2col matrix; padded taps are the input's zero
     // point 0, i.e. real 0, as the reference's skipped taps.
+    // With dilation 1 a filter row's taps inside the input are one contiguous run.
+    const int c = g.in_c;
+    const int64_t row_len = int64_t{g.filter_w} * c;
+    const bool runs = g.dilation_w == 1;
     auto pack = [&](int64_t m, int16_t* dst) {
       const int64_t hw = int64_t{g.out_h} * g.out_w;
       const int64_t b = m / hw, r = m % hw;
       const int oy = static_cast<int>(r / g.out_w), ox = static_cast<int>(r % g.out_w);
       const int iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
-      const size_t bytes = static_cast<size_t>(g.in_c) * 2;
-      for (int ky = 0; ky < g.filter_h; ++ky) {
+      for (int ky = 0; ky < g.filter_h; ++ky, dst += row_len) {
         const int iy = iy0 + ky * g.dilation_h;
-        for (int kx = 0; kx < g.filter_w; ++kx, dst += g.in_c) {
+        if (iy < 0 || iy >= g.in_h) {
+          fill_zero(dst, row_len);
+          continue;
+        }
+        const int16_t* src_row = in + (b * g.in_h + iy) * g.in_w * c;
+        if (runs && ix0 >= 0 && ix0 + g.filter_w <= g.in_w) {
+          copy16(dst, src_row + int64_t{ix0} * c, row_len);
+          continue;
+        }
+        for (int kx = 0; kx < g.filter_w; ++kx) {
           const int ix = ix0 + kx * g.dilation_w;
-          if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) std::memset(dst, 0, bytes);
-          else std::memcpy(dst, in + ((b * g.in_h + iy) * g.in_w + ix) * g.in_c, bytes);
+          if (ix < 0 || ix >= g.in_w) fill_zero(dst + int64_t{kx} * c, c);
+          else copy16(dst + int64_t{kx} * c, src_row + int64_t{ix} * c, c);
         }
       }
-      if (kp > k_) *dst = 0;
+      fill_zero(dst, kp - k_);
     };
     auto epi = [&](int64_t m0, int rows, int nb, int ne, const int64_t* acc, int64_t stride) {
-      vq.run(acc, nullptr, stride, rows, nb, ne, out + m0 * g.out_c, g.out_c);
+      if (g.out_c == 1) vq.run_column(acc, rows, out + m0);
+      else vq.run(acc, nullptr, stride, rows, nb, ne, out + m0 * g.out_c, g.out_c);
     };
-    gemm.run(ctx.exec(), m_total, direct_ ? in : nullptr, pack, ctx.scratch(scratch), epi);
+    gemm.run(ctx.exec(), m_total, direct_ && gemm.can_direct() ? in : nullptr, pack, ctx.scratch(scratch), epi);
   }
 
  private:
@@ -259,15 +311,16 @@ class FullyConnectedS16 : public FastKernel {
     int16_t* out = ctx.output(0).data_as<int16_t>();
     const int depth = depth_;
     auto pack = [&](int64_t m, int16_t* dst) {
-      std::memcpy(dst, in + m * depth, static_cast<size_t>(depth) * 2);
-      if (depth % 2) dst[depth] = 0;
+      copy16(dst, in + m * depth, depth);
+      fill_zero(dst + depth, gemm.kp() - depth);
     };
     // The reference starts from bias (its accumulator start with input offset 0) and
     // adds the products in int64: the same sum.
     auto epi = [&](int64_t m0, int rows, int nb, int ne, const int64_t* acc, int64_t stride) {
-      vq.run(acc, nullptr, stride, rows, nb, ne, out + m0 * units_, units_);
+      if (units_ == 1) vq.run_column(acc, rows, out + m0);
+      else vq.run(acc, nullptr, stride, rows, nb, ne, out + m0 * units_, units_);
     };
-    gemm.run(ctx.exec(), batch_, depth % 2 == 0 ? in : nullptr, pack, ctx.scratch(scratch), epi);
+    gemm.run(ctx.exec(), batch_, gemm.can_direct() ? in : nullptr, pack, ctx.scratch(scratch), epi);
   }
 
 

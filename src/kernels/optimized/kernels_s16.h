@@ -68,6 +68,7 @@ struct Requant {
   const int64_t* shift;
   int32_t lo, hi;
   int wrap32;
+  int uniform;  // every channel uses the parameters and bias of channel 0
 };
 
 // Rows of sums, channels [nb, ne): the sum of row r, channel n at acc64[r * acc_stride +
@@ -77,6 +78,13 @@ void requant_s16_avx2(const Requant& q, const int64_t* acc64, const int32_t* acc
                       int nb, int ne, int16_t* out, int64_t out_stride);
 void requant_s16_avx512(const Requant& q, const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows,
                         int nb, int ne, int16_t* out, int64_t out_stride);
+
+// Few channels (n <= 4): out[r * out_stride + c] = sum_k A[r, k] * W[c, k] for c < n,
+// with A's rows and W's rows (n rows of 2 * kpairs int16, row c at w + c * 2 * kpairs)
+// zero padded to a multiple of 32 values; dot products along K. Per int32 lane at
+// most kChunkPairs vpmaddwd results are summed before the int64 reduction.
+void dot_s16_avx2(const GemmArgs& g, int n);
+void dot_s16_avx512(const GemmArgs& g, int n);
 
 // How many 16x8 fast kernels make_*_s16 has created (tests check that they ran).
 int64_t fast_kernels_made();

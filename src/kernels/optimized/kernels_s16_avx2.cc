@@ -135,11 +135,15 @@ inline __m256i sra64(__m256i x, __m256i s) {
 }
 
 // 4 sums (int64) of channels n..n+3 requantized; the int32 results in the low halves.
+inline __m256i param4(const Requant& q, const int64_t* p, int n) {
+  return q.uniform ? _mm256_set1_epi64x(p[0]) : _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + n));
+}
+
 inline __m256i requant4(const Requant& q, __m256i sum, int n) {
-  const __m256i x = _mm256_add_epi64(sum, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.bias + n)));
-  const __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.mult + n));
-  const __m256i rd = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.round + n));
-  const __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.shift + n));
+  const __m256i x = _mm256_add_epi64(sum, param4(q, q.bias, n));
+  const __m256i m = param4(q, q.mult, n);
+  const __m256i rd = param4(q, q.round, n);
+  const __m256i s = param4(q, q.shift, n);
   if (q.wrap32) {
     // vpmuldq reads the low 32 bits as signed: int32(x) * m, exact.
     __m256i v = sra64(_mm256_add_epi64(_mm256_mul_epi32(x, m), rd), s);
@@ -189,6 +193,41 @@ void requant_s16_avx2(const Requant& q, const int64_t* acc64, const int32_t* acc
         _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp), v);
         std::memcpy(o + n, tmp, static_cast<size_t>(ne - n) * 2);
       }
+    }
+  }
+}
+
+}  // namespace liteq::rt::opt::s16
+
+namespace liteq::rt::opt::s16 {
+
+void dot_s16_avx2(const GemmArgs& g, int n) {
+  const int64_t kp = int64_t{g.kpairs} * 2;
+  const int64_t chunk = int64_t{kChunkPairs} * 16;  // values per int32 lane chunk
+  for (int r = 0; r < g.rows; ++r) {
+    const int16_t* a = g.a + r * g.a_stride;
+    for (int c = 0; c < n; ++c) {
+      const int16_t* w = g.w + c * kp;
+      int64_t total = 0;
+      for (int64_t k0 = 0; k0 < kp; k0 += chunk) {
+        const int64_t k1 = kp - k0 < chunk ? kp : k0 + chunk;
+        __m256i s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
+        int64_t k = k0;
+        for (; k + 32 <= k1; k += 32) {
+          s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + k)),
+                                                      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k))));
+          s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + k + 16)),
+                                                      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k + 16))));
+        }
+        // Each of s0, s1 took at most kChunkPairs / 2 results per lane: int64 from here.
+        __m256i t = _mm256_add_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(s0)),
+                                                      _mm256_cvtepi32_epi64(_mm256_extracti128_si256(s0, 1))),
+                                     _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(s1)),
+                                                      _mm256_cvtepi32_epi64(_mm256_extracti128_si256(s1, 1))));
+        const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(t), _mm256_extracti128_si256(t, 1));
+        total += _mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1);
+      }
+      g.out[r * g.out_stride + c] = total;
     }
   }
 }

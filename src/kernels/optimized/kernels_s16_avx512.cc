@@ -45,11 +45,15 @@ namespace liteq::rt::opt::s16 {
 namespace {
 
 // As requant4 (kernels_s16_avx2.cc) on 8 lanes; the int32 results, clamped.
+inline __m512i param8(const Requant& q, const int64_t* p, int n) {
+  return q.uniform ? _mm512_set1_epi64(p[0]) : _mm512_loadu_si512(p + n);
+}
+
 inline __m256i requant8(const Requant& q, __m512i sum, int n) {
-  const __m512i x = _mm512_add_epi64(sum, _mm512_loadu_si512(q.bias + n));
-  const __m512i m = _mm512_loadu_si512(q.mult + n);
-  const __m512i rd = _mm512_loadu_si512(q.round + n);
-  const __m512i s = _mm512_loadu_si512(q.shift + n);
+  const __m512i x = _mm512_add_epi64(sum, param8(q, q.bias, n));
+  const __m512i m = param8(q, q.mult, n);
+  const __m512i rd = param8(q, q.round, n);
+  const __m512i s = param8(q, q.shift, n);
   if (q.wrap32) {
     __m512i v = _mm512_srav_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, m), rd), s);
     v = _mm512_max_epi64(v, _mm512_set1_epi64(q.lo));
@@ -74,6 +78,32 @@ void requant_s16_avx512(const Requant& q, const int64_t* acc64, const int32_t* a
       const __m128i v = _mm256_cvtepi32_epi16(requant8(q, s, n));  // in int16 range: exact
       const int valid = ne - n;
       _mm_mask_storeu_epi16(o + n, valid >= 8 ? __mmask8(0xFF) : __mmask8((1u << valid) - 1), v);
+    }
+  }
+}
+
+}  // namespace liteq::rt::opt::s16
+
+namespace liteq::rt::opt::s16 {
+
+// As dot_s16_avx2, 32 values per vpmaddwd.
+void dot_s16_avx512(const GemmArgs& g, int n) {
+  const int64_t kp = int64_t{g.kpairs} * 2;
+  const int64_t chunk = int64_t{kChunkPairs} * 32;
+  for (int r = 0; r < g.rows; ++r) {
+    const int16_t* a = g.a + r * g.a_stride;
+    for (int c = 0; c < n; ++c) {
+      const int16_t* w = g.w + c * kp;
+      int64_t total = 0;
+      for (int64_t k0 = 0; k0 < kp; k0 += chunk) {
+        const int64_t k1 = kp - k0 < chunk ? kp : k0 + chunk;
+        __m512i s = _mm512_setzero_si512();
+        for (int64_t k = k0; k < k1; k += 32)
+          s = _mm512_add_epi32(s, _mm512_madd_epi16(_mm512_loadu_si512(a + k), _mm512_loadu_si512(w + k)));
+        total += _mm512_reduce_add_epi64(_mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(s)),
+                                                          _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(s, 1))));
+      }
+      g.out[r * g.out_stride + c] = total;
     }
   }
 }
