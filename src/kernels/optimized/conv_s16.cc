@@ -337,6 +337,7 @@ class DepthwiseS16 : public FastKernel {
     cpad_ = static_cast<int>(round_up(g.in_c, 16));
   }
   std::vector<int32_t> w32;
+  std::vector<int16_t> zero_row;
   VecRequant vq;
   int scratch = -1;
   int threads = 1;
@@ -344,6 +345,7 @@ class DepthwiseS16 : public FastKernel {
 
   void prepare(const int8_t* filter) {
     const int taps = g_.filter_h * g_.filter_w;
+    zero_row.assign(static_cast<size_t>(g_.in_w) * g_.in_c + 32, 0);
     w32.assign(static_cast<size_t>(taps) * cpad_, 0);
     for (int t = 0; t < taps; ++t)
       for (int c = 0; c < g_.in_c; ++c)
@@ -351,14 +353,14 @@ class DepthwiseS16 : public FastKernel {
   }
   size_t row_elems() const { return static_cast<size_t>(g_.out_w) * cpad_; }
   size_t scratch_bytes() const { return row_elems() * 4 * static_cast<size_t>(threads); }
-  size_t state_bytes() const { return w32.size() * 4; }
+  size_t state_bytes() const { return w32.size() * 4 + zero_row.size() * 2; }
 
   void run(OpContext& ctx) override {
     with_bias(ctx, [&](auto* bias) { vq.set_bias(bias); });
     const auto& g = g_;
     s16::DwArgs a{ctx.input(0).data_as<int16_t>(), g.batch, g.in_h, g.in_w, g.in_c, g.filter_h, g.filter_w,
                   g.stride_h, g.stride_w, g.dilation_h, g.dilation_w, g.pad_top, g.pad_left, g.out_h, g.out_w,
-                  w32.data(), cpad_};
+                  w32.data(), cpad_, zero_row.data()};
     int16_t* out = ctx.output(0).data_as<int16_t>();
     auto* buffers = reinterpret_cast<int32_t*>(ctx.scratch(scratch));
     const size_t rows = static_cast<size_t>(g.batch) * g.out_h;
@@ -430,7 +432,8 @@ std::unique_ptr<FastKernel> make_depthwise_s16(OpContext& ctx, const ref::ConvGe
   if (!filter.is_constant() || filter.type != DType::kInt8) return nullptr;
   // int32 sums are exact up to 511 taps; empty outputs are the reference's.
   if (int64_t{g.filter_h} * g.filter_w > 511 || g.out_w <= 0 || g.in_c <= 0) return nullptr;
-  auto kernel = std::make_unique<DepthwiseS16>(g, isa >= Isa::kAvx512);
+  // Up to 8 channels fill an AVX2 vector; AVX-512's masked half vectors are slower there.
+  auto kernel = std::make_unique<DepthwiseS16>(g, isa >= Isa::kAvx512 && g.in_c > 8);
   kernel->threads = std::max(ctx.exec().threads(), 1);
   kernel->prepare(filter.data_as<int8_t>());
   if (!kernel->vq.build(q, true, true, g.out_c, kernel->cpad(), isa >= Isa::kAvx512)) return nullptr;

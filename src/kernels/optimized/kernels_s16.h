@@ -46,9 +46,14 @@ struct DwArgs {
   int kh, kw, sh, sw, dh, dw, pad_t, pad_l, out_h, out_w;
   const int32_t* w32;  // [kh * kw][cpad]: each weight as uint16 in the low half, 0 above
   int cpad;            // c rounded up to 16
+  const int16_t* zero;  // in_w * c zeros: rows above or below the input (real 0)
 };
 
-// Output row r of batch * out_h: acc[ox * cpad + c] for every ox and c < cpad.
+// Output row r of batch * out_h: acc[ox * cpad + c] for every ox and c < c rounded up to
+// the vector width. 3x3 filters: where the taps lie inside the input horizontally, the
+// nine weight vectors stay in registers, and the rows outside read zeros.
+// The output columns [*lo, *hi) whose taps all lie inside the input horizontally.
+void interior_columns(const DwArgs& d, int* lo, int* hi);
 void dw_s16_row_avx2(const DwArgs& d, int64_t r, int32_t* acc);
 void dw_s16_row_avx512(const DwArgs& d, int64_t r, int32_t* acc);
 

@@ -79,6 +79,17 @@ inline __m256i load8_i16(const int16_t* p, int valid) {
 
 }  // namespace
 
+// Output columns whose taps all lie inside the input horizontally: [*lo, *hi).
+void interior_columns(const DwArgs& d, int* lo, int* hi) {
+  const int ox_lo = d.out_w < (d.pad_l + d.sw - 1) / d.sw ? d.out_w : (d.pad_l + d.sw - 1) / d.sw;
+  const int last = d.in_w - 1 - (d.kw - 1) * d.dw + d.pad_l;  // ix0 + (kw - 1) * dw <= in_w - 1
+  int ox_hi = last < 0 ? 0 : last / d.sw + 1;
+  if (ox_hi > d.out_w) ox_hi = d.out_w;
+  if (ox_hi < ox_lo) ox_hi = ox_lo;
+  *lo = ox_lo;
+  *hi = ox_hi;
+}
+
 void gemm_s16_avx2(const GemmArgs& g, int n_begin, int n_end) {
   const int64_t wbs = int64_t{g.kpairs} * 16;  // int16 per block of 8 channels
   for (int n = n_begin; n < n_end; n += 16) {
@@ -100,7 +111,36 @@ void dw_s16_row_avx2(const DwArgs& d, int64_t r, int32_t* acc) {
   while (ky0 < ky1 && iy0 + ky0 * d.dh < 0) ++ky0;
   while (ky1 > ky0 && iy0 + (ky1 - 1) * d.dh >= d.in_h) --ky1;
   const int16_t* in_b = d.in + int64_t{b} * d.in_h * in_row;
+  int ox_lo = 0, ox_hi = 0;  // the columns done by the 3x3 path
+  if (d.kh == 3 && d.kw == 3) {
+    interior_columns(d, &ox_lo, &ox_hi);
+    const int16_t* rows[3];
+    for (int ky = 0; ky < 3; ++ky) {
+      const int iy = iy0 + ky * d.dh;
+      rows[ky] = iy >= 0 && iy < d.in_h ? in_b + int64_t{iy} * in_row : d.zero;
+    }
+    const int64_t dx = int64_t{d.dw} * C;
+    for (int c = 0; c < C; c += 8) {
+      const int valid = C - c;
+      __m256i w[9];
+      for (int t = 0; t < 9; ++t)
+        w[t] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(d.w32 + int64_t{t} * d.cpad + c));
+      for (int ox = ox_lo; ox < ox_hi; ++ox) {
+        const int64_t x0 = int64_t{ox * d.sw - d.pad_l} * C + c;
+        __m256i s = _mm256_setzero_si256();
+        for (int ky = 0; ky < 3; ++ky) {
+          const int16_t* p = rows[ky] + x0;
+          s = _mm256_add_epi32(s, _mm256_madd_epi16(load8_i16(p, valid), w[3 * ky]));
+          s = _mm256_add_epi32(s, _mm256_madd_epi16(load8_i16(p + dx, valid), w[3 * ky + 1]));
+          s = _mm256_add_epi32(s, _mm256_madd_epi16(load8_i16(p + 2 * dx, valid), w[3 * ky + 2]));
+        }
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + int64_t{ox} * d.cpad + c), s);
+      }
+    }
+  }
   for (int ox = 0; ox < d.out_w; ++ox) {
+    if (ox == ox_lo && ox_hi > ox_lo) ox = ox_hi;
+    if (ox >= d.out_w) break;
     const int ix0 = ox * d.sw - d.pad_l;
     int kx0 = 0, kx1 = d.kw;
     while (kx0 < kx1 && ix0 + kx0 * d.dw < 0) ++kx0;
