@@ -137,8 +137,8 @@ class GemmS16 {
   size_t scratch_bytes() const { return scratch_per_thread() * threads_; }
   int kp() const { return kp_; }
 
-  // direct: row m of A is direct + m * K (when can_direct()), else pack(m, dst) writes
-  // row m (K values, zero padded to kp()) to dst. epi(m0, rows, nb, ne, acc, acc_stride) gets the
+  // direct: row m of A is direct + m * K (when can_direct()), else pack(m0, rows,
+  // panel) writes rows m0.. (K values each, zero padded to kp()) to panel + i * kp(). epi(m0, rows, nb, ne, acc, acc_stride) gets the
   // sums of rows m0.. and channels [nb, ne) (acc[r * acc_stride + n - nb]).
   template <typename Pack, typename Epi>
   void run(const ExecConfig& exec, int64_t m_total, const int16_t* direct, Pack& pack, uint8_t* scratch,
@@ -167,7 +167,7 @@ class GemmS16 {
           const int64_t m0 = chunk * kRowsPerChunk;
           const int rows = static_cast<int>(std::min<int64_t>(kRowsPerChunk, m_total - m0));
           if (!direct && chunk != packed_chunk) {
-            for (int r = 0; r < rows; ++r) pack(m0 + r, panel + int64_t{r} * kp_);
+            pack(m0, rows, panel);
             packed_chunk = chunk;
           }
           const int u0 = static_cast<int>(int64_t{ng} * n_units / n_groups);
@@ -218,16 +218,21 @@ bool bias_ok(OpContext& ctx) {
   return !ctx.has_input(2) || ctx.input(2).type == DType::kInt64 || ctx.input(2).type == DType::kInt32;
 }
 
-// Short copies inline (a library call per filter tap costs more than the copy).
+// Short copies inline, 16 bytes at a time (a library call per filter tap costs more
+// than the copy).
 inline void copy16(int16_t* dst, const int16_t* src, int64_t n) {
-  if (n > 64) {
+  if (n > 256) {
     std::memcpy(dst, src, static_cast<size_t>(n) * 2);
     return;
   }
-  for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) std::memcpy(dst + i, src + i, 16);
+  for (; i < n; ++i) dst[i] = src[i];
 }
 inline void fill_zero(int16_t* dst, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = 0;
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) std::memset(dst + i, 0, 16);
+  for (; i < n; ++i) dst[i] = 0;
 }
 
 bool io_int16(OpContext& ctx) { return ctx.input(0).type == DType::kInt16 && ctx.output(0).type == DType::kInt16; }
@@ -259,10 +264,7 @@ class ConvS16 : public FastKernel {
     const int c = g.in_c;
     const int64_t row_len = int64_t{g.filter_w} * c;
     const bool runs = g.dilation_w == 1;
-    auto pack = [&](int64_t m, int16_t* dst) {
-      const int64_t hw = int64_t{g.out_h} * g.out_w;
-      const int64_t b = m / hw, r = m % hw;
-      const int oy = static_cast<int>(r / g.out_w), ox = static_cast<int>(r % g.out_w);
+    auto pack_row = [&](int64_t b, int oy, int ox, int16_t* dst) {
       const int iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
       for (int ky = 0; ky < g.filter_h; ++ky, dst += row_len) {
         const int iy = iy0 + ky * g.dilation_h;
@@ -282,6 +284,23 @@ class ConvS16 : public FastKernel {
         }
       }
       fill_zero(dst, kp - k_);
+    };
+    // Rows m0 .. m0 + rows - 1 (output pixels in order) to panel rows of kp values.
+    auto pack = [&](int64_t m0, int rows, int16_t* panel) {
+      const int64_t hw = int64_t{g.out_h} * g.out_w;
+      int64_t b = m0 / hw;
+      const int64_t r = m0 % hw;
+      int oy = static_cast<int>(r / g.out_w), ox = static_cast<int>(r % g.out_w);
+      for (int i = 0; i < rows; ++i, panel += kp) {
+        pack_row(b, oy, ox, panel);
+        if (++ox == g.out_w) {
+          ox = 0;
+          if (++oy == g.out_h) {
+            oy = 0;
+            ++b;
+          }
+        }
+      }
     };
     auto epi = [&](int64_t m0, int rows, int nb, int ne, const int64_t* acc, int64_t stride) {
       if (g.out_c == 1) vq.run_column(acc, rows, out + m0);
@@ -310,9 +329,12 @@ class FullyConnectedS16 : public FastKernel {
     const int16_t* in = ctx.input(0).data_as<int16_t>();
     int16_t* out = ctx.output(0).data_as<int16_t>();
     const int depth = depth_;
-    auto pack = [&](int64_t m, int16_t* dst) {
-      copy16(dst, in + m * depth, depth);
-      fill_zero(dst + depth, gemm.kp() - depth);
+    const int kp = gemm.kp();
+    auto pack = [&](int64_t m0, int rows, int16_t* panel) {
+      for (int i = 0; i < rows; ++i, panel += kp) {
+        copy16(panel, in + (m0 + i) * depth, depth);
+        fill_zero(panel + depth, kp - depth);
+      }
     };
     // The reference starts from bias (its accumulator start with input offset 0) and
     // adds the products in int64: the same sum.

@@ -86,8 +86,11 @@ void requant_s16_avx512(const Requant& q, const int64_t* acc64, const int32_t* a
 
 // Few channels (n <= 4): out[r * out_stride + c] = sum_k A[r, k] * W[c, k] for c < n,
 // with A's rows and W's rows (n rows of 2 * kpairs int16, row c at w + c * 2 * kpairs)
-// zero padded to a multiple of 32 values; dot products along K. Per int32 lane at
-// most kChunkPairs vpmaddwd results are summed before the int64 reduction.
+// zero padded to a multiple of 32 values; dot products along K, four rows at a time.
+// K is cut into chunks of kDotChunk values (240 pairs, |sum| <= 240 * 2^23 < 2^31):
+// each chunk's sum is exact in int32 in any order (lanes, then across lanes), and the
+// chunks add up in int64.
+constexpr int kDotChunk = 480;
 void dot_s16_avx2(const GemmArgs& g, int n);
 void dot_s16_avx512(const GemmArgs& g, int n);
 

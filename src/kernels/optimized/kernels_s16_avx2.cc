@@ -241,33 +241,44 @@ void requant_s16_avx2(const Requant& q, const int64_t* acc64, const int32_t* acc
 
 namespace liteq::rt::opt::s16 {
 
+namespace {
+// The four int32 sums of the lanes of a, b, c, d (each exact: see kDotChunk).
+inline __m128i hsum4(__m256i a, __m256i b, __m256i c, __m256i d) {
+  auto half = [](__m256i v) { return _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)); };
+  return _mm_hadd_epi32(_mm_hadd_epi32(half(a), half(b)), _mm_hadd_epi32(half(c), half(d)));
+}
+inline __m256i dot16(const int16_t* a, const int16_t* w) {
+  return _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a)),
+                           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)));
+}
+}  // namespace
+
 void dot_s16_avx2(const GemmArgs& g, int n) {
   const int64_t kp = int64_t{g.kpairs} * 2;
-  const int64_t chunk = int64_t{kChunkPairs} * 16;  // values per int32 lane chunk
-  for (int r = 0; r < g.rows; ++r) {
-    const int16_t* a = g.a + r * g.a_stride;
+  for (int r = 0; r < g.rows; r += 4) {
+    const int nr = g.rows - r < 4 ? g.rows - r : 4;
+    // Rows past the end repeat the last one (their sums are not stored).
+    const int16_t* a[4];
+    for (int i = 0; i < 4; ++i) a[i] = g.a + (r + (i < nr ? i : nr - 1)) * g.a_stride;
     for (int c = 0; c < n; ++c) {
       const int16_t* w = g.w + c * kp;
-      int64_t total = 0;
-      for (int64_t k0 = 0; k0 < kp; k0 += chunk) {
-        const int64_t k1 = kp - k0 < chunk ? kp : k0 + chunk;
-        __m256i s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
-        int64_t k = k0;
-        for (; k + 32 <= k1; k += 32) {
-          s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + k)),
-                                                      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k))));
-          s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + k + 16)),
-                                                      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k + 16))));
+      int64_t t[4] = {0, 0, 0, 0};
+      for (int64_t k0 = 0; k0 < kp; k0 += kDotChunk) {
+        const int64_t k1 = kp - k0 < kDotChunk ? kp : k0 + kDotChunk;
+        __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
+        for (int64_t k = k0; k < k1; k += 16) {
+          s0 = _mm256_add_epi32(s0, dot16(a[0] + k, w + k));
+          s1 = _mm256_add_epi32(s1, dot16(a[1] + k, w + k));
+          s2 = _mm256_add_epi32(s2, dot16(a[2] + k, w + k));
+          s3 = _mm256_add_epi32(s3, dot16(a[3] + k, w + k));
         }
-        // Each of s0, s1 took at most kChunkPairs / 2 results per lane: int64 from here.
-        __m256i t = _mm256_add_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(s0)),
-                                                      _mm256_cvtepi32_epi64(_mm256_extracti128_si256(s0, 1))),
-                                     _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(s1)),
-                                                      _mm256_cvtepi32_epi64(_mm256_extracti128_si256(s1, 1))));
-        const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(t), _mm256_extracti128_si256(t, 1));
-        total += _mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1);
+        const __m128i h = hsum4(s0, s1, s2, s3);
+        t[0] += _mm_cvtsi128_si32(h);
+        t[1] += _mm_extract_epi32(h, 1);
+        t[2] += _mm_extract_epi32(h, 2);
+        t[3] += _mm_extract_epi32(h, 3);
       }
-      g.out[r * g.out_stride + c] = total;
+      for (int i = 0; i < nr; ++i) g.out[(r + i) * g.out_stride + c] = t[i];
     }
   }
 }

@@ -116,24 +116,43 @@ void requant_s16_avx512(const Requant& q, const int64_t* acc64, const int32_t* a
 
 namespace liteq::rt::opt::s16 {
 
+namespace {
+inline __m128i hsum4(__m512i a, __m512i b, __m512i c, __m512i d) {
+  auto quarter = [](__m512i v) {
+    return _mm_add_epi32(_mm_add_epi32(_mm512_castsi512_si128(v), _mm512_extracti32x4_epi32(v, 1)),
+                         _mm_add_epi32(_mm512_extracti32x4_epi32(v, 2), _mm512_extracti32x4_epi32(v, 3)));
+  };
+  return _mm_hadd_epi32(_mm_hadd_epi32(quarter(a), quarter(b)), _mm_hadd_epi32(quarter(c), quarter(d)));
+}
+}  // namespace
+
 // As dot_s16_avx2, 32 values per vpmaddwd.
 void dot_s16_avx512(const GemmArgs& g, int n) {
   const int64_t kp = int64_t{g.kpairs} * 2;
-  const int64_t chunk = int64_t{kChunkPairs} * 32;
-  for (int r = 0; r < g.rows; ++r) {
-    const int16_t* a = g.a + r * g.a_stride;
+  for (int r = 0; r < g.rows; r += 4) {
+    const int nr = g.rows - r < 4 ? g.rows - r : 4;
+    const int16_t* a[4];
+    for (int i = 0; i < 4; ++i) a[i] = g.a + (r + (i < nr ? i : nr - 1)) * g.a_stride;
     for (int c = 0; c < n; ++c) {
       const int16_t* w = g.w + c * kp;
-      int64_t total = 0;
-      for (int64_t k0 = 0; k0 < kp; k0 += chunk) {
-        const int64_t k1 = kp - k0 < chunk ? kp : k0 + chunk;
-        __m512i s = _mm512_setzero_si512();
-        for (int64_t k = k0; k < k1; k += 32)
-          s = _mm512_add_epi32(s, _mm512_madd_epi16(_mm512_loadu_si512(a + k), _mm512_loadu_si512(w + k)));
-        total += _mm512_reduce_add_epi64(_mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(s)),
-                                                          _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(s, 1))));
+      int64_t t[4] = {0, 0, 0, 0};
+      for (int64_t k0 = 0; k0 < kp; k0 += kDotChunk) {
+        const int64_t k1 = kp - k0 < kDotChunk ? kp : k0 + kDotChunk;
+        __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;
+        for (int64_t k = k0; k < k1; k += 32) {
+          const __m512i wv = _mm512_loadu_si512(w + k);
+          s0 = _mm512_add_epi32(s0, _mm512_madd_epi16(_mm512_loadu_si512(a[0] + k), wv));
+          s1 = _mm512_add_epi32(s1, _mm512_madd_epi16(_mm512_loadu_si512(a[1] + k), wv));
+          s2 = _mm512_add_epi32(s2, _mm512_madd_epi16(_mm512_loadu_si512(a[2] + k), wv));
+          s3 = _mm512_add_epi32(s3, _mm512_madd_epi16(_mm512_loadu_si512(a[3] + k), wv));
+        }
+        const __m128i h = hsum4(s0, s1, s2, s3);
+        t[0] += _mm_cvtsi128_si32(h);
+        t[1] += _mm_extract_epi32(h, 1);
+        t[2] += _mm_extract_epi32(h, 2);
+        t[3] += _mm_extract_epi32(h, 3);
       }
-      g.out[r * g.out_stride + c] = total;
+      for (int i = 0; i < nr; ++i) g.out[(r + i) * g.out_stride + c] = t[i];
     }
   }
 }
