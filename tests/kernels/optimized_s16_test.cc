@@ -536,5 +536,43 @@ TEST_F(OptimizedS16Test, FewOutputChannels) {
   EXPECT_GT(g_made, 0);
 }
 
+// A bias that is not a constant (read at run time, as the reference does).
+TEST_F(OptimizedS16Test, NonConstantBias) {
+  std::mt19937 rng(10);
+  const int out_c = 13, in_c = 6;
+  const auto in = rand_int<int16_t>(rng, 2 * 7 * 5 * in_c, -32768, 32767);
+  const auto w = rand_int<int8_t>(rng, static_cast<size_t>(out_c) * 9 * in_c, -127, 127);
+  std::vector<int64_t> b64(out_c);
+  for (auto& x : b64) x = static_cast<int64_t>(rng() % 2000001) - 1000000;
+  const std::vector<int32_t> b32(b64.begin(), b64.end());
+  for (int kind = 0; kind < 3; ++kind) {
+    auto make = [&]() {
+      rt::ConvParams p;
+      p.padding = rt::Padding::kSame;
+      p.activation = rt::Activation::kRelu;
+      OpRunner r(Op::CONV_2D, p);
+      r.input(qt<int16_t>({2, 7, 5, in_c}, in, qp({0.0003f}, {0})));
+      r.input(qt<int8_t>({out_c, 3, 3, in_c}, w, qp({0.01f}, {0})), true);
+      if (kind == 0) r.input(qt<int64_t>({out_c}, b64, qp({0.000003f}, {0})));
+      else r.input(qt<int32_t>({out_c}, b32, qp({0.000003f}, {0})));
+      r.output(DType::kInt16, qp({0.05f}, {0}));
+      return r;
+    };
+    check_all("conv, bias not constant", make);
+    auto fc = [&]() {
+      OpRunner r(Op::FULLY_CONNECTED, rt::FullyConnectedParams{});
+      r.input(qt<int16_t>({7, 5 * in_c}, std::vector<int16_t>(in.begin(), in.begin() + 7 * 5 * in_c), qp({0.0003f}, {0})));
+      r.input(qt<int8_t>({out_c, 5 * in_c}, std::vector<int8_t>(w.begin(), w.begin() + out_c * 5 * in_c), qp({0.01f}, {0})),
+              true);
+      if (kind == 0) r.input(qt<int64_t>({out_c}, b64, qp({0.000003f}, {0})));
+      if (kind == 1) r.input(qt<int32_t>({out_c}, b32, qp({0.000003f}, {0})));
+      r.output(DType::kInt16, qp({0.05f}, {0}));
+      return r;
+    };
+    check_all("fc, bias not constant", fc);
+  }
+  EXPECT_GT(g_made, 0);
+}
+
 }  // namespace
 }  // namespace liteq
