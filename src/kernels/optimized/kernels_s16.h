@@ -78,7 +78,7 @@ struct Requant {
 
 // Rows of sums, channels [nb, ne): the sum of row r, channel n at acc64[r * acc_stride +
 // n - nb] (or acc32[...], int32 sums) -> out[r * out_stride + n]. The sums' rows hold
-// whole vectors (n - nb up to ne - nb rounded up to 16).
+// whole vectors (n - nb up to ne - nb rounded up to 8 are read).
 void requant_s16_avx2(const Requant& q, const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows,
                       int nb, int ne, int16_t* out, int64_t out_stride);
 void requant_s16_avx512(const Requant& q, const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows,

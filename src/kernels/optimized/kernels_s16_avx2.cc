@@ -174,66 +174,89 @@ inline __m256i sra64(__m256i x, __m256i s) {
   return _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(x, m), s), m);
 }
 
-// 4 sums (int64) of channels n..n+3 requantized; the int32 results in the low halves.
+// Channel n's parameter (uniform: channel 0's) for 4 channels from n.
 inline __m256i param4(const Requant& q, const int64_t* p, int n) {
   return q.uniform ? _mm256_set1_epi64x(p[0]) : _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + n));
 }
 
-inline __m256i requant4(const Requant& q, __m256i sum, int n) {
-  const __m256i x = _mm256_add_epi64(sum, param4(q, q.bias, n));
-  const __m256i m = param4(q, q.mult, n);
-  const __m256i rd = param4(q, q.round, n);
-  const __m256i s = param4(q, q.shift, n);
-  if (q.wrap32) {
-    // vpmuldq reads the low 32 bits as signed: int32(x) * m, exact.
-    __m256i v = sra64(_mm256_add_epi64(_mm256_mul_epi32(x, m), rd), s);
-    // [lo, hi] lies inside int32: one clamp does both of the reference's.
-    const __m256i lo = _mm256_set1_epi64x(q.lo), hi = _mm256_set1_epi64x(q.hi);
-    v = _mm256_blendv_epi8(v, lo, _mm256_cmpgt_epi64(lo, v));
-    return _mm256_blendv_epi8(v, hi, _mm256_cmpgt_epi64(v, hi));
-  }
-  // x * m mod 2^64 (0 <= m < 2^15): low half unsigned, high half signed.
-  const __m256i p = _mm256_add_epi64(_mm256_mul_epu32(x, m),
-                                     _mm256_slli_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), m), 32));
-  return sra64(_mm256_add_epi64(p, rd), s);  // truncated to int32 by the caller, then clamped
+// The parameters of 4 channels from n.
+struct Params4 {
+  __m256i b, m, rd, sh;
+};
+inline Params4 params4(const Requant& q, int n) {
+  return {param4(q, q.bias, n), param4(q, q.mult, n), param4(q, q.round, n), param4(q, q.shift, n)};
 }
 
-// 8 channels from n: the low halves of a and b's lanes as int32, clamped, as int16.
-inline __m128i finish8(const Requant& q, __m256i a, __m256i b) {
+// 4 sums (int64) requantized; the int32 results in the low halves of the lanes (the
+// int32 path clamped here, the int64 path after its truncation to int32).
+template <bool kWrap>
+inline __m256i requant4(const Params4& p, __m256i sum, __m256i lo64, __m256i hi64) {
+  const __m256i x = _mm256_add_epi64(sum, p.b);
+  if (kWrap) {
+    // vpmuldq reads the low 32 bits as signed: int32(x) * m, exact.
+    __m256i v = sra64(_mm256_add_epi64(_mm256_mul_epi32(x, p.m), p.rd), p.sh);
+    // [lo, hi] lies inside int32: one clamp does both of the reference's.
+    v = _mm256_blendv_epi8(v, lo64, _mm256_cmpgt_epi64(lo64, v));
+    return _mm256_blendv_epi8(v, hi64, _mm256_cmpgt_epi64(v, hi64));
+  }
+  // x * m mod 2^64 (0 <= m < 2^15): low half unsigned, high half signed.
+  const __m256i prod = _mm256_add_epi64(_mm256_mul_epu32(x, p.m),
+                                        _mm256_slli_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), p.m), 32));
+  return sra64(_mm256_add_epi64(prod, p.rd), p.sh);
+}
+
+// The low halves of a and b's lanes as 8 int32, clamped, as int16.
+inline __m128i finish8(__m256i a, __m256i b, __m256i lo32, __m256i hi32) {
   const __m256i idx = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
-  const __m256i lo32 = _mm256_permute2x128_si256(_mm256_permutevar8x32_epi32(a, idx),
-                                                 _mm256_permutevar8x32_epi32(b, idx), 0x20);
-  __m256i v = _mm256_max_epi32(lo32, _mm256_set1_epi32(q.lo));
-  v = _mm256_min_epi32(v, _mm256_set1_epi32(q.hi));
+  const __m256i v32 = _mm256_permute2x128_si256(_mm256_permutevar8x32_epi32(a, idx),
+                                                _mm256_permutevar8x32_epi32(b, idx), 0x20);
+  const __m256i v = _mm256_min_epi32(_mm256_max_epi32(v32, lo32), hi32);
   // In int16 range: the saturating pack is exact.
   return _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
 }
 
-}  // namespace
-
-void requant_s16_avx2(const Requant& q, const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows,
-                      int nb, int ne, int16_t* out, int64_t out_stride) {
-  for (int r = 0; r < rows; ++r) {
-    int16_t* o = out + r * out_stride;
-    for (int n = nb; n < ne; n += 8) {
+// Channel blocks of 8 outer (their parameters in registers), rows inner.
+template <bool kWrap, bool k64>
+void requant_impl(const Requant& q, const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows, int nb,
+                  int ne, int16_t* out, int64_t out_stride) {
+  const __m256i lo64 = _mm256_set1_epi64x(q.lo), hi64 = _mm256_set1_epi64x(q.hi);
+  const __m256i lo32 = _mm256_set1_epi32(q.lo), hi32 = _mm256_set1_epi32(q.hi);
+  for (int n = nb; n < ne; n += 8) {
+    const Params4 p0 = params4(q, n), p1 = params4(q, n + 4);
+    const int valid = ne - n;
+    for (int r = 0; r < rows; ++r) {
       const int64_t i = r * acc_stride + (n - nb);
       __m256i s0, s1;
-      if (acc64) {
+      if (k64) {
         s0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc64 + i));
         s1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc64 + i + 4));
       } else {
         s0 = _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(acc32 + i)));
         s1 = _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(acc32 + i + 4)));
       }
-      const __m128i v = finish8(q, requant4(q, s0, n), requant4(q, s1, n + 4));
-      if (ne - n >= 8) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(o + n), v);
+      const __m128i v = finish8(requant4<kWrap>(p0, s0, lo64, hi64), requant4<kWrap>(p1, s1, lo64, hi64), lo32, hi32);
+      int16_t* o = out + r * out_stride + n;
+      if (valid >= 8) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
       } else {
         int16_t tmp[8];
         _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp), v);
-        std::memcpy(o + n, tmp, static_cast<size_t>(ne - n) * 2);
+        std::memcpy(o, tmp, static_cast<size_t>(valid) * 2);
       }
     }
+  }
+}
+
+}  // namespace
+
+void requant_s16_avx2(const Requant& q, const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows,
+                      int nb, int ne, int16_t* out, int64_t out_stride) {
+  if (q.wrap32) {
+    if (acc64) requant_impl<true, true>(q, acc64, acc32, acc_stride, rows, nb, ne, out, out_stride);
+    else requant_impl<true, false>(q, acc64, acc32, acc_stride, rows, nb, ne, out, out_stride);
+  } else {
+    if (acc64) requant_impl<false, true>(q, acc64, acc32, acc_stride, rows, nb, ne, out, out_stride);
+    else requant_impl<false, false>(q, acc64, acc32, acc_stride, rows, nb, ne, out, out_stride);
   }
 }
 

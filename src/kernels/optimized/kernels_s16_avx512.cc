@@ -74,41 +74,53 @@ void dw_s16_row_avx512(const DwArgs& d, int64_t r, int32_t* acc) {
 namespace liteq::rt::opt::s16 {
 namespace {
 
-// As requant4 (kernels_s16_avx2.cc) on 8 lanes; the int32 results, clamped.
+// Channel n's parameter (uniform: channel 0's) for 8 channels from n.
 inline __m512i param8(const Requant& q, const int64_t* p, int n) {
   return q.uniform ? _mm512_set1_epi64(p[0]) : _mm512_loadu_si512(p + n);
 }
 
-inline __m256i requant8(const Requant& q, __m512i sum, int n) {
-  const __m512i x = _mm512_add_epi64(sum, param8(q, q.bias, n));
-  const __m512i m = param8(q, q.mult, n);
-  const __m512i rd = param8(q, q.round, n);
-  const __m512i s = param8(q, q.shift, n);
-  if (q.wrap32) {
-    __m512i v = _mm512_srav_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, m), rd), s);
-    v = _mm512_max_epi64(v, _mm512_set1_epi64(q.lo));
-    v = _mm512_min_epi64(v, _mm512_set1_epi64(q.hi));
-    return _mm512_cvtepi64_epi32(v);
+// As requant_impl in kernels_s16_avx2.cc, 8 channels per vector.
+template <bool kWrap, bool k64>
+void requant_impl(const Requant& q, const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows, int nb,
+                  int ne, int16_t* out, int64_t out_stride) {
+  const __m512i lo64 = _mm512_set1_epi64(q.lo), hi64 = _mm512_set1_epi64(q.hi);
+  const __m256i lo32 = _mm256_set1_epi32(q.lo), hi32 = _mm256_set1_epi32(q.hi);
+  for (int n = nb; n < ne; n += 8) {
+    const __m512i b = param8(q, q.bias, n), m = param8(q, q.mult, n), rd = param8(q, q.round, n),
+                  sh = param8(q, q.shift, n);
+    const int valid = ne - n;
+    const __mmask8 mask = valid >= 8 ? __mmask8(0xFF) : __mmask8((1u << valid) - 1);
+    for (int r = 0; r < rows; ++r) {
+      const int64_t i = r * acc_stride + (n - nb);
+      const __m512i sum = k64 ? _mm512_loadu_si512(acc64 + i)
+                              : _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc32 + i)));
+      const __m512i x = _mm512_add_epi64(sum, b);
+      __m256i t;
+      if (kWrap) {
+        // vpmuldq reads the low 32 bits as signed: int32(x) * m; [lo, hi] inside int32.
+        __m512i v = _mm512_srav_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, m), rd), sh);
+        v = _mm512_min_epi64(_mm512_max_epi64(v, lo64), hi64);
+        t = _mm512_cvtepi64_epi32(v);
+      } else {
+        const __m512i v = _mm512_srav_epi64(_mm512_add_epi64(_mm512_mullo_epi64(x, m), rd), sh);
+        t = _mm512_cvtepi64_epi32(v);  // truncation: the reference's int32 conversion
+        t = _mm256_min_epi32(_mm256_max_epi32(t, lo32), hi32);
+      }
+      _mm_mask_storeu_epi16(out + r * out_stride + n, mask, _mm256_cvtepi32_epi16(t));  // in int16 range: exact
+    }
   }
-  const __m512i v = _mm512_srav_epi64(_mm512_add_epi64(_mm512_mullo_epi64(x, m), rd), s);
-  const __m256i t = _mm512_cvtepi64_epi32(v);  // truncation: the reference's int32 conversion
-  return _mm256_min_epi32(_mm256_max_epi32(t, _mm256_set1_epi32(q.lo)), _mm256_set1_epi32(q.hi));
 }
 
 }  // namespace
 
 void requant_s16_avx512(const Requant& q, const int64_t* acc64, const int32_t* acc32, int64_t acc_stride, int rows,
                         int nb, int ne, int16_t* out, int64_t out_stride) {
-  for (int r = 0; r < rows; ++r) {
-    int16_t* o = out + r * out_stride;
-    for (int n = nb; n < ne; n += 8) {
-      const int64_t i = r * acc_stride + (n - nb);
-      const __m512i s = acc64 ? _mm512_loadu_si512(acc64 + i)
-                              : _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc32 + i)));
-      const __m128i v = _mm256_cvtepi32_epi16(requant8(q, s, n));  // in int16 range: exact
-      const int valid = ne - n;
-      _mm_mask_storeu_epi16(o + n, valid >= 8 ? __mmask8(0xFF) : __mmask8((1u << valid) - 1), v);
-    }
+  if (q.wrap32) {
+    if (acc64) requant_impl<true, true>(q, acc64, acc32, acc_stride, rows, nb, ne, out, out_stride);
+    else requant_impl<true, false>(q, acc64, acc32, acc_stride, rows, nb, ne, out, out_stride);
+  } else {
+    if (acc64) requant_impl<false, true>(q, acc64, acc32, acc_stride, rows, nb, ne, out, out_stride);
+    else requant_impl<false, false>(q, acc64, acc32, acc_stride, rows, nb, ne, out, out_stride);
   }
 }
 
