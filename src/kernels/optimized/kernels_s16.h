@@ -50,8 +50,10 @@ struct DwArgs {
 };
 
 // Output row r of batch * out_h: acc[ox * cpad + c] for every ox and c < c rounded up to
-// the vector width. 3x3 filters: where the taps lie inside the input horizontally, the
-// nine weight vectors stay in registers, and the rows outside read zeros.
+// the vector width. Filters up to kDwMaxRows rows: where the taps lie inside the input
+// horizontally, no bounds checks (the rows outside read zeros); 3x3 filters keep their
+// nine weight vectors in registers there.
+constexpr int kDwMaxRows = 16;
 // The output columns [*lo, *hi) whose taps all lie inside the input horizontally.
 void interior_columns(const DwArgs& d, int* lo, int* hi);
 void dw_s16_row_avx2(const DwArgs& d, int64_t r, int32_t* acc);

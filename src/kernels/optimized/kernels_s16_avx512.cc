@@ -16,16 +16,35 @@ void dw_s16_row_avx512(const DwArgs& d, int64_t r, int32_t* acc) {
   while (ky0 < ky1 && iy0 + ky0 * d.dh < 0) ++ky0;
   while (ky1 > ky0 && iy0 + (ky1 - 1) * d.dh >= d.in_h) --ky1;
   const int16_t* in_b = d.in + int64_t{b} * d.in_h * in_row;
-  int ox_lo = 0, ox_hi = 0;  // the columns done by the 3x3 path
-  if (d.kh == 3 && d.kw == 3) {
+  int ox_lo = 0, ox_hi = 0;  // the columns done without bounds checks
+  const int16_t* rows[kDwMaxRows];
+  if (d.kh <= kDwMaxRows) {
     interior_columns(d, &ox_lo, &ox_hi);
-    const int16_t* rows[3];
-    for (int ky = 0; ky < 3; ++ky) {
+    for (int ky = 0; ky < d.kh; ++ky) {
       const int iy = iy0 + ky * d.dh;
       rows[ky] = iy >= 0 && iy < d.in_h ? in_b + int64_t{iy} * in_row : d.zero;
     }
-    const int64_t dx = int64_t{d.dw} * C;
-    for (int c = 0; c < C; c += 16) {
+  }
+  const int64_t dx = int64_t{d.dw} * C;
+  if (d.kh != 3 || d.kw != 3) {
+    for (int c = 0; c < C && ox_hi > ox_lo; c += 16) {
+      const int valid = C - c;
+      const __mmask16 mask = valid >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << valid) - 1);
+      for (int ox = ox_lo; ox < ox_hi; ++ox) {
+        const int64_t x0 = int64_t{ox * d.sw - d.pad_l} * C + c;
+        __m512i s = _mm512_setzero_si512();
+        const int32_t* wt = d.w32 + c;
+        for (int ky = 0; ky < d.kh; ++ky) {
+          const int16_t* p = rows[ky] + x0;
+          for (int kx = 0; kx < d.kw; ++kx, p += dx, wt += d.cpad)
+            s = _mm512_add_epi32(
+                s, _mm512_madd_epi16(_mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16(mask, p)), _mm512_loadu_si512(wt)));
+        }
+        _mm512_storeu_si512(acc + int64_t{ox} * d.cpad + c, s);
+      }
+    }
+  } else {
+    for (int c = 0; c < C && ox_hi > ox_lo; c += 16) {
       const int valid = C - c;
       const __mmask16 mask = valid >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << valid) - 1);
       __m512i w[9];
