@@ -1,11 +1,13 @@
 // 16x8 fast kernels (int16 activations with zero point 0, int8 weights) of CONV_2D,
 // FULLY_CONNECTED and DEPTHWISE_CONV_2D: the dispatcher. It checks the case, packs the
 // constant weights for the instruction set exec().isa allows, runs the plain ISA
-// kernels of kernels_s16.h (exact int64 / int32 sums of the products) over threads, and
-// finishes every output as the reference does: the sum plus the bias in int64,
-// converted to the reference's accumulator type (int32 wraps around), then
-// ref::requantize itself. Bit-exact with reference/conv_int8.h and
-// reference/matmul_int8.h for every thread count (tests/kernels/optimized_s16_test.cc).
+// kernels of kernels_s16.h over threads: exact sums of the products (integer sums do
+// not depend on their order when nothing overflows: see the bounds in kernels_s16.h),
+// then every output as the reference finishes it: the sum plus the bias in int64,
+// converted to the reference's accumulator type (int32 wraps around), requantized with
+// ref::requantize's arithmetic, vectorized (VecRequant). Bit-exact with
+// reference/conv_int8.h and reference/matmul_int8.h for every thread count
+// (tests/kernels/optimized_s16_test.cc).
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -36,11 +38,12 @@ constexpr double kMinParallelMacs = 1 << 19;  // below: one thread (waking the p
 // accumulator type (int32 wraps around), requantized as ref::requantize does; vectorized
 // (kernels_s16.h: s16::Requant). It covers every 16x8 case prepare accepts (output zero
 // point 0, so the clamp range lies inside int16; non-negative multipliers); make_*
-// returns null (the reference runs) otherwise. The
-// per-channel constants are those of the reference's arithmetic (fixed_point.h,
-// requant_int8.h): for int64 sums the multiplier reduced to 16 bits and the shift 15 -
-// shift, for int32 sums the Q31 multiplier and the shift 31 - shift. The bias is
-// copied in per run (it may be int32 or int64, and need not be constant).
+// returns null (the reference runs) otherwise. The per-channel constants are those of
+// the reference's arithmetic (fixed_point.h, requant_int8.h): for int64 sums
+// (multiply_by_quantized_multiplier(int64_t, ...)) the multiplier reduced to 16 bits and
+// the right shift 15 - shift; for int32 sums (multiply_by_quantized_multiplier_single)
+// the Q31 multiplier and the right shift 31 - shift. The bias is copied in per run (it
+// may be int32 or int64, and need not be constant).
 class VecRequant {
  public:
   bool build(const ref::QuantOutput& q, bool acc64, bool per_channel, int n, int npad, bool avx512) {

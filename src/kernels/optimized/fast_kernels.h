@@ -19,9 +19,12 @@
 //   int8 CONV_2D / FULLY_CONNECTED / TRANSPOSE_CONV GEMM, DEPTHWISE_CONV_2D, hybrid CONV_2D / FC
 //       optimized/kernels_s8_avx2.cc (vpmaddwd), kernels_s8_avx512.cc (vpmaddwd, and the
 //       depthwise kernel for both AVX-512 levels), kernels_s8_avx512vnni.cc (vpdpbusd)
-//   16x8 (int16 x int8) CONV_2D / FULLY_CONNECTED GEMM (exact int64 sums), DEPTHWISE_CONV_2D
-//       optimized/kernels_s16_avx2.cc (vpmaddwd), kernels_s16_avx512.cc (vpmaddwd, and the
-//       depthwise kernel for both AVX-512 levels), kernels_s16_avx512vnni.cc (vpdpwssd)
+//   16x8 (int16 x int8) CONV_2D / FULLY_CONNECTED GEMM (exact int64 sums; 1..4 output
+//       channels: dot products along K), DEPTHWISE_CONV_2D (multiplier 1), and their
+//       requantization (the reference's arithmetic, vectorized)
+//       optimized/kernels_s16_avx2.cc (vpmaddwd), kernels_s16_avx512.cc (vpmaddwd; its
+//       depthwise, dot and requantization kernels serve both AVX-512 levels),
+//       kernels_s16_avx512vnni.cc (vpdpwssd GEMM); dispatcher optimized/conv_s16.cc
 //   int8 CONV_2D with 1..4 output channels   x86/conv_narrow_s8_avx2.cc
 //   hybrid DEPTHWISE_CONV_2D                 x86/dw_hybrid_avx2.cc, x86/dw_hybrid_avx512.cc
 //   hybrid input quantization                x86/quantize_floats_avx2.cc, quantize_floats_avx512.cc
