@@ -508,6 +508,10 @@ TEST_F(OptimizedS16Test, FewOutputChannels) {
         {1, 6, 7, 32, out_c, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},  // direct: K = 32
         {1, 6, 7, 33, out_c, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},
         {1, 40, 40, 16, out_c, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},  // split over threads
+        {2, 9, 12, 6, out_c, 3, 4, 1, 3, 1, 1, rt::Padding::kSame},    // stride along w
+        {1, 10, 11, 7, out_c, 3, 3, 1, 1, 1, 2, rt::Padding::kSame},   // dilation along w: GEMM path
+        {1, 8, 9, 33, out_c, 5, 5, 1, 1, 1, 1, rt::Padding::kSame},    // K = 825 > 480: GEMM path
+        {1, 3, 2, 5, out_c, 5, 5, 1, 1, 1, 1, rt::Padding::kSame},     // wider filter than input
     };
     for (const auto& s : shapes) check_conv(rng, s, qc[i++ % qc.size()], false);
     for (int depth : {1, 31, 32, 33, 5000}) check_fc(rng, 7, depth, out_c, qf[i++ % qf.size()]);
@@ -532,6 +536,24 @@ TEST_F(OptimizedS16Test, FewOutputChannels) {
       return r;
     };
     check_all("fc 2 units, all 2^22 products", make);
+    // CONV_2D with K = 480 (the in-place path's largest) and 481 (the GEMM's dot path).
+    for (int in_c : {160, 481}) {
+      auto conv = [&]() {
+        rt::ConvParams p;
+        p.padding = rt::Padding::kSame;
+        const int kw = in_c == 160 ? 3 : 1;
+        OpRunner r(Op::CONV_2D, p);
+        r.input(qt<int16_t>({1, 3, 5, in_c}, std::vector<int16_t>(15 * in_c, -32768), qp({0.001f}, {0})));
+        r.input(qt<int8_t>({2, 1, kw, in_c}, std::vector<int8_t>(static_cast<size_t>(2) * kw * in_c, -128),
+                           qp({0.01f}, {0})),
+                true);
+        if (b == Bias::kInt64) r.input(qt<int64_t>({2}, {3, -3}, qp({0.00001f}, {0})), true);
+        else r.input(qt<int32_t>({2}, {3, -3}, qp({0.00001f}, {0})), true);
+        r.output(DType::kInt16, qp({300.0f}, {0}));
+        return r;
+      };
+      check_all("conv 2 channels, all 2^22 products, in_c " + std::to_string(in_c), conv);
+    }
   }
   EXPECT_GT(g_made, 0);
 }

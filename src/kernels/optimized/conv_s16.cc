@@ -141,8 +141,9 @@ class GemmS16 {
   int kp() const { return kp_; }
 
   // direct: row m of A is direct + m * K (when can_direct()), else pack(m0, rows,
-  // panel) writes rows m0.. (K values each, zero padded to kp()) to panel + i * kp(). epi(m0, rows, nb, ne, acc, acc_stride) gets the
-  // sums of rows m0.. and channels [nb, ne) (acc[r * acc_stride + n - nb]).
+  // panel) writes rows m0.. (K values each, zero padded to kp()) to panel + i * kp().
+  // epi(m0, rows, nb, ne, acc, acc_stride) gets the sums of rows m0.. and channels
+  // [nb, ne) (acc[r * acc_stride + n - nb]).
   template <typename Pack, typename Epi>
   void run(const ExecConfig& exec, int64_t m_total, const int16_t* direct, Pack& pack, uint8_t* scratch,
            Epi& epi) const {
@@ -318,6 +319,110 @@ class ConvS16 : public FastKernel {
   bool direct_ = false;
 };
 
+// CONV_2D with 1..4 output channels, dilation 1 along w and K <= 480: dot products
+// read in place from the input rows (s16::narrow_*, one exact int32 sum per output),
+// the filter rows clipped per pixel at the borders; then the requantization per output
+// row. Output rows over threads.
+class ConvNarrowS16 : public FastKernel {
+ public:
+  static bool covers(const ref::ConvGeometry& g) {
+    return g.out_c <= 4 && g.dilation_w == 1 && g.filter_h <= s16::kNarrowMaxRows &&
+           int64_t{g.filter_h} * g.filter_w * g.in_c <= 2 * 240;
+  }
+  ConvNarrowS16(const ref::ConvGeometry& g, bool avx512) : g_(g), avx512_(avx512) {}
+  VecRequant vq;
+  int scratch = -1;
+  int threads = 1;
+
+  // Per channel and filter row, its kw * in_c weights, zero padded to lp_ (and 32
+  // zeros after the last: reads go up to a multiple of 32 past any start).
+  void prepare(const int8_t* filter) {
+    const int len = g_.filter_w * g_.in_c;
+    lp_ = static_cast<int>(round_up(len, 32));
+    wseg_.assign(static_cast<size_t>(g_.out_c) * g_.filter_h * lp_ + 32, 0);
+    for (int c = 0; c < g_.out_c; ++c)
+      for (int ky = 0; ky < g_.filter_h; ++ky) {
+        const int8_t* src = filter + (int64_t{c} * g_.filter_h + ky) * len;
+        std::copy(src, src + len, wseg_.begin() + (int64_t{c} * g_.filter_h + ky) * lp_);
+      }
+  }
+  size_t state_bytes() const { return wseg_.size() * 2; }
+  size_t acc_elems() const { return static_cast<size_t>(g_.out_w) * 8 + 8; }
+  size_t scratch_bytes() const { return acc_elems() * 8 * static_cast<size_t>(threads); }
+
+  void run(OpContext& ctx) override {
+    with_bias(ctx, [&](auto* bias) { vq.set_bias(bias); });
+    const auto& g = g_;
+    const int16_t* in = ctx.input(0).data_as<int16_t>();
+    int16_t* out = ctx.output(0).data_as<int16_t>();
+    auto* buffers = reinterpret_cast<int64_t*>(ctx.scratch(scratch));
+    const int C = g.in_c, n = g.out_c, len = g.filter_w * C;
+    // Columns whose filter rows lie inside the input: [ox_lo, ox_hi).
+    const int ox_lo = std::min(g.out_w, (g.pad_left + g.stride_w - 1) / g.stride_w);
+    const int last = g.in_w - g.filter_w + g.pad_left;
+    const int ox_hi = std::max(ox_lo, std::min(g.out_w, last < 0 ? 0 : last / g.stride_w + 1));
+    const size_t rows = static_cast<size_t>(g.batch) * g.out_h;
+    const double macs = static_cast<double>(rows) * g.out_w * n * g.filter_h * len;
+    const int parts = macs < kMinParallelMacs ? 1 : std::min(ctx.exec().threads(), threads);
+    const size_t per = (rows + parts - 1) / parts;
+    const int64_t stride = n == 1 ? 1 : 8;
+    parallel_for(ctx.exec(), static_cast<size_t>(parts), 1, [&](size_t p0, size_t p1) {
+      for (size_t p = p0; p < p1; ++p) {
+        int64_t* acc = buffers + p * acc_elems();
+        for (size_t r = p * per; r < std::min(rows, (p + 1) * per); ++r) {
+          const int64_t b = static_cast<int64_t>(r) / g.out_h;
+          const int oy = static_cast<int>(static_cast<int64_t>(r) % g.out_h);
+          s16::NarrowArgs a{};
+          a.nrows = 0;
+          for (int ky = 0; ky < g.filter_h; ++ky) {
+            const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+            if (iy < 0 || iy >= g.in_h) continue;  // padding: real 0
+            a.rows[a.nrows] = in + (b * g.in_h + iy) * g.in_w * C;
+            a.w[a.nrows] = wseg_.data() + int64_t{ky} * lp_;
+            ++a.nrows;
+          }
+          a.n = n;
+          a.step = int64_t{g.stride_w} * C;
+          a.w_cstride = int64_t{g.filter_h} * lp_;
+          a.out = acc;
+          a.out_stride = stride;
+          a.len = len;
+          a.x0 = -int64_t{g.pad_left} * C;
+          a.ox_lo = ox_lo;
+          a.ox_hi = ox_hi;
+          narrow(a);
+          for (int ox = 0; ox < g.out_w; ++ox) {
+            if (ox == ox_lo) ox = ox_hi;
+            if (ox >= g.out_w) break;
+            const int ix0 = ox * g.stride_w - g.pad_left;
+            const int kx0 = std::max(0, -ix0), kx1 = std::min(g.filter_w, g.in_w - ix0);
+            s16::NarrowArgs e = a;
+            e.len = kx1 > kx0 ? (kx1 - kx0) * C : 0;
+            e.x0 = a.x0 + int64_t{std::max(kx0, 0)} * C;
+            for (int i = 0; i < a.nrows; ++i) e.w[i] = a.w[i] + int64_t{std::max(kx0, 0)} * C;
+            e.ox_lo = ox;
+            e.ox_hi = ox + 1;
+            narrow(e);
+          }
+          int16_t* o = out + static_cast<int64_t>(r) * g.out_w * n;
+          if (n == 1) vq.run_column(acc, g.out_w, o);
+          else vq.run(acc, nullptr, stride, g.out_w, 0, n, o, n);
+        }
+      }
+    });
+  }
+
+ private:
+  void narrow(const s16::NarrowArgs& a) const {
+    if (avx512_) s16::narrow_s16_avx512(a);
+    else s16::narrow_s16_avx2(a);
+  }
+  ref::ConvGeometry g_;
+  bool avx512_;
+  int lp_ = 32;
+  std::vector<int16_t> wseg_;
+};
+
 // ---- FULLY_CONNECTED -------------------------------------------------------------------
 
 class FullyConnectedS16 : public FastKernel {
@@ -424,6 +529,16 @@ std::unique_ptr<FastKernel> make_conv_s16(OpContext& ctx, const ref::ConvGeometr
   if (!filter.is_constant() || filter.type != DType::kInt8 || filter.dim(3) != g.in_c) return nullptr;
   const int64_t k = int64_t{g.filter_h} * g.filter_w * g.in_c;
   if (k > (1 << 24) || g.out_c <= 0) return nullptr;
+  if (ConvNarrowS16::covers(g) && g.out_w > 0) {
+    auto narrow = std::make_unique<ConvNarrowS16>(g, isa >= Isa::kAvx512);
+    if (!narrow->vq.build(q, acc64, true, g.out_c, 64, isa >= Isa::kAvx512)) return nullptr;
+    narrow->threads = std::max(ctx.exec().threads(), 1);
+    narrow->prepare(filter.data_as<int8_t>());
+    ctx.add_state_bytes(narrow->state_bytes() + narrow->vq.bytes());
+    narrow->scratch = ctx.request_scratch(narrow->scratch_bytes());
+    ++g_made;
+    return narrow;
+  }
   auto kernel = std::make_unique<ConvS16>(g);
   kernel->gemm.prepare(isa, filter.data_as<int8_t>(), g.out_c, static_cast<int>(k), ctx.exec().threads());
   if (!kernel->vq.build(q, acc64, true, g.out_c, kernel->gemm.npad(), isa >= Isa::kAvx512)) return nullptr;

@@ -20,7 +20,8 @@
 //       optimized/kernels_s8_avx2.cc (vpmaddwd), kernels_s8_avx512.cc (vpmaddwd, and the
 //       depthwise kernel for both AVX-512 levels), kernels_s8_avx512vnni.cc (vpdpbusd)
 //   16x8 (int16 x int8) CONV_2D / FULLY_CONNECTED GEMM (exact int64 sums; 1..4 output
-//       channels: dot products along K), DEPTHWISE_CONV_2D (multiplier 1), and their
+//       channels: dot products along K, for CONV_2D read in place from the input when
+//       K <= 480), DEPTHWISE_CONV_2D (multiplier 1), and their
 //       requantization (the reference's arithmetic, vectorized)
 //       optimized/kernels_s16_avx2.cc (vpmaddwd), kernels_s16_avx512.cc (vpmaddwd; its
 //       depthwise, dot and requantization kernels serve both AVX-512 levels),

@@ -96,6 +96,24 @@ constexpr int kDotChunk = 480;
 void dot_s16_avx2(const GemmArgs& g, int n);
 void dot_s16_avx512(const GemmArgs& g, int n);
 
+// CONV_2D with few channels (n <= 4) and K <= 2 * 240 (one exact int32 sum per output,
+// see kDotChunk), read in place: for the pixels ox in [ox_lo, ox_hi) of one output row,
+// out[ox * out_stride + c] = sum over i < nrows of the dot product of len values at
+// rows[i] + x0 + ox * step with w[i] + c * w_cstride (the filter row's taps inside the
+// input: one contiguous run with dilation 1). Inputs are read only up to len; the
+// weights up to len rounded up to 32 (the caller pads them).
+constexpr int kNarrowMaxRows = 16;
+struct NarrowArgs {
+  const int16_t* rows[kNarrowMaxRows];
+  const int16_t* w[kNarrowMaxRows];
+  int nrows, len, n, ox_lo, ox_hi;
+  int64_t x0, step, w_cstride;
+  int64_t* out;
+  int64_t out_stride;
+};
+void narrow_s16_avx2(const NarrowArgs& a);
+void narrow_s16_avx512(const NarrowArgs& a);
+
 // How many 16x8 fast kernels make_*_s16 has created (tests check that they ran).
 int64_t fast_kernels_made();
 

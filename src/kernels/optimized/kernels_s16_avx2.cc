@@ -325,3 +325,40 @@ void dot_s16_avx2(const GemmArgs& g, int n) {
 }
 
 }  // namespace liteq::rt::opt::s16
+
+namespace liteq::rt::opt::s16 {
+
+void narrow_s16_avx2(const NarrowArgs& a) {
+  const int full = a.len / 16 * 16, rem = a.len - full;
+  // An even tail: a masked load of whole int16 pairs (masked lanes are not read).
+  const __m256i pairs = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem / 2), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  for (int ox = a.ox_lo; ox < a.ox_hi; ox += 4) {
+    const int np = a.ox_hi - ox < 4 ? a.ox_hi - ox : 4;
+    for (int c = 0; c < a.n; ++c) {
+      __m256i s[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+      for (int i = 0; i < a.nrows; ++i) {
+        const int16_t* w = a.w[i] + c * a.w_cstride;
+        for (int j = 0; j < 4; ++j) {
+          // Pixels past the end repeat the last one (not stored).
+          const int16_t* x = a.rows[i] + (a.x0 + int64_t{ox + (j < np ? j : np - 1)} * a.step);
+          for (int k = 0; k < full; k += 16) s[j] = _mm256_add_epi32(s[j], dot16(x + k, w + k));
+          if (rem % 2 == 0 && rem) {
+            const __m256i xv = _mm256_maskload_epi32(reinterpret_cast<const int*>(x + full), pairs);
+            s[j] = _mm256_add_epi32(s[j], _mm256_madd_epi16(xv, _mm256_loadu_si256(
+                                                                    reinterpret_cast<const __m256i*>(w + full))));
+          } else if (rem) {
+            int16_t tmp[16] = {};
+            std::memcpy(tmp, x + full, static_cast<size_t>(rem) * 2);
+            s[j] = _mm256_add_epi32(s[j], dot16(tmp, w + full));
+          }
+        }
+      }
+      const __m128i h = hsum4(s[0], s[1], s[2], s[3]);
+      int32_t t[4];
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(t), h);
+      for (int j = 0; j < np; ++j) a.out[int64_t{ox + j} * a.out_stride + c] = t[j];
+    }
+  }
+}
+
+}  // namespace liteq::rt::opt::s16
