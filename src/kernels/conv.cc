@@ -133,6 +133,7 @@ std::unique_ptr<opt::FastKernel> make_fast(OpContext& ctx, const ConvState& s) {
     case Kind::kFloat: return opt::make_conv_f32(ctx, s.geo, s.filter_in_c);
     case Kind::kInt8: return opt::make_conv_s8(ctx, s.geo, s.input_offset, s.q);
     case Kind::kHybrid: return opt::make_conv_hybrid_s8(ctx, s.geo, s.w_scales.data(), s.asymmetric);
+    case Kind::kInt16: return s.filter_in_c == s.geo.in_c ? opt::make_conv_s16(ctx, s.geo, s.acc64, s.q) : nullptr;
     default: return nullptr;
   }
 }

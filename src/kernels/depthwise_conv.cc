@@ -101,6 +101,7 @@ std::unique_ptr<opt::FastKernel> make_fast(OpContext& ctx, const DepthwiseState&
   switch (s.kind) {
     case Kind::kFloat: return opt::make_depthwise_f32(ctx, s.geo, s.multiplier);
     case Kind::kInt8: return opt::make_depthwise_s8(ctx, s.geo, s.multiplier, s.input_offset, s.q);
+    case Kind::kInt16: return opt::make_depthwise_s16(ctx, s.geo, s.multiplier, s.q);
     default: return nullptr;
   }
 }

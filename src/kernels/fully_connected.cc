@@ -153,6 +153,7 @@ std::unique_ptr<opt::FastKernel> make_fast(OpContext& ctx, const FcState& s) {
   switch (s.kind) {
     case Kind::kFloat: return opt::make_fully_connected_f32(ctx, s.batch, s.depth, s.units, s.act.lo, s.act.hi);
     case Kind::kInt8: return opt::make_fully_connected_s8(ctx, s.batch, s.depth, s.units, s.input_offset, s.q);
+    case Kind::kInt16: return opt::make_fully_connected_s16(ctx, s.batch, s.depth, s.units, s.acc64, s.q);
     case Kind::kHybrid:
       return opt::make_fully_connected_hybrid_s8(ctx, s.batch, s.depth, s.units, s.w_scale, s.asymmetric, s.act.lo,
                                                  s.act.hi);

@@ -19,6 +19,13 @@
 //   int8 CONV_2D / FULLY_CONNECTED / TRANSPOSE_CONV GEMM, DEPTHWISE_CONV_2D, hybrid CONV_2D / FC
 //       optimized/kernels_s8_avx2.cc (vpmaddwd), kernels_s8_avx512.cc (vpmaddwd, and the
 //       depthwise kernel for both AVX-512 levels), kernels_s8_avx512vnni.cc (vpdpbusd)
+//   16x8 (int16 x int8) CONV_2D / FULLY_CONNECTED GEMM (exact int64 sums; 1..4 output
+//       channels: dot products along K, for CONV_2D read in place from the input when
+//       K <= 480), DEPTHWISE_CONV_2D (multiplier 1), and their
+//       requantization (the reference's arithmetic, vectorized)
+//       optimized/kernels_s16_avx2.cc (vpmaddwd), kernels_s16_avx512.cc (vpmaddwd; its
+//       depthwise, dot and requantization kernels serve both AVX-512 levels),
+//       kernels_s16_avx512vnni.cc (vpdpwssd GEMM); dispatcher optimized/conv_s16.cc
 //   int8 CONV_2D with 1..4 output channels   x86/conv_narrow_s8_avx2.cc
 //   int8 CONV_2D with <= 8 output channels, or <= 4 input and <= 32 output channels,
 //       16 output pixels per vector          x86/conv_lanes_s8_avx512vnni.cc
@@ -84,6 +91,18 @@ std::unique_ptr<FastKernel> make_fully_connected_s8(OpContext& ctx, int64_t batc
 std::unique_ptr<FastKernel> make_transpose_conv_s8(OpContext& ctx, const ref::ConvGeometry& g, int input,
                                                    int weights, int bias_input, int32_t input_offset,
                                                    const ref::QuantOutput& q);
+
+// --- 16x8: int16 activations (zero point 0), int8 weights (src/kernels/optimized/conv_s16.cc) ---
+// The bias (input 2: int64, int32 or absent) is read at run time. acc64: the reference
+// accumulates in int64 (else in int32, wrapping around); the fast kernels form the exact
+// sums and finish each output with the reference's requantization. q as for int8.
+std::unique_ptr<FastKernel> make_conv_s16(OpContext& ctx, const ref::ConvGeometry& g, bool acc64,
+                                          const ref::QuantOutput& q);
+std::unique_ptr<FastKernel> make_fully_connected_s16(OpContext& ctx, int64_t batch, int depth, int units, bool acc64,
+                                                     const ref::QuantOutput& q);
+// int64 accumulation (TFLite 2.9's only 16x8 depthwise path); multiplier 1.
+std::unique_ptr<FastKernel> make_depthwise_s16(OpContext& ctx, const ref::ConvGeometry& g, int multiplier,
+                                               const ref::QuantOutput& q);
 
 // --- hybrid: float input quantized on the fly, int8 weights (src/kernels/optimized/*_s8*.cc) ---
 // CONV_2D: w_scales per output channel (in the op's state, valid while it lives);

@@ -1,0 +1,114 @@
+// 16x8 (int16 activations, int8 weights, int64 bias) CONV_2D 1x1 / 3x3, DEPTHWISE_CONV_2D
+// and FULLY_CONNECTED at sizes of pose_landmark_lite and MobileNet, through the op's
+// prepare/eval (as the interpreter runs them), at each ISA level this CPU has
+// (reference = scalar reference kernels) and 1 or 2 threads. Counter: GOP/s (one
+// multiply-add = 2 ops; requantization not counted).
+//   build/bench/conv_s16_bench --benchmark_filter=Conv1x1
+#include <benchmark/benchmark.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ir/op_codes.h"
+#include "kernels/exec.h"
+#include "kernels/kernel_api.h"
+#include "one_op.h"
+
+namespace {
+
+using namespace liteq;
+using bench::OneOp;
+using bench::TensorSpec;
+
+TensorSpec act(std::vector<int32_t> dims, float scale) { return {DType::kInt16, std::move(dims), {scale}, 0}; }
+TensorSpec weights(std::vector<int32_t> dims, int channels, int axis) {
+  return {DType::kInt8, std::move(dims), std::vector<float>(channels, 0.01f), 0, axis, true};
+}
+TensorSpec bias(int channels, float in_scale) {
+  return {DType::kInt64, {channels}, std::vector<float>(channels, in_scale * 0.01f), 0, 0, true};
+}
+
+struct Case {
+  std::string name;
+  double ops;  // 2 x multiply-adds
+  std::function<std::unique_ptr<OneOp>(rt::ExecConfig)> make;
+};
+
+std::vector<Case> cases() {
+  std::vector<Case> v;
+  auto conv = [&](const char* name, int h, int w, int ci, int co, int k, int stride) {
+    const int oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
+    v.push_back({name, 2.0 * oh * ow * co * ci * k * k, [=](rt::ExecConfig e) {
+                   rt::ConvParams p;
+                   p.stride_h = p.stride_w = stride;
+                   return std::make_unique<OneOp>(
+                       Op::CONV_2D, p,
+                       std::vector<TensorSpec>{act({1, h, w, ci}, 0.0005f), weights({co, k, k, ci}, co, 0),
+                                               bias(co, 0.0005f)},
+                       act({1, oh, ow, co}, 0.002f), e);
+                 }});
+  };
+  conv("Conv1x1/28x28x256->256", 28, 28, 256, 256, 1, 1);
+  conv("Conv1x1/64x64x16->96", 64, 64, 16, 96, 1, 1);
+  conv("Conv1x1/128x128x8->32", 128, 128, 8, 32, 1, 1);
+  conv("Conv3x3/56x56x64->64", 56, 56, 64, 64, 3, 1);
+  conv("Conv3x3/256x256x3->24s2", 256, 256, 3, 24, 3, 2);
+  conv("Conv3x3/256x256x8->1", 256, 256, 8, 1, 3, 1);
+  auto dw = [&](const char* name, int h, int w, int c, int stride) {
+    const int oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
+    v.push_back({name, 2.0 * oh * ow * c * 9, [=](rt::ExecConfig e) {
+                   rt::DepthwiseConvParams p;
+                   p.stride_h = p.stride_w = stride;
+                   return std::make_unique<OneOp>(
+                       Op::DEPTHWISE_CONV_2D, p,
+                       std::vector<TensorSpec>{act({1, h, w, c}, 0.0005f), weights({1, 3, 3, c}, c, 3),
+                                               bias(c, 0.0005f)},
+                       act({1, oh, ow, c}, 0.002f), e);
+                 }});
+  };
+  dw("Depthwise3x3/256x256x8", 256, 256, 8, 1);
+  dw("Depthwise3x3/64x64x96", 64, 64, 96, 1);
+  dw("Depthwise3x3/112x112x64s2", 112, 112, 64, 2);
+  auto fc = [&](const char* name, int batch, int depth, int units) {
+    v.push_back({name, 2.0 * batch * depth * units, [=](rt::ExecConfig e) {
+                   return std::make_unique<OneOp>(
+                       Op::FULLY_CONNECTED, rt::FullyConnectedParams{},
+                       std::vector<TensorSpec>{act({batch, depth}, 0.0005f), weights({units, depth}, 1, 0),
+                                               TensorSpec{DType::kInt64, {units}, {0.0005f * 0.01f}, 0, 0, true}},
+                       act({batch, units}, 0.002f), e);
+                 }});
+  };
+  fc("FC/1x1152->195", 1, 1152, 195);
+  fc("FC/16x1024->1000", 16, 1024, 1000);
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  static std::vector<std::unique_ptr<rt::ThreadPool>> pools;
+  pools.push_back(std::make_unique<rt::ThreadPool>(1));
+  pools.push_back(std::make_unique<rt::ThreadPool>(2));
+  static const auto all = cases();
+  for (const auto& c : all) {
+    for (int level = 0; level <= static_cast<int>(rt::detect_isa()); ++level) {
+      const auto isa = static_cast<rt::Isa>(level);
+      for (int threads : {1, 2}) {
+        if (isa == rt::Isa::kReference && threads > 1) continue;  // the reference is single-threaded
+        const std::string name = c.name + "/" + rt::isa_name(isa) + "/threads:" + std::to_string(threads);
+        rt::ThreadPool* pool = pools[threads - 1].get();
+        benchmark::RegisterBenchmark(name.c_str(), [&c, isa, pool](benchmark::State& state) {
+          auto op = c.make(rt::ExecConfig{isa, pool});
+          for (auto _ : state) op->eval();
+          state.counters["GOP/s"] = benchmark::Counter(c.ops * 1e-9 * state.iterations(), benchmark::Counter::kIsRate);
+        })->UseRealTime()->Unit(benchmark::kMicrosecond);
+      }
+    }
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
