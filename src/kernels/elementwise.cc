@@ -35,7 +35,8 @@ struct BinaryState {
   ref::QuantAddParams add;
   ref::Pot16AddParams pot16;
   ref::QuantMulParams mul;
-  // The AVX2 int8 ADD/SUB/MUL (kernels/x86/elementwise_s8.h), when it covers the case.
+  // The vector int8 ADD/SUB/MUL (AVX2, AVX-512) or int16 (AVX-512) of
+  // kernels/x86/elementwise_s8.h, when it covers the case.
   bool fast_s8 = false;
   x86::QuantBinaryArgs fast_args{};
   // Large same-shape int8 operands on AVX-512: the op tabulated over all (a, b) pairs.
@@ -142,7 +143,9 @@ constexpr int64_t kPairTableMinElements = 65536;
 // but a scalar operand, and AVX2 allowed.
 template <BinOp kOp>
 void prepare_fast_s8(OpContext& ctx, BinaryState& st) {
-  if (ctx.exec().isa < Isa::kAvx2 || ctx.input(0).type != DType::kInt8) return;
+  const DType t = ctx.input(0).type;
+  if (ctx.exec().isa < Isa::kAvx2 || (t != DType::kInt8 && t != DType::kInt16)) return;
+  if (t == DType::kInt16 && ctx.exec().isa < Isa::kAvx512) return;  // int16: AVX-512 only
   if (!rows_vectorizable(st.shape)) return;
   auto& f = st.fast_args;
   if (st.quant == QuantPath::kAdd) {
@@ -164,7 +167,7 @@ void prepare_fast_s8(OpContext& ctx, BinaryState& st) {
   // A 64 KiB table pays from about its own size in elements (pose_landmark_full int8:
   // ADD 1.23 -> 0.78 ms per invoke, 0.4 MiB of tables).
   const int op = kOp == BinOp::kMul ? 2 : kOp == BinOp::kSub ? 1 : 0;
-  if (ctx.exec().isa >= Isa::kAvx512 && st.shape.kind == ref::BinaryShape::Kind::kSame &&
+  if (ctx.exec().isa >= Isa::kAvx512 && t == DType::kInt8 && st.shape.kind == ref::BinaryShape::Kind::kSame &&
       st.shape.size >= kPairTableMinElements) {
     st.pair_table.resize(x86::kPairTableBytes);
     x86::qs8_binary_table_avx512(st.pair_table.data(), f, op);
@@ -184,6 +187,14 @@ void eval_fast_s8(OpContext& ctx, const BinaryState& st, const int8_t* a, const 
   const auto kernel = ctx.exec().isa >= Isa::kAvx512 ? x86::qs8_binary_avx512 : x86::qs8_binary_avx2;
   run_vectorized(ctx, st, a, b, out, 0, [&](const int8_t* pa, int sa, const int8_t* pb, int sb, int8_t* po, size_t n) {
     kernel(pa, sa, pb, sb, po, n, st.fast_args, op);
+  });
+}
+
+template <BinOp kOp>
+void eval_fast_s16(OpContext& ctx, const BinaryState& st, const int16_t* a, const int16_t* b, int16_t* out) {
+  const int op = kOp == BinOp::kMul ? 2 : kOp == BinOp::kSub ? 1 : 0;
+  run_vectorized(ctx, st, a, b, out, 0, [&](const int16_t* pa, int sa, const int16_t* pb, int sb, int16_t* po, size_t n) {
+    x86::qs16_binary_avx512(pa, sa, pb, sb, po, n, st.fast_args, op);
   });
 }
 
@@ -461,7 +472,9 @@ void eval_binary(OpContext& ctx) {
       eval_minmax<kOp>(st, a.data_as<uint8_t>(), b.data_as<uint8_t>(), out.data_as<uint8_t>());
       return;
     case DType::kInt16:
-      if (st.quant != QuantPath::kNone)
+      if (st.fast_s8)
+        eval_fast_s16<kOp>(ctx, st, a.data_as<int16_t>(), b.data_as<int16_t>(), out.data_as<int16_t>());
+      else if (st.quant != QuantPath::kNone)
         eval_quant<kOp>(st, a.data_as<int16_t>(), b.data_as<int16_t>(), out.data_as<int16_t>());
       else
         eval_minmax<kOp>(st, a.data_as<int16_t>(), b.data_as<int16_t>(), out.data_as<int16_t>());

@@ -35,6 +35,7 @@
 //   hybrid input quantization                x86/quantize_floats_avx2.cc, quantize_floats_avx512.cc
 //   ADD / SUB / MUL with a per-channel vector operand: runs against the vector repeated
 //   int8 ADD / SUB / MUL                     x86/elementwise_s8_avx2.cc, elementwise_s8_avx512.cc
+//   int16 ADD / SUB / MUL (16x8 general path) x86/elementwise_s8_avx512.cc
 //       (same-shape operands of >= 65536 elements on AVX-512: a table of all 65536
 //       (a, b) pairs, built at prepare, gathered at eval)
 //   QUANTIZE float32 -> int8/uint8, int8 RESIZE_BILINEAR   x86/data_s8_avx2.cc

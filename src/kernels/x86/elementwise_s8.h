@@ -25,6 +25,10 @@ void qs8_binary_avx2(const int8_t* a, int a_step, const int8_t* b, int b_step, i
 // The same on AVX-512 (F, BW, DQ, VL).
 void qs8_binary_avx512(const int8_t* a, int a_step, const int8_t* b, int b_step, int8_t* out, size_t n,
                        const QuantBinaryArgs& p, int op);
+// int16 (the 16x8 general path: left shift 15, zero points 0; (x + offset) << 15 and the
+// products fit int32 as for int8) on AVX-512.
+void qs16_binary_avx512(const int16_t* a, int a_step, const int16_t* b, int b_step, int16_t* out, size_t n,
+                        const QuantBinaryArgs& p, int op);
 
 // Large same-shape operands: the op is a function of the pair (a, b), so it can be
 // tabulated once (prepare) and looked up (eval), exactly. table has kPairTableBytes

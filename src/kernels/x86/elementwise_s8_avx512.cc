@@ -1,4 +1,4 @@
-// AVX-512 int8 ADD / SUB / MUL; see elementwise_s8.h. Built with AVX-512 F/BW/DQ/VL flags.
+// AVX-512 int8 and int16 ADD / SUB / MUL; see elementwise_s8.h. Built with AVX-512 F/BW/DQ/VL flags.
 // Same arithmetic as the AVX2 version, 16 lanes, with native 64-bit arithmetic shifts.
 #include <immintrin.h>
 
@@ -60,8 +60,15 @@ inline __m512i compute(__m512i a, __m512i b, const Consts& c, const QuantBinaryA
   return _mm512_min_epi32(_mm512_max_epi32(o, c.lo), c.hi);
 }
 
-template <int kOp>
-void run(const int8_t* a, int a_step, const int8_t* b, int b_step, int8_t* out, size_t n, const QuantBinaryArgs& p) {
+// 16 int8 or int16 values, widened to int32 lanes; and back (saturating: the clamp
+// already keeps the values in range).
+inline __m512i load16(const int8_t* p, __mmask16 k) { return _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(k, p)); }
+inline __m512i load16(const int16_t* p, __mmask16 k) { return _mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16(k, p)); }
+inline void store16(int8_t* p, __mmask16 k, __m512i v) { _mm_mask_storeu_epi8(p, k, _mm512_cvtsepi32_epi8(v)); }
+inline void store16(int16_t* p, __mmask16 k, __m512i v) { _mm256_mask_storeu_epi16(p, k, _mm512_cvtsepi32_epi16(v)); }
+
+template <int kOp, typename T>
+void run(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const QuantBinaryArgs& p) {
   const Consts c{_mm512_set1_epi32(p.input1_offset),    _mm512_set1_epi32(p.input2_offset),
                  _mm512_set1_epi32(p.output_offset),    _mm512_set1_epi32(p.input1_multiplier),
                  _mm512_set1_epi32(p.input2_multiplier), _mm512_set1_epi32(p.output_multiplier),
@@ -70,9 +77,9 @@ void run(const int8_t* a, int a_step, const int8_t* b, int b_step, int8_t* out, 
   for (size_t i = 0; i < n; i += 16) {
     const size_t r = n - i < 16 ? n - i : 16;
     const __mmask16 k = static_cast<__mmask16>((1u << r) - 1);
-    const __m512i va = a_step ? _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(k, a + i)) : sa;
-    const __m512i vb = b_step ? _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(k, b + i)) : sb;
-    _mm_mask_storeu_epi8(out + i, k, _mm512_cvtsepi32_epi8(compute<kOp>(va, vb, c, p)));
+    const __m512i va = a_step ? load16(a + i, k) : sa;
+    const __m512i vb = b_step ? load16(b + i, k) : sb;
+    store16(out + i, k, compute<kOp>(va, vb, c, p));
   }
 }
 
@@ -80,6 +87,15 @@ void run(const int8_t* a, int a_step, const int8_t* b, int b_step, int8_t* out, 
 
 void qs8_binary_avx512(const int8_t* a, int a_step, const int8_t* b, int b_step, int8_t* out, size_t n,
                        const QuantBinaryArgs& p, int op) {
+  switch (op) {
+    case 0: run<0>(a, a_step, b, b_step, out, n, p); break;
+    case 1: run<1>(a, a_step, b, b_step, out, n, p); break;
+    default: run<2>(a, a_step, b, b_step, out, n, p); break;
+  }
+}
+
+void qs16_binary_avx512(const int16_t* a, int a_step, const int16_t* b, int b_step, int16_t* out, size_t n,
+                        const QuantBinaryArgs& p, int op) {
   switch (op) {
     case 0: run<0>(a, a_step, b, b_step, out, n, p); break;
     case 1: run<1>(a, a_step, b, b_step, out, n, p); break;
