@@ -141,7 +141,7 @@ void prepare_quantize(OpContext& ctx) {
   s.layout = check_quant(ctx, shaped, "output", true);
   ctx.set_output_shape(0, in.dims);
   ctx.set_fast(ctx.exec().isa >= Isa::kAvx2 && s.layout.channels == 1 &&
-               (out.type == DType::kInt8 || out.type == DType::kUInt8));
+               (out.type == DType::kInt8 || out.type == DType::kUInt8 || out.type == DType::kInt16));
 }
 
 template <typename In>
@@ -174,6 +174,13 @@ void eval_quantize(OpContext& ctx) {
     const bool u8 = out.type == DType::kUInt8;
     parallel_for(ctx.exec(), static_cast<size_t>(input.num_elements()), 16384, [&](size_t b, size_t e) {
       x86::quantize_f32_8bit_avx2(in + b, out.data + b, e - b, scale[0], static_cast<double>(zp[0]), u8);
+    });
+    return;
+  }
+  if (ctx.exec().isa >= Isa::kAvx2 && s.layout.channels == 1 && out.type == DType::kInt16) {
+    int16_t* o = out.data_as<int16_t>();
+    parallel_for(ctx.exec(), static_cast<size_t>(input.num_elements()), 16384, [&](size_t b, size_t e) {
+      x86::quantize_f32_s16_avx2(in + b, o + b, e - b, scale[0], static_cast<double>(zp[0]));
     });
     return;
   }

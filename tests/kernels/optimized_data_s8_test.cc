@@ -1,4 +1,4 @@
-// The AVX2 QUANTIZE (float32 -> int8/uint8) and int8 RESIZE_BILINEAR (and its AVX-512 rows)
+// The AVX2 QUANTIZE (float32 -> int8/uint8/int16) and int8 RESIZE_BILINEAR (and its AVX-512 rows)
 // (kernels/x86/data_s8_avx2.cc) against the reference, bit for bit, over every tail,
 // rounding ties, NaN and infinities, and 1..3 threads. Skips where the CPU lacks AVX2.
 #include <gtest/gtest.h>
@@ -21,14 +21,18 @@ TEST(OptimizedDataS8, QuantizeBitExactWithReference) {
   std::mt19937 rng(3);
   rt::ThreadPool pool(3);
   for (int n = 1; n <= 70; ++n) {
-    for (DType type : {DType::kInt8, DType::kUInt8}) {
-      const float scale = std::exp2(std::uniform_real_distribution<float>(-9, 2)(rng));
-      const int64_t zp = type == DType::kInt8 ? static_cast<int>(rng() % 256) - 128 : rng() % 256;
+    for (DType type : {DType::kInt8, DType::kUInt8, DType::kInt16}) {
+      const float scale = std::exp2(std::uniform_real_distribution<float>(-9, 2)(rng)) /
+                          (type == DType::kInt16 ? 256.f : 1.f);  // int16: 16x8 activations, zero point 0
+      const int64_t zp = type == DType::kInt8 ? static_cast<int>(rng() % 256) - 128
+                         : type == DType::kUInt8 ? static_cast<int64_t>(rng() % 256) : 0;
       std::vector<float> x(n);
       for (int i = 0; i < n; ++i) {
         switch (rng() % 6) {
           case 0: x[i] = (static_cast<int>(rng() % 301) - 150 + 0.5f) * scale; break;  // a tie (or near it)
-          case 1: x[i] = std::uniform_real_distribution<float>(-1e3f, 1e3f)(rng) * scale; break;  // saturates
+          case 1:  // saturates
+            x[i] = std::uniform_real_distribution<float>(-1e3f, 1e3f)(rng) * scale * (type == DType::kInt16 ? 256 : 1);
+            break;
           case 2: x[i] = std::nextafter((static_cast<int>(rng() % 41) - 20 + 0.5f) * scale, 0.f); break;
           default: x[i] = std::uniform_real_distribution<float>(-140, 140)(rng) * scale; break;
         }

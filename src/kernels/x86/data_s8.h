@@ -10,6 +10,8 @@ namespace liteq::rt::x86 {
 // q = clamp(round_half_away(double(x) / scale) + zero_point, lo, hi), NaN -> zero point;
 // out is int8 (is_unsigned = 0) or uint8 (1).
 void quantize_f32_8bit_avx2(const float* in, void* out, size_t n, double scale, double zero_point, int is_unsigned);
+// The same to int16 (clamped to [-32768, 32767]).
+void quantize_f32_s16_avx2(const float* in, int16_t* out, size_t n, double scale, double zero_point);
 
 // One output pixel of int8 bilinear resize: for each of `channels`
 //   v = p00*w00 + p10*w10 + p01*w01 + p11*w11 (weights in 1/2^20 units, summing to 2^20),

@@ -51,6 +51,25 @@ void quantize_f32_8bit_avx2(const float* in, void* out, size_t n, double scale, 
   }
 }
 
+void quantize_f32_s16_avx2(const float* in, int16_t* out, size_t n, double scale, double zero_point) {
+  const __m256d s = _mm256_set1_pd(scale), zp = _mm256_set1_pd(zero_point);
+  const __m256d lo = _mm256_set1_pd(-32768.0), hi = _mm256_set1_pd(32767.0);
+  auto block = [&](const float* src, int16_t* dst) {
+    const __m128i a = quantize4(_mm_loadu_ps(src), s, zp, lo, hi);
+    const __m128i b = quantize4(_mm_loadu_ps(src + 4), s, zp, lo, hi);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm_packs_epi32(a, b));  // already in range
+  };
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) block(in + i, out + i);
+  if (i < n) {
+    float tmp[8] = {};
+    int16_t res[8];
+    std::memcpy(tmp, in + i, (n - i) * sizeof(float));
+    block(tmp, res);
+    std::memcpy(out + i, res, (n - i) * sizeof(int16_t));
+  }
+}
+
 void resize_bilinear_px_s8_avx2(const int8_t* p00, const int8_t* p01, const int8_t* p10, const int8_t* p11,
                                 int32_t w00, int32_t w01, int32_t w10, int32_t w11, int8_t* out, size_t channels) {
   const __m256i a = _mm256_set1_epi32(w00), b = _mm256_set1_epi32(w01), c = _mm256_set1_epi32(w10),
