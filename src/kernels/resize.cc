@@ -58,39 +58,56 @@ void prepare_resize(OpContext& ctx) {
   s.half_pixel_centers = p.half_pixel_centers;
   ctx.set_output_shape(0, {s.batch, s.out_h, s.out_w, s.channels});
   ctx.set_fast(kBilinear && ((in.type == DType::kInt8 && ctx.exec().isa >= Isa::kAvx2) ||
+                             (in.type == DType::kInt16 && ctx.exec().isa >= Isa::kAvx512 &&
+                              (s.channels == 8 || s.channels % 16 == 0)) ||
                              (in.type == DType::kFloat32 && ctx.exec().isa >= Isa::kAvx512 && s.channels >= 8)));
 }
 
 // int8 bilinear on AVX2: the reference's integer taps, channels vectorized, output rows
 // split over threads.
+// int8 / int16 rows on AVX-512 (x86/data_s8.h) for 8 or 16k channels: the column taps
+// once for all rows. False where they do not apply.
+template <typename T>
+bool resize_bilinear_int_rows(OpContext& ctx, const ref::ResizeShape& s, const T* in, T* out) {
+  const int64_t C = s.channels;
+  if (ctx.exec().isa < Isa::kAvx512 || !(C == 8 || C % 16 == 0)) return false;
+  const int32_t sy = ref::resize_scale_10(s.in_h, s.out_h, s.align_corners);
+  const int32_t sx = ref::resize_scale_10(s.in_w, s.out_w, s.align_corners);
+  const size_t rows = static_cast<size_t>(s.batch) * s.out_h;
+  std::vector<int32_t> lo(static_cast<size_t>(s.out_w)), hi(lo.size()), wx(lo.size());
+  for (int32_t x = 0; x < s.out_w; ++x) {
+    const ref::IntTap tx = ref::int_tap(x, sx, s.half_pixel_centers, s.in_w);
+    const int32_t wx1 = tx.pos - (1 << 10) * tx.lo, wx0 = (1 << 10) - wx1;
+    lo[x] = tx.lo;
+    hi[x] = tx.hi;
+    wx[x] = static_cast<int32_t>(static_cast<uint32_t>(wx0 & 0xFFFF) | static_cast<uint32_t>(wx1) << 16);
+  }
+  parallel_for(ctx.exec(), rows, 4, [&](size_t begin, size_t end) {
+    for (size_t r = begin; r < end; ++r) {
+      const int32_t b = static_cast<int32_t>(r / s.out_h), y = static_cast<int32_t>(r % s.out_h);
+      const T* img = in + int64_t{b} * s.in_h * s.in_w * C;
+      const ref::IntTap ty = ref::int_tap(y, sy, s.half_pixel_centers, s.in_h);
+      const int32_t wy1 = ty.pos - (1 << 10) * ty.lo, wy0 = (1 << 10) - wy1;
+      const T* row0 = img + int64_t{ty.lo} * s.in_w * C;
+      const T* row1 = img + int64_t{ty.hi} * s.in_w * C;
+      T* o = out + static_cast<int64_t>(r) * s.out_w * C;
+      if constexpr (sizeof(T) == 1)
+        x86::resize_bilinear_row_s8_avx512(row0, row1, lo.data(), hi.data(), wx.data(), wy0, wy1, o, s.out_w,
+                                           static_cast<int>(C));
+      else
+        x86::resize_bilinear_row_s16_avx512(row0, row1, lo.data(), hi.data(), wx.data(), wy0, wy1, o, s.out_w,
+                                            static_cast<int>(C));
+    }
+  });
+  return true;
+}
+
 void resize_bilinear_s8_fast(OpContext& ctx, const ref::ResizeShape& s, const int8_t* in, int8_t* out) {
   const int32_t sy = ref::resize_scale_10(s.in_h, s.out_h, s.align_corners);
   const int32_t sx = ref::resize_scale_10(s.in_w, s.out_w, s.align_corners);
   const int64_t C = s.channels;
   const size_t rows = static_cast<size_t>(s.batch) * s.out_h;
-  if (ctx.exec().isa >= Isa::kAvx512 && (C == 8 || C % 16 == 0)) {
-    // Rows on AVX-512 (x86/resize_s8_avx512.cc): the column taps once for all rows.
-    std::vector<int32_t> lo(static_cast<size_t>(s.out_w)), hi(lo.size()), wx(lo.size());
-    for (int32_t x = 0; x < s.out_w; ++x) {
-      const ref::IntTap tx = ref::int_tap(x, sx, s.half_pixel_centers, s.in_w);
-      const int32_t wx1 = tx.pos - (1 << 10) * tx.lo, wx0 = (1 << 10) - wx1;
-      lo[x] = tx.lo;
-      hi[x] = tx.hi;
-      wx[x] = static_cast<int32_t>(static_cast<uint32_t>(wx0 & 0xFFFF) | static_cast<uint32_t>(wx1) << 16);
-    }
-    parallel_for(ctx.exec(), rows, 4, [&](size_t begin, size_t end) {
-      for (size_t r = begin; r < end; ++r) {
-        const int32_t b = static_cast<int32_t>(r / s.out_h), y = static_cast<int32_t>(r % s.out_h);
-        const int8_t* img = in + int64_t{b} * s.in_h * s.in_w * C;
-        const ref::IntTap ty = ref::int_tap(y, sy, s.half_pixel_centers, s.in_h);
-        const int32_t wy1 = ty.pos - (1 << 10) * ty.lo, wy0 = (1 << 10) - wy1;
-        x86::resize_bilinear_row_s8_avx512(img + int64_t{ty.lo} * s.in_w * C, img + int64_t{ty.hi} * s.in_w * C,
-                                           lo.data(), hi.data(), wx.data(), wy0, wy1,
-                                           out + static_cast<int64_t>(r) * s.out_w * C, s.out_w, static_cast<int>(C));
-      }
-    });
-    return;
-  }
+  if (resize_bilinear_int_rows(ctx, s, in, out)) return;
   parallel_for(ctx.exec(), rows, 4, [&](size_t begin, size_t end) {
     for (size_t r = begin; r < end; ++r) {
       const int32_t b = static_cast<int32_t>(r / s.out_h), y = static_cast<int32_t>(r % s.out_h);
@@ -163,7 +180,10 @@ void eval_resize(OpContext& ctx) {
         else
           ref::resize_bilinear_int(s, in.data_as<int8_t>(), out.data_as<int8_t>());
         break;
-      case DType::kInt16: ref::resize_bilinear_int(s, in.data_as<int16_t>(), out.data_as<int16_t>()); break;
+      case DType::kInt16:
+        if (!resize_bilinear_int_rows(ctx, s, in.data_as<int16_t>(), out.data_as<int16_t>()))
+          ref::resize_bilinear_int(s, in.data_as<int16_t>(), out.data_as<int16_t>());
+        break;
       default:
         if (ctx.exec().threads() > 1 || (ctx.exec().isa >= Isa::kAvx512 && s.channels >= 8))
           resize_bilinear_f32_threads(ctx, s, in.data_as<float>(), out.data_as<float>());

@@ -99,6 +99,45 @@ TEST(OptimizedDataS8, ResizeBilinearBitExactWithReference) {
   EXPECT_EQ(cases, 27);
 }
 
+// int16 (16x8 models) rows on AVX-512 for 8 or 16k channels: int64 sums as the reference.
+TEST(OptimizedDataS8, ResizeBilinearInt16BitExactWithReference) {
+  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  std::mt19937 rng(6);
+  rt::ThreadPool pool(2);
+  int cases = 0;
+  for (int channels : {8, 16, 32, 3}) {
+    for (int mode = 0; mode < 3; ++mode) {  // plain, align_corners, half_pixel_centers
+      const int in_h = 1 + rng() % 9, in_w = 1 + rng() % 9, out_h = 1 + rng() % 19, out_w = 1 + rng() % 19;
+      const int batch = 1 + rng() % 2;
+      std::vector<int16_t> v(static_cast<size_t>(batch) * in_h * in_w * channels);
+      for (auto& x : v) {
+        const int k = static_cast<int>(rng() % 8);
+        x = static_cast<int16_t>(k == 0 ? -32768 : k == 1 ? 32767 : static_cast<int>(rng()));
+      }
+      TensorData in = make_tensor<int16_t>({batch, in_h, in_w, channels}, v);
+      in.quant = per_tensor(0.001f, 0);
+      rt::ResizeParams p;
+      p.align_corners = mode == 1;
+      p.half_pixel_centers = mode == 2;
+      auto run = [&](rt::ExecConfig e) {
+        return OpRunner(Op::RESIZE_BILINEAR, p)
+            .input(in)
+            .input(i32({2}, {out_h, out_w}), true)
+            .output(DType::kInt16, in.quant)
+            .exec(e)
+            .run()[0]
+            .bytes;
+      };
+      const auto want = run({});
+      ASSERT_EQ(run({rt::Isa::kAvx512, nullptr}), want)
+          << channels << "ch " << in_h << "x" << in_w << " -> " << out_h << "x" << out_w << " mode " << mode;
+      ASSERT_EQ(run({rt::Isa::kAvx512, &pool}), want);
+      ++cases;
+    }
+  }
+  EXPECT_EQ(cases, 12);
+}
+
 // DEQUANTIZE int8 -> float32 per tensor on AVX-512: every input value, scales from
 // subnormal-producing to huge, tails, and a tensor large enough for threads.
 TEST(OptimizedDataS8, DequantizeBitExactWithReference) {

@@ -28,6 +28,11 @@ void resize_bilinear_row_s8_avx512(const int8_t* row0, const int8_t* row1, const
                                    const int32_t* wx, int32_t wy0, int32_t wy1, int8_t* out, int out_w,
                                    int channels);
 
+// The same for int16 (16x8 models), the sums in int64 as the reference's.
+void resize_bilinear_row_s16_avx512(const int16_t* row0, const int16_t* row1, const int32_t* lo, const int32_t* hi,
+                                    const int32_t* wx, int32_t wy0, int32_t wy1, int16_t* out, int out_w,
+                                    int channels);
+
 // DEQUANTIZE int8 -> float32, per tensor: out = scale * (q - zero_point) (the float
 // product of an exact small integer is the reference's double product rounded once).
 void dequantize_s8_avx512(const int8_t* in, float* out, size_t n, float scale, int32_t zero_point);

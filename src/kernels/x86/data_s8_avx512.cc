@@ -80,4 +80,69 @@ void dequantize_s8_avx512(const int8_t* in, float* out, size_t n, float scale, i
   }
 }
 
+namespace {
+
+// 16 int16 lanes of (p[i], q[i]) pairs from two vectors of 16 int16 (lanes come out in the
+// order c0-3, c8-11, c4-7, c12-15; kUnpermute restores them).
+inline __m512i pairs16(__m256i p, __m256i q) {
+  return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_unpacklo_epi16(p, q)), _mm256_unpackhi_epi16(p, q), 1);
+}
+
+// v = wy0 * top + wy1 * bot in int64 (|v| < 2^37), rounded as the reference:
+// (v + (v > 0 ? 2^19 : -2^19)) / 2^20 truncated toward zero, for the even int32 lanes.
+inline __m512i round64(__m512i top, __m512i bot, __m512i wy0, __m512i wy1) {
+  const __m512i v = _mm512_add_epi64(_mm512_mul_epi32(top, wy0), _mm512_mul_epi32(bot, wy1));
+  const __mmask8 pos = _mm512_cmpgt_epi64_mask(v, _mm512_setzero_si512());
+  const __m512i t = _mm512_mask_blend_epi64(pos, _mm512_sub_epi64(v, _mm512_set1_epi64(1 << 19)),
+                                            _mm512_add_epi64(v, _mm512_set1_epi64(1 << 19)));
+  const __m512i adj = _mm512_srli_epi64(_mm512_srai_epi64(t, 63), 44);  // 2^20 - 1 where t < 0
+  return _mm512_srai_epi64(_mm512_add_epi64(t, adj), 20);
+}
+
+// 16 outputs from the pair vectors of the top and bottom rows.
+inline __m256i lanes16(__m512i top_pairs, __m512i bot_pairs, __m512i wx, __m512i wy0, __m512i wy1) {
+  const __m512i top = _mm512_madd_epi16(top_pairs, wx), bot = _mm512_madd_epi16(bot_pairs, wx);
+  const __m512i even = round64(top, bot, wy0, wy1);
+  const __m512i odd = round64(_mm512_srli_epi64(top, 32), _mm512_srli_epi64(bot, 32), wy0, wy1);
+  const __m512i r = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  const __m512i unpermute = _mm512_setr_epi32(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
+  return _mm512_cvtepi32_epi16(_mm512_permutexvar_epi32(unpermute, r));
+}
+
+inline __m256i load8x2_16(const int16_t* a, const int16_t* b) {
+  return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a))),
+                                 _mm_loadu_si128(reinterpret_cast<const __m128i*>(b)), 1);
+}
+
+}  // namespace
+
+void resize_bilinear_row_s16_avx512(const int16_t* row0, const int16_t* row1, const int32_t* lo, const int32_t* hi,
+                                    const int32_t* wx, int32_t wy0, int32_t wy1, int16_t* out, int out_w,
+                                    int channels) {
+  const __m512i y0 = _mm512_set1_epi64(wy0), y1 = _mm512_set1_epi64(wy1);
+  const int64_t C = channels;
+  int x = 0;
+  if (C == 8) {  // two output pixels per vector; pair lanes 4-7 and 12-15 belong to the second
+    for (; x < out_w; x += 2) {
+      const int x1 = x + 1 < out_w ? x + 1 : x;  // the last pixel alone: computed twice
+      const __m512i w = _mm512_mask_blend_epi32(0xF0F0, _mm512_set1_epi32(wx[x]), _mm512_set1_epi32(wx[x1]));
+      const __m512i t = pairs16(load8x2_16(row0 + lo[x] * 8, row0 + lo[x1] * 8), load8x2_16(row0 + hi[x] * 8, row0 + hi[x1] * 8));
+      const __m512i b = pairs16(load8x2_16(row1 + lo[x] * 8, row1 + lo[x1] * 8), load8x2_16(row1 + hi[x] * 8, row1 + hi[x1] * 8));
+      const __m256i r = lanes16(t, b, w, y0, y1);
+      if (x1 > x) _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + int64_t{x} * 8), r);
+      else _mm_storeu_si128(reinterpret_cast<__m128i*>(out + int64_t{x} * 8), _mm256_castsi256_si128(r));
+    }
+    return;
+  }
+  for (; x < out_w; ++x) {  // C a multiple of 16
+    const __m512i w = _mm512_set1_epi32(wx[x]);
+    const int16_t *a0 = row0 + lo[x] * C, *a1 = row0 + hi[x] * C, *b0 = row1 + lo[x] * C, *b1 = row1 + hi[x] * C;
+    for (int64_t c = 0; c < C; c += 16) {
+      auto ld = [c](const int16_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + c)); };
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + int64_t{x} * C + c),
+                          lanes16(pairs16(ld(a0), ld(a1)), pairs16(ld(b0), ld(b1)), w, y0, y1));
+    }
+  }
+}
+
 }  // namespace liteq::rt::x86
