@@ -12,7 +12,8 @@
 // reference over many shapes in tests/kernels/optimized_*_test.cc.
 //
 // Every optimized variant and the instruction set it needs (chosen at run time from
-// exec().isa; files named *_avx2.cc / *_avx512.cc / *_avx512vnni.cc get those flags only):
+// exec().isa; files named *_avx2.cc / *_avx512.cc / *_avx512vnni.cc / *_avx512vbmi.cc get
+// those flags only):
 //   float32 CONV_2D (GEMM, im2col), DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV
 //       (GEMM + col2im)
 //       optimized/gemm_f32_avx2.cc (AVX2+FMA, 6x16 tiles), gemm_f32_avx512.cc (8x32)
@@ -33,14 +34,17 @@
 //       8 channels at stride 1: two pixels per vector (in kernels_s8_avx512.cc)
 //   hybrid DEPTHWISE_CONV_2D                 x86/dw_hybrid_avx2.cc, x86/dw_hybrid_avx512.cc
 //   hybrid input quantization                x86/quantize_floats_avx2.cc, quantize_floats_avx512.cc
-//   ADD / SUB / MUL with a per-channel vector operand: runs against the vector repeated
 //   int8 ADD / SUB / MUL                     x86/elementwise_s8_avx2.cc, elementwise_s8_avx512.cc
-//   int16 ADD / SUB / MUL (16x8 general path) x86/elementwise_s8_avx512.cc
 //       (same-shape operands of >= 65536 elements on AVX-512: a table of all 65536
-//       (a, b) pairs, built at prepare, gathered at eval)
-//   QUANTIZE float32 -> int8/uint8, int8 RESIZE_BILINEAR   x86/data_s8_avx2.cc
-//   int8 RESIZE_BILINEAR rows of 8 or 16k channels           x86/resize_s8_avx512.cc
+//       (a, b) pairs, built at prepare, gathered at eval); int16 ADD / SUB / MUL (16x8
+//       general path) on AVX-512; a per-channel vector operand runs against the vector
+//       repeated (also float32)
+//   QUANTIZE float32 -> int8/uint8/int16, int8 RESIZE_BILINEAR   x86/data_s8_avx2.cc
+//   int8 and int16 RESIZE_BILINEAR rows of 8 or 16k channels, int8 DEQUANTIZE
+//                                            x86/data_s8_avx512.cc
 //   float32 RESIZE_BILINEAR rows of >= 8 channels (bit-identical)   x86/resize_f32_avx512.cc
+//   float32 CONV_2D with <= 8 output channels, or <= 4 input and <= 32 output channels
+//       (not unpadded 1x1), 16 output pixels per vector   x86/conv_lanes_f32_avx512.cc
 //   float32 HARD_SWISH (bit-exact), LOGISTIC, SOFTMAX (vector exp, within a few ulp),
 //       ADD / SUB / MUL / DIV (same shape, scalar operand or rows of the innermost dim;
 //       bit-exact)                           x86/act_f32_avx2.cc, act_f32_avx512.cc
