@@ -3,7 +3,7 @@
 
 #include <immintrin.h>
 
-#include <algorithm>
+#include "kernels/x86/row_cache.h"
 
 namespace liteq::rt::x86 {
 namespace {
@@ -35,20 +35,20 @@ void build_row(const ConvLanesF32Args& a, const Layout& l, const float* row, flo
   const int C = a.in_c, W = a.in_w;
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   for (int ph = 0; ph < a.stride_w; ++ph) {
-    const int64_t first = std::max<int64_t>(0, (int64_t{a.pad_left} - ph + a.stride_w - 1) / a.stride_w);
-    const int64_t end = std::clamp<int64_t>((int64_t{W} + a.pad_left - ph + a.stride_w - 1) / a.stride_w, first, l.len);
+    const int64_t first = max64(0, (int64_t{a.pad_left} - ph + a.stride_w - 1) / a.stride_w);
+    const int64_t end = clamp64((int64_t{W} + a.pad_left - ph + a.stride_w - 1) / a.stride_w, first, l.len);
     for (int c = 0; c < C; ++c) {
       float* p = dst + (int64_t{c} * a.stride_w + ph) * l.len;
-      std::fill(p, p + first, 0.0f);
+      fill(p, first, 0.0f);
       for (int64_t i = first; i < end; i += 16) {
-        const int n = static_cast<int>(std::min<int64_t>(16, end - i));
+        const int n = static_cast<int>(min64(16, end - i));
         const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
         const int32_t x0 = static_cast<int32_t>(i * a.stride_w + ph - a.pad_left);
         const __m512i off = _mm512_add_epi32(_mm512_set1_epi32(x0 * C + c),
                                              _mm512_mullo_epi32(lane, _mm512_set1_epi32(a.stride_w * C)));
         _mm512_mask_storeu_ps(p + i, m, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, off, row, 4));
       }
-      std::fill(p + end, p + l.len, 0.0f);
+      fill(p + end, l.len - end, 0.0f);
     }
   }
 }
@@ -156,44 +156,22 @@ size_t conv_lanes_scratch_f32(const ConvLanesF32Args& a) { return static_cast<si
 
 void conv_lanes_rows_f32_avx512(const ConvLanesF32Args& a, int64_t r0, int64_t r1, uint8_t* scratch) {
   const Layout l = layout(a);
-  auto* planes = reinterpret_cast<float*>(scratch);
-  auto* tags = reinterpret_cast<int64_t*>(scratch + l.tags_at);
+  RowCache<float> cache{reinterpret_cast<float*>(scratch), reinterpret_cast<int64_t*>(scratch + l.tags_at), l.slots,
+                        l.row};
+  cache.reset(0.0f);
   auto* tmp = reinterpret_cast<float*>(scratch + l.tmp_at);
-  float* pad_row = planes + int64_t{l.slots} * l.row;
-  std::fill(pad_row, pad_row + l.row, 0.0f);
-  std::fill(tags, tags + l.slots, int64_t{-1});
   const float* rows[64];
-  int64_t need[64];
   for (int64_t r = r0; r < r1; ++r) {
     const int b = static_cast<int>(r / a.out_h), oy = static_cast<int>(r % a.out_h);
-    for (int ky = 0; ky < a.kh; ++ky) {
-      const int iy = oy * a.stride_h - a.pad_top + ky * a.dil_h;
-      need[ky] = iy < 0 || iy >= a.in_h ? -1 : int64_t{b} * a.in_h + iy;
-    }
-    // Cached rows stay; new ones replace rows this output row does not use.
-    for (int ky = 0; ky < a.kh; ++ky) {
-      if (need[ky] < 0) {
-        rows[ky] = pad_row;
-        continue;
-      }
-      int slot = -1;
-      for (int s = 0; s < l.slots && slot < 0; ++s)
-        if (tags[s] == need[ky]) slot = s;
-      if (slot < 0) {
-        for (int s = 0; s < l.slots && slot < 0; ++s)
-          if (tags[s] < 0 || std::find(need, need + a.kh, tags[s]) == need + a.kh) slot = s;
-        tags[slot] = need[ky];
-        build_row(a, l, a.in + need[ky] * a.in_w * a.in_c, planes + int64_t{slot} * l.row);
-      }
-      rows[ky] = planes + int64_t{slot} * l.row;
-    }
+    cache.lookup(b, a.in_h, oy * a.stride_h - a.pad_top, a.dil_h, a.kh, rows,
+                 [&](float* dst, int64_t row) { build_row(a, l, a.in + row * a.in_w * a.in_c, dst); });
     float* out_row = a.out + r * a.out_w * a.out_c;
     for (int c0 = 0; c0 < a.out_c; c0 += kBlock) {
-      const int nb = std::min(kBlock, a.out_c - c0), wide = 16 * groups_for(nb);
+      const int nb = static_cast<int>(min64(kBlock, a.out_c - c0)), wide = 16 * groups_for(nb);
       int ox0 = 0;
       if (kWide[nb])
         for (; ox0 + wide <= a.out_w; ox0 += wide) kWide[nb](a, l, rows, ox0, c0, 16, out_row, tmp);
-      for (; ox0 < a.out_w; ox0 += 16) kBlocks[nb](a, l, rows, ox0, c0, std::min(16, a.out_w - ox0), out_row, tmp);
+      for (; ox0 < a.out_w; ox0 += 16) kBlocks[nb](a, l, rows, ox0, c0, static_cast<int>(min64(16, a.out_w - ox0)), out_row, tmp);
     }
   }
 }

@@ -2,8 +2,7 @@
 #define LITEQ_S8_VNNI 1
 #include "kernels/optimized/gemm_s8_avx512_impl.inc"  // requant16, RqVec
 #include "kernels/x86/conv_lanes_s8.h"
-
-#include <algorithm>
+#include "kernels/x86/row_cache.h"
 
 namespace liteq::rt::x86 {
 namespace {
@@ -48,15 +47,15 @@ void build_row(const ConvLanesS8Args& a, const Layout& l, int b, int iy, uint32_
     // Columns i with x = i * stride_w + ph - pad_left >= 0 whose 4 bytes lie inside the
     // row (x * C + 4g + 4 <= W * C; past in_c they are the next pixel's, times weight 0)
     // take the gather path; the row's last groups and the padding are written one by one.
-    const int64_t first = std::max<int64_t>(0, (int64_t{a.pad_left} - ph + a.stride_w - 1) / a.stride_w);
+    const int64_t first = max64(0, (int64_t{a.pad_left} - ph + a.stride_w - 1) / a.stride_w);
     for (int g = 0; g < a.groups; ++g) {
       const int64_t room = int64_t{W} * C - 4 * g - 4;
       const int64_t xlim = room < 0 ? 0 : room / C + 1;  // gathered columns: x < xlim
-      const int64_t end = std::clamp<int64_t>((xlim + a.pad_left - ph + a.stride_w - 1) / a.stride_w, first, l.len);
+      const int64_t end = clamp64((xlim + a.pad_left - ph + a.stride_w - 1) / a.stride_w, first, l.len);
       uint32_t* p = dst + (int64_t{g} * a.stride_w + ph) * l.len;
       for (int64_t i = 0; i < first; ++i) p[i] = pad4;
       for (int64_t i = first; i < end; i += 16) {
-        const int n = static_cast<int>(std::min<int64_t>(16, end - i));
+        const int n = static_cast<int>(min64(16, end - i));
         const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
         const int32_t x0 = static_cast<int32_t>(i * a.stride_w + ph - a.pad_left);
         // byte offset of (x, g) = x * C + 4g, x = x0 + lane * stride_w
@@ -199,44 +198,23 @@ size_t conv_lanes_scratch_s8(const ConvLanesS8Args& a) { return static_cast<size
 
 void conv_lanes_rows_s8_avx512vnni(const ConvLanesS8Args& a, int64_t r0, int64_t r1, uint8_t* scratch) {
   const Layout l = layout(a);
-  auto* planes = reinterpret_cast<uint32_t*>(scratch);
-  auto* tags = reinterpret_cast<int64_t*>(scratch + l.tags_at);
+  RowCache<uint32_t> cache{reinterpret_cast<uint32_t*>(scratch), reinterpret_cast<int64_t*>(scratch + l.tags_at),
+                           l.slots, l.row};
+  cache.reset(0x01010101u * a.pad);
   auto* tmp = reinterpret_cast<int8_t*>(scratch + l.tmp_at);
-  uint32_t* pad_row = planes + int64_t{l.slots} * l.row;
-  std::fill(pad_row, pad_row + l.row, 0x01010101u * a.pad);
-  std::fill(tags, tags + l.slots, int64_t{-1});
   const uint32_t* rows[64];
-  int64_t need[64];
   for (int64_t r = r0; r < r1; ++r) {
     const int b = static_cast<int>(r / a.out_h), oy = static_cast<int>(r % a.out_h);
-    for (int ky = 0; ky < a.kh; ++ky) {
-      const int iy = oy * a.stride_h - a.pad_top + ky * a.dil_h;
-      need[ky] = iy < 0 || iy >= a.in_h ? -1 : int64_t{b} * a.in_h + iy;
-    }
-    // Rows already cached stay; the others replace slots this output row does not use.
-    for (int ky = 0; ky < a.kh; ++ky) {
-      if (need[ky] < 0) {
-        rows[ky] = pad_row;
-        continue;
-      }
-      int slot = -1;
-      for (int s = 0; s < l.slots && slot < 0; ++s)
-        if (tags[s] == need[ky]) slot = s;
-      if (slot < 0) {
-        for (int s = 0; s < l.slots && slot < 0; ++s)
-          if (tags[s] < 0 || std::find(need, need + a.kh, tags[s]) == need + a.kh) slot = s;
-        tags[slot] = need[ky];
-        build_row(a, l, b, static_cast<int>(need[ky] - int64_t{b} * a.in_h), planes + int64_t{slot} * l.row);
-      }
-      rows[ky] = planes + int64_t{slot} * l.row;
-    }
+    cache.lookup(b, a.in_h, oy * a.stride_h - a.pad_top, a.dil_h, a.kh, rows, [&](uint32_t* dst, int64_t row) {
+      build_row(a, l, b, static_cast<int>(row - int64_t{b} * a.in_h), dst);
+    });
     int8_t* out_row = a.out + r * a.out_w * a.out_c;
     for (int c0 = 0; c0 < a.out_c; c0 += kBlock) {
-      const int nb = std::min(kBlock, a.out_c - c0), wide = 16 * groups_for(nb);
+      const int nb = static_cast<int>(min64(kBlock, a.out_c - c0)), wide = 16 * groups_for(nb);
       int ox0 = 0;
       if (kWide[nb])
         for (; ox0 + wide <= a.out_w; ox0 += wide) kWide[nb](a, l, rows, ox0, c0, 16, out_row, tmp);
-      for (; ox0 < a.out_w; ox0 += 16) kBlocks[nb](a, l, rows, ox0, c0, std::min(16, a.out_w - ox0), out_row, tmp);
+      for (; ox0 < a.out_w; ox0 += 16) kBlocks[nb](a, l, rows, ox0, c0, static_cast<int>(min64(16, a.out_w - ox0)), out_row, tmp);
     }
   }
 }

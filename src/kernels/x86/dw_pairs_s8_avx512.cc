@@ -1,8 +1,7 @@
 // AVX-512 int8 depthwise convolution on tap pairs; see dw_pairs_s8.h.
 #include "kernels/optimized/gemm_s8_avx512_impl.inc"  // requant16, load_rq
 #include "kernels/x86/dw_pairs_s8.h"
-
-#include <algorithm>
+#include "kernels/x86/row_cache.h"
 
 namespace liteq::rt::x86 {
 namespace {
@@ -86,36 +85,14 @@ size_t dw_pairs_scratch_s8(const DwPairsS8Args& a) { return static_cast<size_t>(
 
 void dw_pairs_rows_s8_avx512(const DwPairsS8Args& a, int64_t r0, int64_t r1, uint8_t* scratch) {
   const Layout l = layout(a);
-  auto* cache = reinterpret_cast<int16_t*>(scratch);
-  auto* tags = reinterpret_cast<int64_t*>(scratch + l.tags_at);
-  int16_t* pad_row = cache + int64_t{l.slots} * l.row;
-  std::fill(pad_row, pad_row + l.row, static_cast<int16_t>(a.zero_point));
-  std::fill(tags, tags + l.slots, int64_t{-1});
+  RowCache<int16_t> cache{reinterpret_cast<int16_t*>(scratch), reinterpret_cast<int64_t*>(scratch + l.tags_at),
+                          l.slots, l.row};
+  cache.reset(static_cast<int16_t>(a.zero_point));
   const int16_t* rows[64];
-  int64_t need[64];
   for (int64_t r = r0; r < r1; ++r) {
     const int b = static_cast<int>(r / a.out_h), oy = static_cast<int>(r % a.out_h);
-    for (int ky = 0; ky < a.kh; ++ky) {
-      const int iy = oy * a.stride_h - a.pad_top + ky * a.dil_h;
-      need[ky] = iy < 0 || iy >= a.in_h ? -1 : int64_t{b} * a.in_h + iy;
-    }
-    // Cached rows stay; new ones replace rows this output row does not use.
-    for (int ky = 0; ky < a.kh; ++ky) {
-      if (need[ky] < 0) {
-        rows[ky] = pad_row;
-        continue;
-      }
-      int slot = -1;
-      for (int s = 0; s < l.slots && slot < 0; ++s)
-        if (tags[s] == need[ky]) slot = s;
-      if (slot < 0) {
-        for (int s = 0; s < l.slots && slot < 0; ++s)
-          if (tags[s] < 0 || std::find(need, need + a.kh, tags[s]) == need + a.kh) slot = s;
-        tags[slot] = need[ky];
-        build_row(a, l, a.in + need[ky] * a.in_w * a.c, cache + int64_t{slot} * l.row);
-      }
-      rows[ky] = cache + int64_t{slot} * l.row;
-    }
+    cache.lookup(b, a.in_h, oy * a.stride_h - a.pad_top, a.dil_h, a.kh, rows,
+                 [&](int16_t* dst, int64_t row) { build_row(a, l, a.in + row * a.in_w * a.c, dst); });
     int8_t* out_row = a.out + r * a.out_w * a.c;
     for (int cb = 0; cb < a.blocks; ++cb) {
       const int left = a.c - cb * 16;
