@@ -2,10 +2,11 @@
 // kernels and XNNPACK delegate), on the same .tflite files and inputs, same machine,
 // same run. Called by scripts/bench_compare.sh (which builds everything first).
 //
-//   node scripts/bench_compare.mjs [--models a,b] [--dtypes float32,int8,dynamic]
+//   node scripts/bench_compare.mjs [--models a,b] [--dtypes float32,int8,dynamic,int16x8]
 //        [--threads 1,2] [--runs 40] [--json FILE]
 //
-// For each model: the float file; its int8 and dynamic-range versions made by
+// For each model: the float file; its int8 and dynamic-range versions (and, asked for
+// with --dtypes, its int16x8 version with float fallback) made by
 // `liteq quantize` (cached in .cache/bench/). For each file and thread count: `liteq
 // bench` (median of --runs invokes after 5 warm-up ones), then tflite_c_runner with
 // builtin kernels and with XNNPACK on the inputs liteq used (median of --runs + 1
@@ -32,7 +33,7 @@ const TFLITE_CANNOT = new Set(['selfie_segmentation', 'selfie_segmentation_lands
 
 function usage(msg) {
   if (msg) console.error(`bench_compare: ${msg}`);
-  console.error('usage: node scripts/bench_compare.mjs [--models a,b] [--dtypes float32,int8,dynamic] [--threads 1,2] [--runs N] [--json FILE]');
+  console.error('usage: node scripts/bench_compare.mjs [--models a,b] [--dtypes float32,int8,dynamic,int16x8] [--threads 1,2] [--runs N] [--json FILE]');
   process.exit(2);
 }
 const opt = { models: ALL_MODELS, dtypes: ['float32', 'int8', 'dynamic'], threads: [1, 2], runs: 40, json: '' };
@@ -48,7 +49,7 @@ for (let i = 0; i < argv.length; i++) {
   else usage(`unknown argument ${a}`);
 }
 for (const m of opt.models) if (!ALL_MODELS.includes(m)) usage(`unknown model ${m} (known: ${ALL_MODELS.join(', ')})`);
-for (const d of opt.dtypes) if (!['float32', 'int8', 'dynamic'].includes(d)) usage(`unknown dtype ${d}`);
+for (const d of opt.dtypes) if (!['float32', 'int8', 'dynamic', 'int16x8'].includes(d)) usage(`unknown dtype ${d}`);
 if (!(opt.runs >= 30)) usage('--runs must be at least 30 (medians of at least 30 invokes)');
 for (const f of [LITEQ, RUNNER]) if (!existsSync(f)) usage(`${f} is missing: run bash scripts/bench_compare.sh (it builds it)`);
 mkdirSync(WORK, { recursive: true });
@@ -62,6 +63,7 @@ function modelFile(model, dtype) {
   if (!existsSync(out)) {
     const args = ['quantize', src, '-o', out, '--mode', dtype];
     if (dtype === 'int8') args.push('--calib', CALIB, '--keep-float', 'Convolution2DTransposeBias');
+    if (dtype === 'int16x8') args.push('--calib', CALIB, '--fallback');
     run(LITEQ, args);
   }
   return out;

@@ -2,7 +2,7 @@
 # liteq's interpreter beside official TFLite 2.9 (builtin kernels, XNNPACK delegate) on
 # the MediaPipe models and their int8 / dynamic-range versions, 1 and 2 threads:
 #
-#   bash scripts/bench_compare.sh [--models a,b] [--dtypes float32,int8,dynamic]
+#   bash scripts/bench_compare.sh [--models a,b] [--dtypes float32,int8,dynamic[,int16x8]]
 #                                 [--threads 1,2] [--runs 40] [--json FILE]
 #
 # Sets everything up first (scripts/setup.sh). Run it on an otherwise idle machine.
