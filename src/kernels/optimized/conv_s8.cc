@@ -127,9 +127,10 @@ class GemmS8 {
   // Per output channel: the sum of its weights (int32, wrapping).
   const std::vector<int32_t>& weight_sums() const { return sums_; }
   size_t state_bytes() const { return packed_.size() + (init_.size() + sums_.size()) * 4 + rq_.bytes(); }
+  // Rounded to 64 bytes: every thread's panel starts aligned (its rows are int16 or int32).
   size_t scratch_per_thread() const {
-    size_t b = static_cast<size_t>(kRowsPerChunk) * row_bytes_ + k_ + 64;
-    if (raw_) b = (b + 63) / 64 * 64 + static_cast<size_t>(kRowsPerChunk) * npad_ * 4;
+    size_t b = (static_cast<size_t>(kRowsPerChunk) * row_bytes_ + k_ + 64 + 63) / 64 * 64;
+    if (raw_) b += static_cast<size_t>(kRowsPerChunk) * npad_ * 4;
     return b;
   }
   size_t scratch_bytes() const { return scratch_per_thread() * threads_; }
@@ -151,7 +152,7 @@ class GemmS8 {
   // The pieces of run() for callers that split the work themselves (TRANSPOSE_CONV).
   // A panel (panel_bytes(), one per thread) holds up to kRowsPerChunk packed rows; its
   // format depends only on the ISA path and K, so GemmS8s prepared alike share panels.
-  size_t panel_bytes() const { return static_cast<size_t>(kRowsPerChunk) * row_bytes_ + k_ + 64; }
+  size_t panel_bytes() const { return (static_cast<size_t>(kRowsPerChunk) * row_bytes_ + k_ + 64 + 63) / 64 * 64; }
   // Packs rows m0 .. m0 + rows - 1 (rows <= kRowsPerChunk) given by row(m, tmp).
   template <typename RowFn>
   void pack_panel(int64_t m0, int rows, RowFn& row, uint8_t* panel) const {
