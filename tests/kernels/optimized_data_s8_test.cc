@@ -59,19 +59,23 @@ TEST(OptimizedDataS8, QuantizeBitExactWithReference) {
   EXPECT_EQ(run({rt::Isa::kAvx2, &pool}), run({}));
 }
 
-TEST(OptimizedDataS8, ResizeBilinearBitExactWithReference) {
-  REQUIRE_AVX2();
-  std::mt19937 rng(5);
+// Random RESIZE_BILINEAR cases of type T (plain, align_corners, half_pixel_centers for each
+// channel count) at each ISA level of `isas`, 1 and 2 threads, against the reference.
+template <typename T>
+void check_resize(uint32_t seed, std::initializer_list<int> channel_counts, std::initializer_list<rt::Isa> isas) {
+  std::mt19937 rng(seed);
   rt::ThreadPool pool(2);
-  int cases = 0;
-  for (int channels : {1, 3, 7, 8, 9, 16, 24, 32, 33}) {
-    for (int mode = 0; mode < 3; ++mode) {  // plain, align_corners, half_pixel_centers
+  for (int channels : channel_counts) {
+    for (int mode = 0; mode < 3; ++mode) {
       const int in_h = 1 + rng() % 9, in_w = 1 + rng() % 9, out_h = 1 + rng() % 19, out_w = 1 + rng() % 19;
       const int batch = 1 + rng() % 2;
-      std::vector<int8_t> v(static_cast<size_t>(batch) * in_h * in_w * channels);
-      for (auto& x : v) x = static_cast<int8_t>(rng());
-      TensorData in = make_tensor<int8_t>({batch, in_h, in_w, channels}, v);
-      in.quant = per_tensor(0.1f, 3);
+      std::vector<T> v(static_cast<size_t>(batch) * in_h * in_w * channels);
+      for (auto& x : v) {  // the type's extremes often
+        const int k = static_cast<int>(rng() % 8);
+        x = k == 0 ? std::numeric_limits<T>::lowest() : k == 1 ? std::numeric_limits<T>::max() : static_cast<T>(rng());
+      }
+      TensorData in = make_tensor<T>({batch, in_h, in_w, channels}, v);
+      in.quant = per_tensor(0.1f, sizeof(T) == 1 ? 3 : 0);
       rt::ResizeParams p;
       p.align_corners = mode == 1;
       p.half_pixel_centers = mode == 2;
@@ -79,63 +83,32 @@ TEST(OptimizedDataS8, ResizeBilinearBitExactWithReference) {
         return OpRunner(Op::RESIZE_BILINEAR, p)
             .input(in)
             .input(i32({2}, {out_h, out_w}), true)
-            .output(DType::kInt8, in.quant)
+            .output(in.type, in.quant)
             .exec(e)
             .run()[0]
             .bytes;
       };
       const auto want = run({});
-      ASSERT_EQ(run({rt::Isa::kAvx2, nullptr}), want)
-          << channels << "ch " << in_h << "x" << in_w << " -> " << out_h << "x" << out_w << " mode " << mode;
-      ASSERT_EQ(run({rt::Isa::kAvx2, &pool}), want);
-      if (rt::detect_isa() >= rt::Isa::kAvx512) {  // rows of 8 or 16k channels on AVX-512
-        ASSERT_EQ(run({rt::Isa::kAvx512, nullptr}), want)
-            << channels << "ch " << in_h << "x" << in_w << " -> " << out_h << "x" << out_w << " mode " << mode;
-        ASSERT_EQ(run({rt::Isa::kAvx512, &pool}), want);
+      for (rt::Isa isa : isas) {
+        if (isa > rt::detect_isa()) continue;
+        ASSERT_EQ(run({isa, nullptr}), want) << rt::isa_name(isa) << " " << channels << "ch " << in_h << "x" << in_w
+                                             << " -> " << out_h << "x" << out_w << " mode " << mode;
+        ASSERT_EQ(run({isa, &pool}), want);
       }
-      ++cases;
     }
   }
-  EXPECT_EQ(cases, 27);
 }
 
-// int16 (16x8 models) rows on AVX-512 for 8 or 16k channels: int64 sums as the reference.
+// int8: AVX2 per pixel; AVX-512 rows for 8 or 16k channels.
+TEST(OptimizedDataS8, ResizeBilinearBitExactWithReference) {
+  REQUIRE_AVX2();
+  check_resize<int8_t>(5, {1, 3, 7, 8, 9, 16, 24, 32, 33}, {rt::Isa::kAvx2, rt::Isa::kAvx512});
+}
+
+// int16 (16x8 models): AVX-512 rows for 8 or 16k channels, int64 sums as the reference.
 TEST(OptimizedDataS8, ResizeBilinearInt16BitExactWithReference) {
   if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
-  std::mt19937 rng(6);
-  rt::ThreadPool pool(2);
-  int cases = 0;
-  for (int channels : {8, 16, 32, 3}) {
-    for (int mode = 0; mode < 3; ++mode) {  // plain, align_corners, half_pixel_centers
-      const int in_h = 1 + rng() % 9, in_w = 1 + rng() % 9, out_h = 1 + rng() % 19, out_w = 1 + rng() % 19;
-      const int batch = 1 + rng() % 2;
-      std::vector<int16_t> v(static_cast<size_t>(batch) * in_h * in_w * channels);
-      for (auto& x : v) {
-        const int k = static_cast<int>(rng() % 8);
-        x = static_cast<int16_t>(k == 0 ? -32768 : k == 1 ? 32767 : static_cast<int>(rng()));
-      }
-      TensorData in = make_tensor<int16_t>({batch, in_h, in_w, channels}, v);
-      in.quant = per_tensor(0.001f, 0);
-      rt::ResizeParams p;
-      p.align_corners = mode == 1;
-      p.half_pixel_centers = mode == 2;
-      auto run = [&](rt::ExecConfig e) {
-        return OpRunner(Op::RESIZE_BILINEAR, p)
-            .input(in)
-            .input(i32({2}, {out_h, out_w}), true)
-            .output(DType::kInt16, in.quant)
-            .exec(e)
-            .run()[0]
-            .bytes;
-      };
-      const auto want = run({});
-      ASSERT_EQ(run({rt::Isa::kAvx512, nullptr}), want)
-          << channels << "ch " << in_h << "x" << in_w << " -> " << out_h << "x" << out_w << " mode " << mode;
-      ASSERT_EQ(run({rt::Isa::kAvx512, &pool}), want);
-      ++cases;
-    }
-  }
-  EXPECT_EQ(cases, 12);
+  check_resize<int16_t>(6, {8, 16, 32, 3}, {rt::Isa::kAvx512});
 }
 
 // DEQUANTIZE int8 -> float32 per tensor on AVX-512: every input value, scales from

@@ -16,11 +16,13 @@
 
 #include "kernels/exec.h"
 #include "kernels/op_runner.h"
+#include "kernels/optimized_int_check.h"
 #include "kernels/optimized/kernels_s16.h"
 
 namespace liteq {
 namespace {
 
+using test::ConvShape;
 using test::OpRunner;
 using test::qp;
 using test::qt;
@@ -37,17 +39,7 @@ std::vector<T> rand_int(std::mt19937& rng, size_t n, int lo, int hi, bool all_ex
   return v;
 }
 
-std::vector<rt::Isa> isas() {
-  std::vector<rt::Isa> v;
-  for (int i = static_cast<int>(rt::Isa::kAvx2); i <= static_cast<int>(rt::detect_isa()); ++i)
-    v.push_back(static_cast<rt::Isa>(i));
-  return v;
-}
 
-rt::ThreadPool& pool(int threads) {
-  static rt::ThreadPool p1(1), p2(2), p3(3);
-  return threads == 1 ? p1 : threads == 2 ? p2 : p3;
-}
 
 int64_t g_made = 0;  // fast kernels the optimized runs created
 int64_t g_cases = 0;  // shapes checked
@@ -63,11 +55,11 @@ void check_all(const std::string& what, Make make, bool expect_fast = true) {
     ++g_outputs;
     g_inner += v != 0 && v != -32768 && v != 32767;
   }
-  for (rt::Isa isa : isas()) {
+  for (rt::Isa isa : test::int_isa_levels()) {
     for (int threads : {1, 2, 3}) {
       const int64_t before = rt::opt::s16::fast_kernels_made();
       OpRunner runner = make();
-      const auto out = runner.exec(rt::ExecConfig{isa, &pool(threads)}).run();
+      const auto out = runner.exec(rt::ExecConfig{isa, &test::int_pool(threads)}).run();
       const int64_t made = rt::opt::s16::fast_kernels_made() - before;
       g_made += made;
       if (expect_fast) {
@@ -142,16 +134,6 @@ void add_bias(OpRunner& r, std::mt19937& rng, const Quant& q, const Scales& sc, 
   }
 }
 
-struct ConvShape {
-  int batch, h, w, in_c, out_c, kh, kw, sh, sw, dh, dw;
-  rt::Padding pad;
-  std::string str() const {
-    return std::to_string(batch) + "x" + std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(in_c) +
-           " -> " + std::to_string(out_c) + " k" + std::to_string(kh) + "x" + std::to_string(kw) + " s" +
-           std::to_string(sh) + "x" + std::to_string(sw) + " d" + std::to_string(dh) + "x" + std::to_string(dw) +
-           (pad == rt::Padding::kSame ? " SAME" : " VALID");
-  }
-};
 
 void check_conv(std::mt19937& rng, const ConvShape& s, const Quant& q, bool depthwise) {
   const int out_c = depthwise ? s.in_c : s.out_c;
@@ -162,26 +144,7 @@ void check_conv(std::mt19937& rng, const ConvShape& s, const Quant& q, bool dept
   const uint32_t seed = rng();
   auto make = [&]() {
     std::mt19937 brng(seed);  // the same bias every run
-    OpRunner r = depthwise ? OpRunner(Op::DEPTHWISE_CONV_2D, [&] {
-      rt::DepthwiseConvParams p;
-      p.padding = s.pad;
-      p.stride_h = s.sh;
-      p.stride_w = s.sw;
-      p.dilation_h = s.dh;
-      p.dilation_w = s.dw;
-      p.activation = q.act;
-      return rt::OpParams(p);
-    }())
-                           : OpRunner(Op::CONV_2D, [&] {
-                               rt::ConvParams p;
-                               p.padding = s.pad;
-                               p.stride_h = s.sh;
-                               p.stride_w = s.sw;
-                               p.dilation_h = s.dh;
-                               p.dilation_w = s.dw;
-                               p.activation = q.act;
-                               return rt::OpParams(p);
-                             }());
+    OpRunner r = test::conv_runner(s, q.act, depthwise);
     r.input(qt<int16_t>({s.batch, s.h, s.w, s.in_c}, in, qp({sc.in}, {0})));
     const std::vector<int64_t> zeros(sc.w.size(), 0);
     if (depthwise) r.input(qt<int8_t>({1, s.kh, s.kw, out_c}, w, qp(sc.w, zeros, 3)), true);

@@ -11,11 +11,13 @@
 
 #include "kernels/exec.h"
 #include "kernels/op_runner.h"
+#include "kernels/optimized_int_check.h"
 #include "kernels/optimized/kernels_s8.h"
 
 namespace liteq {
 namespace {
 
+using test::ConvShape;
 using test::OpRunner;
 using test::qp;
 using test::qt;
@@ -32,17 +34,7 @@ std::vector<int8_t> rand_i8(std::mt19937& rng, size_t n, int lo = -128, int hi =
 }
 
 // The ISA levels to test, above the reference.
-std::vector<rt::Isa> isas() {
-  std::vector<rt::Isa> v;
-  for (int i = static_cast<int>(rt::Isa::kAvx2); i <= static_cast<int>(rt::detect_isa()); ++i)
-    v.push_back(static_cast<rt::Isa>(i));
-  return v;
-}
 
-rt::ThreadPool& pool(int threads) {
-  static rt::ThreadPool p1(1), p2(2), p3(3);
-  return threads == 1 ? p1 : threads == 2 ? p2 : p3;
-}
 
 int64_t g_made = 0;  // fast kernels the optimized runs created
 
@@ -50,10 +42,10 @@ int64_t g_made = 0;  // fast kernels the optimized runs created
 template <typename Make>
 void check_all(const std::string& what, Make make) {
   const auto ref = make().run();
-  for (rt::Isa isa : isas()) {
+  for (rt::Isa isa : test::int_isa_levels()) {
     for (int threads : {1, 2, 3}) {
       const int64_t before = rt::opt::s8::fast_kernels_made();
-      const auto out = make().exec(rt::ExecConfig{isa, &pool(threads)}).run();
+      const auto out = make().exec(rt::ExecConfig{isa, &test::int_pool(threads)}).run();
       g_made += rt::opt::s8::fast_kernels_made() - before;
       ASSERT_EQ(out[0].dims, ref[0].dims) << what;
       // Byte comparison: int8 outputs, and float outputs of the hybrid kernels bit for bit.
@@ -118,16 +110,6 @@ std::vector<float> bias_scales(const Scales& s) {
   return b;
 }
 
-struct ConvShape {
-  int batch, h, w, in_c, out_c, kh, kw, sh, sw, dh, dw;
-  rt::Padding pad;
-  std::string str() const {
-    return std::to_string(batch) + "x" + std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(in_c) +
-           " -> " + std::to_string(out_c) + " k" + std::to_string(kh) + "x" + std::to_string(kw) + " s" +
-           std::to_string(sh) + "x" + std::to_string(sw) + " d" + std::to_string(dh) + "x" + std::to_string(dw) +
-           (pad == rt::Padding::kSame ? " SAME" : " VALID");
-  }
-};
 
 void check_conv(std::mt19937& rng, const ConvShape& s, const Quant& q, bool depthwise) {
   const int out_c = depthwise ? s.in_c : s.out_c;
@@ -137,26 +119,7 @@ void check_conv(std::mt19937& rng, const ConvShape& s, const Quant& q, bool dept
   const auto w = rand_i8(rng, static_cast<size_t>(out_c) * k, -127, 127);
   const auto bias = rand_bias(rng, out_c, rng() % 2 ? 1000 : 200000);
   auto make = [&]() {
-    OpRunner r = depthwise ? OpRunner(Op::DEPTHWISE_CONV_2D, [&] {
-      rt::DepthwiseConvParams p;
-      p.padding = s.pad;
-      p.stride_h = s.sh;
-      p.stride_w = s.sw;
-      p.dilation_h = s.dh;
-      p.dilation_w = s.dw;
-      p.activation = q.act;
-      return rt::OpParams(p);
-    }())
-                           : OpRunner(Op::CONV_2D, [&] {
-                               rt::ConvParams p;
-                               p.padding = s.pad;
-                               p.stride_h = s.sh;
-                               p.stride_w = s.sw;
-                               p.dilation_h = s.dh;
-                               p.dilation_w = s.dw;
-                               p.activation = q.act;
-                               return rt::OpParams(p);
-                             }());
+    OpRunner r = test::conv_runner(s, q.act, depthwise);
     r.input(qt<int8_t>({s.batch, s.h, s.w, s.in_c}, in, qp({sc.in}, {q.in_zp})));
     std::vector<int64_t> zeros(sc.w.size(), 0);
     if (depthwise) r.input(qt<int8_t>({1, s.kh, s.kw, out_c}, w, qp(sc.w, zeros, 3)), true);

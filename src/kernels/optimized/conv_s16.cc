@@ -15,6 +15,7 @@
 
 #include "kernels/exec.h"
 #include "kernels/optimized/fast_kernels.h"
+#include "kernels/optimized/gemm_path.h"
 #include "kernels/optimized/kernels_s16.h"
 
 namespace liteq::rt::opt {
@@ -22,15 +23,7 @@ namespace {
 
 std::atomic<int64_t> g_made{0};
 
-enum class Path : uint8_t { kAvx2, kAvx512, kVnni };
-
-Path gemm_path(Isa isa) {
-  if (isa >= Isa::kAvx512Vnni) return Path::kVnni;
-  if (isa >= Isa::kAvx512) return Path::kAvx512;
-  return Path::kAvx2;
-}
-
-int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+using Path = GemmPath;
 
 constexpr double kMinParallelMacs = 1 << 19;  // below: one thread (waking the pool costs more)
 
@@ -135,7 +128,7 @@ class GemmS16 {
   // Rows of A in place (no packing) need K == kp().
   bool can_direct() const { return kp_ == k_; }
   size_t scratch_per_thread() const {
-    return static_cast<size_t>(round_up(int64_t{kRowsPerChunk} * kp_ * 2, 64)) + size_t{kRowsPerChunk} * kBlock * 8;
+    return static_cast<size_t>(round_up<int64_t>(int64_t{kRowsPerChunk} * kp_ * 2, 64)) + size_t{kRowsPerChunk} * kBlock * 8;
   }
   size_t scratch_bytes() const { return scratch_per_thread() * threads_; }
   int kp() const { return kp_; }
@@ -161,7 +154,7 @@ class GemmS16 {
       for (size_t slot = sb; slot < se; ++slot) {
         uint8_t* base = scratch + slot * scratch_per_thread();
         auto* panel = reinterpret_cast<int16_t*>(base);
-        auto* acc = reinterpret_cast<int64_t*>(base + round_up(int64_t{kRowsPerChunk} * kp_ * 2, 64));
+        auto* acc = reinterpret_cast<int64_t*>(base + round_up<int64_t>(int64_t{kRowsPerChunk} * kp_ * 2, 64));
         const int64_t t0 = static_cast<int64_t>(slot) * tasks / slots;
         const int64_t t1 = static_cast<int64_t>(slot + 1) * tasks / slots;
         int64_t packed_chunk = -1;

@@ -11,6 +11,7 @@
 
 #include "kernels/exec.h"
 #include "kernels/optimized/fast_kernels.h"
+#include "kernels/optimized/gemm_path.h"
 #include "kernels/optimized/kernels_s8.h"
 #include "kernels/optimized/quantize_floats_fast.h"
 #include "kernels/x86/conv_lanes_s8.h"
@@ -23,15 +24,7 @@ namespace {
 
 std::atomic<int64_t> g_made{0};
 
-enum class Path : uint8_t { kAvx2, kAvx512, kVnni };
-
-Path gemm_path(Isa isa) {
-  if (isa >= Isa::kAvx512Vnni) return Path::kVnni;
-  if (isa >= Isa::kAvx512) return Path::kAvx512;
-  return Path::kAvx2;
-}
-
-int round_up(int x, int m) { return (x + m - 1) / m * m; }
+using Path = GemmPath;
 
 int32_t wrap(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v))); }
 
