@@ -68,7 +68,10 @@ struct RequantArrays {
 class GemmS8 {
  public:
   static constexpr int kRowsPerChunk = 48;  // a multiple of every micro-kernel's row count
-  static constexpr double kMinParallelMacs = 1 << 19;
+  // Below this many multiply-adds one thread (waking the pool costs more). Interleaved A/B
+  // at 2 threads against the former 2^19: face_detection int8 4-5 % faster, the others
+  // unchanged. The depthwise kernels use the same bound.
+  static constexpr double kMinParallelMacs = 1 << 16;
 
   // q null: raw mode (run_raw: int32 dot products, no bias, offset or requantization).
   bool prepare(Isa isa, const int8_t* w, const int32_t* bias, int32_t input_offset, const ref::QuantOutput* q,
@@ -521,7 +524,7 @@ class DepthwiseS8 : public FastKernel {
     const int64_t rows = int64_t{g_.batch} * g_.out_h;
     // Small layers run on one thread: waking the pool costs more than it saves.
     const double macs = static_cast<double>(rows) * g_.out_w * g_.out_c * g_.filter_h * g_.filter_w;
-    const size_t grain = macs < (1 << 18) ? static_cast<size_t>(rows) : 1;
+    const size_t grain = macs < GemmS8::kMinParallelMacs ? static_cast<size_t>(rows) : 1;
     parallel_for(ctx.exec(), static_cast<size_t>(rows), grain, [&](size_t b, size_t e) {
       if (avx512_) s8::dw_s8_avx512(d, static_cast<int64_t>(b), static_cast<int64_t>(e));
       else s8::dw_s8_avx2(d, static_cast<int64_t>(b), static_cast<int64_t>(e));
@@ -539,7 +542,7 @@ class DepthwiseS8 : public FastKernel {
     const int64_t rows = int64_t{a.batch} * a.out_h;
     // Small layers run on one thread: waking the pool costs more than it saves.
     const double macs = static_cast<double>(rows) * a.out_w * a.c * a.kh * a.kw;
-    const int threads = macs < (1 << 18) ? 1 : std::min<int>(ctx.exec().threads(), threads_);
+    const int threads = macs < GemmS8::kMinParallelMacs ? 1 : std::min<int>(ctx.exec().threads(), threads_);
     // Contiguous row ranges, one per thread: each keeps its cached input rows.
     parallel_for(ctx.exec(), static_cast<size_t>(threads), 1, [&](size_t t0, size_t t1) {
       for (size_t t = t0; t < t1; ++t)
