@@ -19,6 +19,7 @@
 namespace {
 
 using namespace liteq;
+using bench::Case;
 using bench::OneOp;
 using bench::TensorSpec;
 
@@ -30,11 +31,6 @@ TensorSpec bias(int channels, float in_scale) {
   return {DType::kInt64, {channels}, std::vector<float>(channels, in_scale * 0.01f), 0, 0, true};
 }
 
-struct Case {
-  std::string name;
-  double ops;  // 2 x multiply-adds
-  std::function<std::unique_ptr<OneOp>(rt::ExecConfig)> make;
-};
 
 std::vector<Case> cases() {
   std::vector<Case> v;
@@ -87,28 +83,4 @@ std::vector<Case> cases() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  static std::vector<std::unique_ptr<rt::ThreadPool>> pools;
-  pools.push_back(std::make_unique<rt::ThreadPool>(1));
-  pools.push_back(std::make_unique<rt::ThreadPool>(2));
-  static const auto all = cases();
-  for (const auto& c : all) {
-    for (int level = 0; level <= static_cast<int>(rt::detect_isa()); ++level) {
-      const auto isa = static_cast<rt::Isa>(level);
-      for (int threads : {1, 2}) {
-        if (isa == rt::Isa::kReference && threads > 1) continue;  // the reference is single-threaded
-        const std::string name = c.name + "/" + rt::isa_name(isa) + "/threads:" + std::to_string(threads);
-        rt::ThreadPool* pool = pools[threads - 1].get();
-        benchmark::RegisterBenchmark(name.c_str(), [&c, isa, pool](benchmark::State& state) {
-          auto op = c.make(rt::ExecConfig{isa, pool});
-          for (auto _ : state) op->eval();
-          state.counters["GOP/s"] = benchmark::Counter(c.ops * 1e-9 * state.iterations(), benchmark::Counter::kIsRate);
-        })->UseRealTime()->Unit(benchmark::kMicrosecond);
-      }
-    }
-  }
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return liteq::bench::run_cases(argc, argv, cases); }

@@ -1,8 +1,13 @@
 // A single operator run through its prepare/eval, as the interpreter runs it, on
-// random data, for the kernel benchmarks (conv_s8_bench.cc, conv_s16_bench.cc).
+// random data, for the kernel benchmarks (conv_s8_bench.cc, conv_s16_bench.cc), and the
+// benchmark registration they share.
 #pragma once
+#include <benchmark/benchmark.h>
+
+#include <functional>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "ir/op_codes.h"
@@ -89,5 +94,40 @@ class OneOp {
   rt::Graph g_;
   std::vector<std::vector<uint8_t>> storage_;
 };
+
+// One benchmarked op: its name, 2 x its multiply-adds, and how to build it.
+struct Case {
+  std::string name;
+  double ops;
+  std::function<std::unique_ptr<OneOp>(rt::ExecConfig)> make;
+};
+
+// Registers every case at every ISA level this CPU has (the reference on one thread only)
+// on 1 and 2 threads, with a GOP/s counter, and runs them: the body of main().
+inline int run_cases(int argc, char** argv, std::vector<Case> (*make_cases)()) {
+  benchmark::Initialize(&argc, argv);
+  static std::vector<std::unique_ptr<rt::ThreadPool>> pools;
+  pools.push_back(std::make_unique<rt::ThreadPool>(1));
+  pools.push_back(std::make_unique<rt::ThreadPool>(2));
+  static const auto all = make_cases();
+  for (const auto& c : all) {
+    for (int level = 0; level <= static_cast<int>(rt::detect_isa()); ++level) {
+      const auto isa = static_cast<rt::Isa>(level);
+      for (int threads : {1, 2}) {
+        if (isa == rt::Isa::kReference && threads > 1) continue;  // the reference is single-threaded
+        const std::string name = c.name + "/" + rt::isa_name(isa) + "/threads:" + std::to_string(threads);
+        rt::ThreadPool* pool = pools[threads - 1].get();
+        benchmark::RegisterBenchmark(name.c_str(), [&c, isa, pool](benchmark::State& state) {
+          auto op = c.make(rt::ExecConfig{isa, pool});
+          for (auto _ : state) op->eval();
+          state.counters["GOP/s"] = benchmark::Counter(c.ops * 1e-9 * state.iterations(), benchmark::Counter::kIsRate);
+        })->UseRealTime()->Unit(benchmark::kMicrosecond);
+      }
+    }
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
 
 }  // namespace liteq::bench

@@ -45,6 +45,26 @@ std::string conv_name(const ConvCase& k, rt::Activation act) {
          (k.bias ? " bias" : "") + " act " + std::to_string(static_cast<int>(act));
 }
 
+// The runner of CONV_2D case k with activation act and the given data (|x| everywhere and
+// no activation when `absolute`, for the tolerance); keeps references to the vectors.
+Build conv_build(const ConvCase& k, rt::Activation act, const std::vector<float>& in, const std::vector<float>& w,
+                 const std::vector<float>& b) {
+  return [&k, act, &in, &w, &b](bool absolute) {
+      rt::ConvParams p;
+      p.padding = k.pad;
+      p.stride_h = k.sh;
+      p.stride_w = k.sw;
+      p.dilation_h = k.dh;
+      p.dilation_w = k.dw;
+      p.activation = absolute ? rt::Activation::kNone : act;
+      OpRunner r(Op::CONV_2D, p);
+      r.input(f32({k.n, k.h, k.w, k.c}, absolute ? abs_of(in) : in));
+      r.input(f32({k.oc, k.kh, k.kw, k.c}, absolute ? abs_of(w) : w), true);
+      if (k.bias) r.input(f32({k.oc}, absolute ? abs_of(b) : b), true);
+      return r;
+  };
+}
+
 class OptimizedF32Test : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -77,22 +97,7 @@ TEST_F(OptimizedF32Test, Conv2D) {
     const auto in = random_values(rng, int64_t{k.n} * k.h * k.w * k.c);
     const auto w = random_values(rng, int64_t{k.oc} * k.kh * k.kw * k.c);
     const auto b = random_values(rng, k.oc);
-    check_op(
-        [&](bool absolute) {
-          rt::ConvParams p;
-          p.padding = k.pad;
-          p.stride_h = k.sh;
-          p.stride_w = k.sw;
-          p.dilation_h = k.dh;
-          p.dilation_w = k.dw;
-          p.activation = absolute ? rt::Activation::kNone : act;
-          OpRunner r(Op::CONV_2D, p);
-          r.input(f32({k.n, k.h, k.w, k.c}, absolute ? abs_of(in) : in));
-          r.input(f32({k.oc, k.kh, k.kw, k.c}, absolute ? abs_of(w) : w), true);
-          if (k.bias) r.input(f32({k.oc}, absolute ? abs_of(b) : b), true);
-          return r;
-        },
-        conv_name(k, act));
+    check_op(conv_build(k, act, in, w, b), conv_name(k, act));
   }
 }
 
@@ -129,20 +134,7 @@ TEST_F(OptimizedF32Test, Conv2DPixelsInLanes) {
     const auto in = random_values(rng, int64_t{k.n} * k.h * k.w * k.c);
     const auto w = random_values(rng, int64_t{k.oc} * k.kh * k.kw * k.c);
     const auto b = random_values(rng, k.oc);
-    const Build build = [&](bool absolute) {
-      rt::ConvParams p;
-      p.padding = k.pad;
-      p.stride_h = k.sh;
-      p.stride_w = k.sw;
-      p.dilation_h = k.dh;
-      p.dilation_w = k.dw;
-      p.activation = absolute ? rt::Activation::kNone : act;
-      OpRunner r(Op::CONV_2D, p);
-      r.input(f32({k.n, k.h, k.w, k.c}, absolute ? abs_of(in) : in));
-      r.input(f32({k.oc, k.kh, k.kw, k.c}, absolute ? abs_of(w) : w), true);
-      if (k.bias) r.input(f32({k.oc}, absolute ? abs_of(b) : b), true);
-      return r;
-    };
+    const Build build = conv_build(k, act, in, w, b);
     check_op(build, conv_name(k, act));
     if (rt::detect_isa() >= rt::Isa::kAvx512) {
       const auto gemm = build(false).exec(rt::ExecConfig{rt::Isa::kAvx2, nullptr}).run()[0].values<float>();
