@@ -141,34 +141,20 @@ class GemmS16 {
   void run(const ExecConfig& exec, int64_t m_total, const int16_t* direct, Pack& pack, uint8_t* scratch,
            Epi& epi) const {
     if (m_total <= 0 || n_ <= 0) return;
-    const int64_t chunks = (m_total + kRowsPerChunk - 1) / kRowsPerChunk;
     const double macs = static_cast<double>(m_total) * n_ * k_;
     const int threads = macs < kMinParallelMacs ? 1 : std::min(exec.threads(), threads_);
-    const int n_units = npad_ / kBlock;
-    int n_groups = 1;
-    if (threads > 1 && chunks < 2 * threads)
-      n_groups = static_cast<int>(std::min<int64_t>(n_units, (2 * threads + chunks - 1) / chunks));
-    const int64_t tasks = chunks * n_groups;
-    const int64_t slots = std::min<int64_t>(threads, tasks);
-    parallel_for(exec, static_cast<size_t>(slots), 1, [&](size_t sb, size_t se) {
+    const GemmTasks work(m_total, kRowsPerChunk, npad_ / kBlock, threads);
+    parallel_for(exec, static_cast<size_t>(work.slots), 1, [&](size_t sb, size_t se) {
       for (size_t slot = sb; slot < se; ++slot) {
         uint8_t* base = scratch + slot * scratch_per_thread();
         auto* panel = reinterpret_cast<int16_t*>(base);
         auto* acc = reinterpret_cast<int64_t*>(base + round_up<int64_t>(int64_t{kRowsPerChunk} * kp_ * 2, 64));
-        const int64_t t0 = static_cast<int64_t>(slot) * tasks / slots;
-        const int64_t t1 = static_cast<int64_t>(slot + 1) * tasks / slots;
         int64_t packed_chunk = -1;
-        for (int64_t t = t0; t < t1; ++t) {
-          const int64_t chunk = t / n_groups;
-          const int ng = static_cast<int>(t % n_groups);
-          const int64_t m0 = chunk * kRowsPerChunk;
-          const int rows = static_cast<int>(std::min<int64_t>(kRowsPerChunk, m_total - m0));
+        work.for_slot(slot, [&](int64_t chunk, int64_t m0, int rows, int u0, int u1) {
           if (!direct && chunk != packed_chunk) {
             pack(m0, rows, panel);
             packed_chunk = chunk;
           }
-          const int u0 = static_cast<int>(int64_t{ng} * n_units / n_groups);
-          const int u1 = static_cast<int>(int64_t{ng + 1} * n_units / n_groups);
           for (int nb = u0 * kBlock; nb < std::min(n_, u1 * kBlock); nb += kBlock) {
             const int ne = std::min(n_, nb + kBlock);
             s16::GemmArgs a{direct ? direct + m0 * k_ : panel, kp_, rows, kpairs_, packed_.data(), acc, kBlock};
@@ -187,7 +173,7 @@ class GemmS16 {
             }
             epi(m0, rows, nb, ne, static_cast<const int64_t*>(acc), int64_t{kBlock});
           }
-        }
+        });
       }
     });
   }

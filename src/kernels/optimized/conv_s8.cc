@@ -189,17 +189,11 @@ class GemmS8 {
   void run_impl(const ExecConfig& exec, int64_t m_total, RowFn& row, int8_t* out, int64_t out_stride,
                 uint8_t* scratch, Epi* epi) const {
     if (m_total <= 0 || n_ <= 0) return;
-    const int64_t chunks = (m_total + kRowsPerChunk - 1) / kRowsPerChunk;
     // Small products run on one thread: waking the pool costs more than it saves.
     const double macs = static_cast<double>(m_total) * n_ * k_;
     const int threads = macs < kMinParallelMacs ? 1 : std::min(exec.threads(), threads_);
-    const int n_units = (n_ + 63) / 64;
-    int n_groups = 1;
-    if (threads > 1 && chunks < 2 * threads)
-      n_groups = static_cast<int>(std::min<int64_t>(n_units, (2 * threads + chunks - 1) / chunks));
-    const int64_t tasks = chunks * n_groups;
-    const int64_t slots = std::min<int64_t>(threads, tasks);
-    parallel_for(exec, static_cast<size_t>(slots), 1, [&](size_t sb, size_t se) {
+    const GemmTasks work(m_total, kRowsPerChunk, (n_ + 63) / 64, threads);  // units of 64 channels
+    parallel_for(exec, static_cast<size_t>(work.slots), 1, [&](size_t sb, size_t se) {
       for (size_t slot = sb; slot < se; ++slot) {
         uint8_t* panel = scratch + slot * scratch_per_thread();
         int32_t* acc = nullptr;
@@ -207,25 +201,17 @@ class GemmS8 {
           const size_t at = (static_cast<size_t>(kRowsPerChunk) * row_bytes_ + k_ + 64 + 63) / 64 * 64;
           acc = reinterpret_cast<int32_t*>(panel + at);
         }
-        const int64_t t0 = static_cast<int64_t>(slot) * tasks / slots;
-        const int64_t t1 = static_cast<int64_t>(slot + 1) * tasks / slots;
         int64_t packed_chunk = -1;
-        for (int64_t t = t0; t < t1; ++t) {
-          const int64_t chunk = t / n_groups;
-          const int ng = static_cast<int>(t % n_groups);
-          const int64_t m0 = chunk * kRowsPerChunk;
-          const int rows = static_cast<int>(std::min<int64_t>(kRowsPerChunk, m_total - m0));
+        work.for_slot(slot, [&](int64_t chunk, int64_t m0, int rows, int u0, int u1) {
           if (chunk != packed_chunk) {
             pack_panel(m0, rows, row, panel);
             packed_chunk = chunk;
           }
-          const int u0 = static_cast<int>(int64_t{ng} * n_units / n_groups);
-          const int u1 = static_cast<int>(int64_t{ng + 1} * n_units / n_groups);
           const int nb = u0 * 64, ne = std::min(n_, u1 * 64);
-          if (nb >= ne) continue;
+          if (nb >= ne) return;
           gemm_panel(panel, rows, nb, ne, out ? out + m0 * out_stride : nullptr, out_stride, acc, npad_);
           if constexpr (!std::is_same_v<Epi, int>) (*epi)(m0, rows, nb, ne, static_cast<const int32_t*>(acc), int64_t{npad_});
-        }
+        });
       }
     });
   }
