@@ -178,9 +178,6 @@ void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* row
   }
 }
 
-// Pixel groups per pass for NB channels: about 8 accumulators.
-constexpr int groups_for(int nb) { return nb == 1 ? 8 : nb == 2 ? 4 : nb <= 4 ? 2 : 1; }
-
 using BlockFn = void (*)(const ConvLanesS8Args&, const Layout&, const uint32_t* const*, int, int, int, int8_t*,
                          int8_t*);
 constexpr BlockFn kBlocks[kBlock + 1] = {nullptr,  &block<1, 1>, &block<2, 1>, &block<3, 1>, &block<4, 1>,
@@ -209,13 +206,10 @@ void conv_lanes_rows_s8_avx512vnni(const ConvLanesS8Args& a, int64_t r0, int64_t
       build_row(a, l, b, static_cast<int>(row - int64_t{b} * a.in_h), dst);
     });
     int8_t* out_row = a.out + r * a.out_w * a.out_c;
-    for (int c0 = 0; c0 < a.out_c; c0 += kBlock) {
-      const int nb = static_cast<int>(min64(kBlock, a.out_c - c0)), wide = 16 * groups_for(nb);
-      int ox0 = 0;
-      if (kWide[nb])
-        for (; ox0 + wide <= a.out_w; ox0 += wide) kWide[nb](a, l, rows, ox0, c0, 16, out_row, tmp);
-      for (; ox0 < a.out_w; ox0 += 16) kBlocks[nb](a, l, rows, ox0, c0, static_cast<int>(min64(16, a.out_w - ox0)), out_row, tmp);
-    }
+    sweep_row(
+        a.out_c, a.out_w, kBlock, [](int nb) { return kWide[nb] != nullptr; },
+        [&](int ox0, int c0, int nb) { kWide[nb](a, l, rows, ox0, c0, 16, out_row, tmp); },
+        [&](int ox0, int c0, int nb, int valid) { kBlocks[nb](a, l, rows, ox0, c0, valid, out_row, tmp); });
   }
 }
 

@@ -1,6 +1,7 @@
 // The input-row cache shared by the ISA kernels that rewrite each input row once into
 // a vector-friendly form (conv_lanes_s8/f32, dw_pairs_s8) and reuse it for every output
-// row whose filter covers it; and the small integer helpers those files need.
+// row whose filter covers it; the sweep of the lanes kernels over an output row; and the
+// small integer helpers those files need.
 //
 // For ISA files only, and C headers only: everything here has internal linkage, so each
 // file compiles its own copy with its own flags (a shared inline or std:: function could
@@ -18,6 +19,24 @@ inline int64_t clamp64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo :
 template <typename T>
 inline void fill(T* p, int64_t n, T v) {
   for (int64_t i = 0; i < n; ++i) p[i] = v;
+}
+
+// Output pixel groups per pass of a lanes kernel for nb output channels: about 8
+// accumulators, so few channels do not leave one dependency chain.
+constexpr int groups_for(int nb) { return nb == 1 ? 8 : nb == 2 ? 4 : nb <= 4 ? 2 : 1; }
+
+// One output row of a lanes kernel (16 pixels per vector): for each block of up to
+// `block` channels c0, wide(ox0, c0, nb) over whole runs of 16 * groups_for(nb) pixels
+// where `has_wide(nb)`, then narrow(ox0, c0, nb, valid) over single groups of 16.
+template <typename HasWide, typename Wide, typename Narrow>
+inline void sweep_row(int out_c, int out_w, int block, HasWide&& has_wide, Wide&& wide, Narrow&& narrow) {
+  for (int c0 = 0; c0 < out_c; c0 += block) {
+    const int nb = static_cast<int>(min64(block, out_c - c0)), run = 16 * groups_for(nb);
+    int ox0 = 0;
+    if (has_wide(nb))
+      for (; ox0 + run <= out_w; ox0 += run) wide(ox0, c0, nb);
+    for (; ox0 < out_w; ox0 += 16) narrow(ox0, c0, nb, static_cast<int>(min64(16, out_w - ox0)));
+  }
 }
 
 // kh slots of `row` elements each, tagged with the input row (batch * in_h + iy) they
