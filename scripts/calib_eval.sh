@@ -8,7 +8,8 @@
 #
 # Each method is "NAME" (no bias correction), "NAME+bc" (bias correction) or "NAME+wmse"
 # (MSE weight scales) or "NAME+gptq" (GPTQ weight rounding), combinable ("mse+bc+gptq");
-# percentile uses PERCENTILE (default 99.99). Columns: model, mode, method, pooled SQNR
+# percentile uses PERCENTILE (default 99.99); "+hrK" sets --headroom K (else the mode's
+# default), "+eq" --equalize depthwise, "+eqall" --equalize all (else off). Columns: model, mode, method, pooled SQNR
 # (all eval photos together), worst SQNR over single photos (dB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,9 @@ for model in $MODELS; do
       if [[ $method == *+bc* ]]; then args+=(--bias-correction on); else args+=(--bias-correction off); fi
       [[ $method == *+wmse* ]] && args+=(--weight-calibration mse)
       [[ $method == *+gptq* ]] && args+=(--weight-calibration gptq)
+      if [[ $method =~ \+hr([0-9.]+) ]]; then args+=(--headroom "${BASH_REMATCH[1]}"); fi
+      if [[ $method == *+eqall* ]]; then args+=(--equalize all); elif [[ $method == *+eq* ]]; then args+=(--equalize depthwise)
+      else args+=(--equalize off); fi
       [[ $mode == int16x8 ]] && args+=(--fallback)
       q="$TMP/$model.$mode.$method.tflite"
       "$LITEQ" quantize "$ASSETS/models/$model.tflite" -o "$q" --mode "$mode" --calib "$ASSETS/images/calib" \

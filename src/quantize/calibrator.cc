@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cmath>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "liteq/error.h"
+#include "kernels/exec.h"
 #include "liteq/interpreter.h"
 #include "runtime/interpreter_access.h"
 
@@ -15,8 +17,14 @@ namespace liteq::quant {
 
 CalibrationResult calibrate(const Model& model, const SampleSource& source, const CalibrationOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
+  // Every core: the float model runs on them, then the observers (independent per tensor)
+  // are split over them.
+  const int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  rt::ThreadPool pool(threads);
+  const rt::ExecConfig exec{rt::Isa::kReference, &pool};
   InterpreterOptions io;
   io.preserve_all_tensors = true;
+  io.num_threads = threads;
   Interpreter it(model, io);
   it.allocate_tensors();
   const auto inputs = it.input_details();
@@ -33,8 +41,17 @@ CalibrationResult calibrate(const Model& model, const SampleSource& source, cons
   }
   CalibrationResult result;
   for (const auto& ps : options.patches) result.moments[ps.key()].spec = ps;
-  std::map<int, std::vector<double>> sums;
-  std::map<int, double> rows;
+  // Per-channel sums (bias correction): channels = the last dimension.
+  struct Sums {
+    std::vector<double> s;
+    double rows = 0;
+  };
+  std::vector<std::pair<int, Observer*>> work;
+  std::map<int, Sums> sums;
+  for (auto& [idx, obs] : observers) {
+    work.emplace_back(idx, obs.get());
+    sums[idx];
+  }
   while (result.samples < options.max_samples) {
     auto sample = source();
     if (!sample) break;
@@ -50,22 +67,24 @@ CalibrationResult calibrate(const Model& model, const SampleSource& source, cons
       it.set_tensor(inputs[i].index, a.dtype, a.shape, a.bytes);
     }
     it.invoke();
-    for (auto& [idx, obs] : observers) {
-      const auto& t = g.tensors[idx];
-      if (!t.data) continue;
-      const float* x = t.data_as<float>();
-      const size_t n = static_cast<size_t>(t.num_elements());
-      obs->observe(x, n);
-      // Per-channel means (bias correction): channels = the last dimension.
-      const size_t ch = t.dims.empty() ? 1 : static_cast<size_t>(std::max<int32_t>(1, t.dims.back()));
-      if (n == 0 || n % ch) continue;
-      auto& s = sums[idx];
-      if (s.empty()) s.assign(ch, 0.0);
-      if (s.size() != ch) continue;
-      for (size_t i = 0; i < n; ++i)
-        if (std::isfinite(x[i])) s[i % ch] += x[i];
-      rows[idx] += static_cast<double>(n / ch);
-    }
+    rt::parallel_for(exec, work.size(), 1, [&](size_t begin, size_t end) {
+      for (size_t w = begin; w < end; ++w) {
+        const auto [idx, obs] = work[w];
+        const auto& t = g.tensors[idx];
+        if (!t.data) continue;
+        const float* x = t.data_as<float>();
+        const size_t n = static_cast<size_t>(t.num_elements());
+        obs->observe(x, n);
+        const size_t ch = t.dims.empty() ? 1 : static_cast<size_t>(std::max<int32_t>(1, t.dims.back()));
+        if (n == 0 || n % ch) continue;
+        auto& s = sums.at(idx);
+        if (s.s.empty()) s.s.assign(ch, 0.0);
+        if (s.s.size() != ch) continue;
+        for (size_t i = 0; i < n; ++i)
+          if (std::isfinite(x[i])) s.s[i % ch] += x[i];
+        s.rows += static_cast<double>(n / ch);
+      }
+    });
     for (auto& [key, mom] : result.moments) {
       const auto& t = g.tensors[mom.spec.tensor];
       if (t.data && t.type == DType::kFloat32) mom.add(t.data_as<float>(), t.dims);
@@ -74,12 +93,17 @@ CalibrationResult calibrate(const Model& model, const SampleSource& source, cons
     if (options.progress) options.progress(result.samples, options.max_samples);
   }
   if (result.samples == 0) throw Error(ErrorKind::kInvalidArgument, "the calibration dataset is empty");
-  for (auto& [idx, obs] : observers)
-    if (obs->range().valid()) result.ranges[idx] = obs->range();
+  std::vector<Range> ranges(work.size());
+  rt::parallel_for(exec, work.size(), 1, [&](size_t begin, size_t end) {
+    for (size_t w = begin; w < end; ++w) ranges[w] = work[w].second->range();
+  });
+  for (size_t w = 0; w < work.size(); ++w)
+    if (ranges[w].valid()) result.ranges[work[w].first] = ranges[w];
   for (auto& [key, mom] : result.moments) mom.finish();
   for (auto& [idx, s] : sums) {
-    for (double& v : s) v /= std::max(1.0, rows[idx]);
-    result.channel_means[idx] = std::move(s);
+    if (s.s.empty()) continue;
+    for (double& v : s.s) v /= std::max(1.0, s.rows);
+    result.channel_means[idx] = std::move(s.s);
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;

@@ -7,6 +7,7 @@
 #include "liteq/error.h"
 #include "passes/passes.h"
 #include "quantize/calibrator.h"
+#include "quantize/equalize.h"
 #include "quantize/modes.h"
 
 namespace liteq {
@@ -61,13 +62,17 @@ Converter::Converter(const Model& float_model) : model_(float_model) {}
 Model Converter::convert() {
   report_ = {};
   quant::ObserverConfig oc;
-  oc.kind = calibration_method;
+  oc.kind = calibration_method == "auto" ? "minmax" : calibration_method;
   oc.percentile = calibration_percentile;
   quant::check_observer_config(oc);
   if (weight_calibration != "minmax" && weight_calibration != "mse" && weight_calibration != "gptq")
     throw Error(ErrorKind::kInvalidArgument,
                 fmt::format("unknown weight calibration '{}' (available: minmax, mse, gptq)", weight_calibration));
   const bool weight_mse = weight_calibration == "mse";
+  if (channel_equalization != "auto" && channel_equalization != "off" && channel_equalization != "depthwise" &&
+      channel_equalization != "all")
+    throw Error(ErrorKind::kInvalidArgument, fmt::format("unknown channel equalization '{}' (available: auto, off, "
+                                                         "depthwise, all)", channel_equalization));
   auto data = deep_copy(model_);
   if (optimizations.empty()) {
     report_.mode = "float32";
@@ -119,17 +124,53 @@ Model Converter::convert() {
     report_.mode = int16x8 ? "int16x8" : int8_only ? "int8-only" : "int8";
     quant::CalibrationOptions copts;
     copts.max_samples = max_calibration_samples;
-    copts.observer.kind = calibration_method;
+    copts.observer.kind = calibration_method != "auto" ? calibration_method : int16x8 ? "minmax" : "mse";
     copts.observer.percentile = calibration_percentile;
     copts.observer.grid = int16x8 ? quant::QuantGrid{-32767, 32767, true} : quant::QuantGrid{-128, 127, false};
     copts.progress = progress;
+    // Equalization runs the float model over the samples before calibration does; the
+    // samples are read once and kept.
+    std::vector<Sample> kept;
+    auto source = representative_dataset;
+    const std::string equalize = channel_equalization != "auto" ? channel_equalization : int16x8 ? "off" : "all";
+    if (representative_dataset && equalize != "off" && recorded.empty()) {
+      while (static_cast<int>(kept.size()) < max_calibration_samples) {
+        auto s = representative_dataset();
+        if (!s) break;
+        kept.push_back(std::move(*s));
+      }
+      quant::EqualizeOptions eo;
+      eo.conv_consumers = equalize == "all";
+      const auto er = quant::equalize_channels(*data, kept, eo);
+      report_.equalized_tensors = er.tensors;
+      report_.equalized_channels = er.channels;
+      source = [&kept, i = size_t{0}]() mutable -> std::optional<Sample> {
+        if (i >= kept.size()) return std::nullopt;
+        return kept[i++];
+      };
+    }
     if (weight_calibration == "gptq") copts.patches = gptq_requests(*data, denylisted_ops);
     const Model folded(data);
     quant::CalibrationResult cal;
     if (representative_dataset) {
-      cal = quant::calibrate(folded, representative_dataset, copts);
+      cal = quant::calibrate(folded, source, copts);
       report_.calibration_samples = cal.samples;
       report_.calibration_seconds = cal.seconds;
+    }
+    // Headroom: calibrated activation ranges widened by a factor around zero (model inputs
+    // keep theirs: their range is the data's own, e.g. pixels in [0, 1]).
+    const double headroom = activation_headroom.value_or(int16x8 ? 2.0 : 1.0);
+    if (!(headroom >= 1.0 && headroom <= 1024.0))
+      throw Error(ErrorKind::kInvalidArgument,
+                  fmt::format("activation headroom {} is out of range (1 to 1024: the factor calibrated ranges are "
+                              "widened by)", headroom));
+    if (headroom != 1.0) {
+      const auto& ins = data->fb->subgraphs[0]->inputs;
+      for (auto& [idx, r] : cal.ranges)
+        if (std::find(ins.begin(), ins.end(), idx) == ins.end()) {
+          r.min = static_cast<float>(r.min * headroom);
+          r.max = static_cast<float>(r.max * headroom);
+        }
     }
     for (const auto& [idx, r] : recorded) cal.ranges[idx] = r;
     report_.recorded_ranges = static_cast<int>(recorded.size());
@@ -140,7 +181,7 @@ Model Converter::convert() {
     io.output_type = inference_output_type;
     io.per_channel = per_channel;
     io.weight_mse = weight_mse;
-    if (representative_dataset && bias_correction.value_or(int16x8)) io.channel_means = &cal.channel_means;
+    if (representative_dataset && bias_correction.value_or(true)) io.channel_means = &cal.channel_means;
     if (representative_dataset && weight_calibration == "gptq") io.moments = &cal.moments;
     io.denylisted_ops = denylisted_ops;
     io.denylisted_nodes = denylisted_nodes;

@@ -1,6 +1,7 @@
 // The liteq command line as a user meets it: exit codes, error messages, and that a
 // failing command leaves its input untouched and writes no (partial) output file.
 // Runs the built binary (LITEQ_CLI) on the real models in .cache/assets.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <array>
@@ -84,7 +85,8 @@ class Cli : public ::testing::Test {
   fs::path model_, dir_;
 };
 
-// --calibration / --percentile / --weight-calibration / --bias-correction: bad values are
+// --calibration / --percentile / --weight-calibration / --bias-correction / --equalize /
+// --headroom: bad values are
 // rejected before anything is written; good ones are used (they change the model).
 TEST_F(Cli, QuantizeCalibrationOptions) {
   const fs::path calib = assets_dir() / "images/calib";
@@ -100,27 +102,48 @@ TEST_F(Cli, QuantizeCalibrationOptions) {
                                                                   {"--calibration", "percentile", "--percentile", "20"},
                                                                   {"--percentile", "100.5"},
                                                                   {"--weight-calibration", "percentile"},
-                                                                  {"--bias-correction", "maybe"}}) {
+                                                                  {"--bias-correction", "maybe"},
+                                                                  {"--equalize", "sideways"},
+                                                                  {"--headroom", "0.5"}}) {
     const Result r = quantize(bad, extra);
     EXPECT_EQ(r.code, 2) << r.out;
     EXPECT_NE(r.out.find(extra[extra.size() - 2]), std::string::npos) << "the message should name the option:\n" << r.out;
     EXPECT_FALSE(fs::exists(bad));
   }
-  const fs::path mm = dir_ / "minmax.tflite", p90 = dir_ / "p90.tflite", mse = dir_ / "mse.tflite",
-                 obs = dir_ / "observer.tflite", bc = dir_ / "bc.tflite";
-  ASSERT_EQ(quantize(mm, {}).code, 0);
-  ASSERT_EQ(quantize(p90, {"--calibration", "percentile", "--percentile", "90"}).code, 0);
-  ASSERT_EQ(quantize(mse, {"--calibration", "mse"}).code, 0);
-  ASSERT_EQ(quantize(obs, {"--observer", "minmax"}).code, 0);  // the old spelling
-  ASSERT_EQ(quantize(bc, {"--bias-correction", "--weight-calibration", "mse"}).code, 0);
-  // int8: bias correction is off unless asked for.
-  const fs::path off = dir_ / "off.tflite";
-  ASSERT_EQ(quantize(off, {"--bias-correction", "off"}).code, 0);
-  EXPECT_EQ(read_all(off), read_all(mm));
+  // TFLite's recipe: exact min/max, no bias correction, no equalization, no headroom;
+  // `with` replaces some of its options (CLI11 refuses an option given twice).
+  auto with = [](const std::vector<std::string>& changes) {
+    std::vector<std::string> a = {"--calibration", "minmax", "--bias-correction", "off", "--equalize", "off"};
+    for (size_t i = 0; i + 1 < changes.size(); i += 2) {
+      auto it = std::find(a.begin(), a.end(), changes[i]);
+      if (it != a.end()) *(it + 1) = changes[i + 1];
+      else a.insert(a.end(), {changes[i], changes[i + 1]});
+    }
+    return a;
+  };
+  const fs::path def = dir_ / "default.tflite", explicit_def = dir_ / "explicit.tflite", mm = dir_ / "minmax.tflite",
+                 p90 = dir_ / "p90.tflite", mse = dir_ / "mse.tflite", obs = dir_ / "observer.tflite",
+                 bc = dir_ / "bc.tflite", eq = dir_ / "eq.tflite", hr = dir_ / "hr.tflite";
+  ASSERT_EQ(quantize(def, {}).code, 0);
+  ASSERT_EQ(quantize(explicit_def, {"--calibration", "mse", "--bias-correction", "on", "--equalize", "all", "--headroom", "1"})
+                .code,
+            0);
+  ASSERT_EQ(quantize(mm, with({})).code, 0);
+  ASSERT_EQ(quantize(p90, with({"--calibration", "percentile", "--percentile", "90"})).code, 0);
+  ASSERT_EQ(quantize(mse, with({"--calibration", "mse"})).code, 0);
+  ASSERT_EQ(quantize(obs, {"--observer", "minmax", "--bias-correction", "off", "--equalize", "off"}).code, 0);  // old spelling
+  ASSERT_EQ(quantize(bc, with({"--bias-correction", "on", "--weight-calibration", "mse"})).code, 0);
+  ASSERT_EQ(quantize(eq, with({"--equalize", "all"})).code, 0);
+  ASSERT_EQ(quantize(hr, with({"--headroom", "2"})).code, 0);
+  // int8's defaults are mse ranges, bias correction, equalization of every chain, no headroom.
+  EXPECT_EQ(read_all(def), read_all(explicit_def));
+  EXPECT_NE(read_all(def), read_all(mm));
   EXPECT_EQ(read_all(obs), read_all(mm));
   EXPECT_NE(read_all(p90), read_all(mm)) << "--percentile 90 must clip some activation range";
   EXPECT_NE(read_all(mse), read_all(mm));
   EXPECT_NE(read_all(bc), read_all(mm));
+  EXPECT_NE(read_all(eq), read_all(mm)) << "face_detection_short_range has depthwise -> conv chains to equalize";
+  EXPECT_NE(read_all(hr), read_all(mm));
 }
 
 TEST_F(Cli, QuantizeInt8WithoutCalibrationDataIsAnError) {

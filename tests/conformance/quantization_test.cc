@@ -48,16 +48,19 @@ struct Mode {
 };
 // Floors set from measurement (README, "Quantization results": the worst model per mode,
 // output 0, minus ~2 dB), not the hopes: on these MediaPipe models int8 weight rounding
-// alone (activations left float) costs 16-22 dB, so int8 and 16x8 end up close together.
-// Size: small models carry fixed overhead (names, graph, per-channel scales), so their
-// ratios are highest (face_detection_short_range).
+// alone (activations left float) costs 16-22 dB. int8 with the default calibration: worst
+// 7.4 dB (face_detection_full_range, int8-only). Size: small models carry fixed overhead
+// (names, graph, per-channel scales), so their ratios are highest
+// (face_detection_short_range: float16 0.54, dynamic 0.41, int8 0.37, int16x8 0.39, with
+// the zero-point vectors shared by the writer).
 const std::vector<Mode> kModes = {
     {"float16", ir::ModelKind::kFloat16Weights, 60, 0.57},
-    {"dynamic", ir::ModelKind::kDynamicRange, 5, 0.45},
-    {"int8", ir::ModelKind::kFullIntegerFloatIo, 5, 0.50},
-    {"int8-only", ir::ModelKind::kIntegerOnlyInt8Io, 5, 0.50},
-    // 16x8 with bias correction (its default): worst measured 9.7 dB (face_detection_full_range).
-    {"int16x8", ir::ModelKind::kInt16x8, 7, 0.52},
+    {"dynamic", ir::ModelKind::kDynamicRange, 5, 0.43},
+    {"int8", ir::ModelKind::kFullIntegerFloatIo, 5, 0.40},
+    {"int8-only", ir::ModelKind::kIntegerOnlyInt8Io, 5, 0.40},
+    // 16x8 with bias correction and 2x activation headroom (its defaults): worst measured
+    // 19.2 dB (pose_landmark_lite); 9.7 dB (face_detection_full_range) before the headroom.
+    {"int16x8", ir::ModelKind::kInt16x8, 17, 0.42},
 };
 
 Converter make_converter(const Model& m, const std::string& mode, const ModelCase& c, io::Dataset* data) {
@@ -119,9 +122,10 @@ void check_every_mode(const ModelCase& c, bool check_ours) {
   for (const Mode& mode : kModes) {
     SCOPED_TRACE(mode.name);
     const bool dynamic = std::string(mode.name) == "dynamic";
-    // KNOWN BUG (issue 3, open): on the selfie models (custom op kept float) our integer
-    // models give near-garbage masks (SQNR 0.1-2.2 dB) and there is no official reference
-    // to bisect against; they are left out of this gate until fixed.
+    // The selfie models (custom op kept float) have no official reference, and their int8
+    // masks, 12-13 dB pooled over the 6 evaluation photos with the default calibration
+    // (README "Calibration"), fall below 0 dB on photos without a person (a near-zero
+    // mask): no floor that means something fits them, so they stay out of this gate.
     if (check_ours && !c.official_runs && mode.kind != ir::ModelKind::kFloat16Weights && !dynamic) continue;
     Converter conv = make_converter(model, mode.name, c, &calib);
     Model q = conv.convert();

@@ -152,6 +152,38 @@ TEST(RoundTrip, KnownOptionsTypeWithoutTableLoadsAsNoOptions) {
   EXPECT_EQ(Model::from_bytes(w).serialize(), w);
 }
 
+// Per-channel tensors with equal zero points (and equal scales) share one vector in the
+// file; reading gives every tensor its own values back.
+TEST(RoundTrip, EqualQuantizationVectorsAreWrittenOnce) {
+  ModelBuilder b;
+  const int x = b.add_input("x", tflite::TensorType::FLOAT32, {1, 8});
+  const std::vector<int64_t> zeros(8, 0);
+  std::vector<int> ts;
+  for (int i = 0; i < 3; ++i) {
+    ts.push_back(b.add_const<int8_t>("w" + std::to_string(i), {8, 1}, std::vector<int8_t>(8, static_cast<int8_t>(i))));
+    std::vector<float> scales(8);
+    for (int c = 0; c < 8; ++c) scales[c] = 0.01f * (c + 1) * (i == 2 ? 2.0f : 1.0f);  // w0 and w1 share scales
+    b.set_quant(ts.back(), scales, zeros, 0);
+  }
+  b.set_outputs({x});
+  const tflite::ModelT& m = b.model();
+  const Bytes bytes = io::write_tflite(m);
+  const auto* g = tflite::GetModel(bytes.data())->subgraphs()->Get(0);
+  auto q = [&](int t) { return g->tensors()->Get(static_cast<flatbuffers::uoffset_t>(t))->quantization(); };
+  EXPECT_EQ(q(ts[0])->zero_point(), q(ts[1])->zero_point());
+  EXPECT_EQ(q(ts[0])->zero_point(), q(ts[2])->zero_point());
+  EXPECT_EQ(q(ts[0])->scale(), q(ts[1])->scale());
+  EXPECT_NE(q(ts[0])->scale(), q(ts[2])->scale());
+  // Against the generated packer, which writes every vector: 2 zero-point vectors
+  // (64 bytes of values each) and 1 scale vector (32) fewer, give or take alignment.
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(tflite::Model::Pack(fbb, &m), tflite::ModelIdentifier());
+  EXPECT_GE(fbb.GetSize(), bytes.size() + 2 * 64 + 32);
+  expect_stable_roundtrip(m, "shared quantization vectors");
+  auto back = io::read_tflite(bytes, "shared");
+  EXPECT_EQ(model_diff(m, *back->fb), "");
+}
+
 TEST(RoundTrip, ReadsFromUnalignedMemory) {
   const Bytes bytes = kitchen_sink_model().bytes();
   Bytes shifted(bytes.size() + 1);

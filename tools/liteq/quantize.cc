@@ -44,13 +44,15 @@ Command add_quantize(CLI::App& app) {
       "  float16    float16 weights\n"
       "  int16x8    int16 activations, int8 weights (needs --calib; --fallback keeps unsupported ops float)");
   struct Opts {
-    std::string in, out, mode, input_type = "float32", output_type = "float32", calibration = "minmax",
+    std::string in, out, mode, input_type = "float32", output_type = "float32", calibration = "auto",
                 weight_calibration = "minmax";
     double percentile = 99.99;
     io::DatasetSpec data;
     std::vector<std::string> keep_float;
     bool per_tensor = false, fallback = false, quiet = false;
     std::string bias_correction = "auto";
+    std::string equalize = "auto";
+    std::optional<double> headroom;
   };
   auto o = std::make_shared<Opts>();
   auto onnx_opts = std::make_shared<OnnxCliOptions>();
@@ -74,9 +76,10 @@ Command add_quantize(CLI::App& app) {
   cmd->add_flag("--per-tensor", o->per_tensor, "per-tensor weights instead of per-channel");
   cmd->add_flag("--fallback", o->fallback, "int16x8: keep ops without a 16x8 kernel in float");
   cmd->add_option("--calibration,--observer", o->calibration,
-                  "how activation ranges are chosen: minmax (exact, as TFLite; default) | percentile (clip each "
-                  "tail at --percentile) | mse (the range minimizing quantization squared error)")
-      ->check(CLI::IsMember({"minmax", "percentile", "mse"}));
+                  "how activation ranges are chosen: auto (default: mse for int8, minmax for int16x8) | minmax "
+                  "(exact, as TFLite) | percentile (clip each tail at --percentile) | mse (the range minimizing "
+                  "quantization squared error)")
+      ->check(CLI::IsMember({"auto", "minmax", "percentile", "mse"}));
   cmd->add_option("--percentile", o->percentile, "--calibration percentile: the percentile kept per tail (default 99.99)")
       ->check(CLI::Range(50.0, 100.0));
   cmd->add_option("--weight-calibration", o->weight_calibration,
@@ -86,11 +89,20 @@ Command add_quantize(CLI::App& app) {
       ->check(CLI::IsMember({"minmax", "mse", "gptq"}));
   cmd->add_option("--bias-correction", o->bias_correction,
                   "fold the mean output shift caused by weight rounding (from the calibration data's per-channel "
-                  "input means) into each conv/fully-connected bias: on | off | auto (default: on for int16x8, off "
-                  "for int8); a bare --bias-correction means on")
+                  "input means) into each conv/fully-connected bias: on | off (as TFLite) | auto (default: on); a bare "
+                  "--bias-correction means on")
       ->expected(0, 1)
       ->default_str("auto")
       ->check(CLI::IsMember({"on", "off", "auto"}));
+  cmd->add_option("--headroom", o->headroom,
+                  "widen every calibrated activation range by this factor, so data beyond the calibration set's is "
+                  "not clipped (default: 2 for int16x8, 1 for int8, as TFLite)")
+      ->check(CLI::Range(1.0, 1024.0));
+  cmd->add_option("--equalize", o->equalize,
+                  "channel equalization before calibration (integer modes): auto (default: all for int8, off for "
+                  "int16x8) | off (as TFLite) | depthwise (rescale conv output channels that feed depthwise convs so "
+                  "each spans the tensor's range; the float function is unchanged) | all (also those feeding convs)")
+      ->check(CLI::IsMember({"auto", "off", "depthwise", "all"}));
   cmd->add_flag("-q,--quiet", o->quiet, "no progress output");
   return [=]() {
     const auto t0 = std::chrono::steady_clock::now();
@@ -105,10 +117,14 @@ Command add_quantize(CLI::App& app) {
     c.calibration_method = o->calibration;
     c.calibration_percentile = o->percentile;
     c.weight_calibration = o->weight_calibration;
+    c.channel_equalization = o->equalize;
+    c.activation_headroom = o->headroom;
     if (o->bias_correction == "on" || o->bias_correction.empty()) c.bias_correction = true;
     if (o->bias_correction == "off") c.bias_correction = false;
-    if (!needs_data_mode(o->mode) && (o->calibration != "minmax"))
+    if (!needs_data_mode(o->mode) && (o->calibration != "auto"))
       fmt::print(stderr, "liteq: note: --mode {} has no activation ranges; --calibration ignored\n", o->mode);
+    if (!needs_data_mode(o->mode) && (o->headroom || o->equalize != "auto"))
+      fmt::print(stderr, "liteq: note: --mode {} has no activation ranges; --headroom and --equalize ignored\n", o->mode);
     if (!needs_data_mode(o->mode) && o->weight_calibration == "gptq")
       fmt::print(stderr, "liteq: note: --weight-calibration gptq needs calibration data (integer modes); --mode {} "
                          "rounds weights to nearest\n", o->mode);

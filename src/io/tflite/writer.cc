@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "io/tflite/tflite_io.h"
 #include "liteq/error.h"
@@ -68,6 +69,99 @@ void check_packable(const tflite::ModelT& m) {
   }
 }
 
+// tflite::Model::Pack, except that equal quantization vectors (scale, zero_point, min,
+// max) are written once and shared by every tensor that has them. A flatbuffer may point
+// many tables at one vector; readers (TFLite, the verifier, Netron) follow offsets and
+// cannot tell. Per-channel int8 models carry an int64 zero point per channel of every
+// weight and bias tensor, all zero (TFLite's loader wants as many zero points as
+// scales): shared, they cost one vector per channel count instead of 16 bytes per
+// channel (about 9 % of a MediaPipe model's int8 file).
+class DedupPacker {
+ public:
+  explicit DedupPacker(flatbuffers::FlatBufferBuilder& fbb) : fbb_(fbb) {}
+
+  flatbuffers::Offset<tflite::Model> model(const tflite::ModelT& m) {
+    const auto* rh = static_cast<const flatbuffers::rehasher_function_t*>(nullptr);
+    std::vector<flatbuffers::Offset<tflite::OperatorCode>> codes;
+    for (const auto& c : m.operator_codes) codes.push_back(tflite::CreateOperatorCode(fbb_, c.get(), rh));
+    std::vector<flatbuffers::Offset<tflite::SubGraph>> graphs;
+    for (const auto& g : m.subgraphs) graphs.push_back(subgraph(*g));
+    auto description = m.description.empty() ? 0 : fbb_.CreateString(m.description);
+    std::vector<flatbuffers::Offset<tflite::Buffer>> buffers;
+    for (const auto& b : m.buffers) buffers.push_back(tflite::CreateBuffer(fbb_, b.get(), rh));
+    std::vector<flatbuffers::Offset<tflite::Metadata>> metadata;
+    for (const auto& md : m.metadata) metadata.push_back(tflite::CreateMetadata(fbb_, md.get(), rh));
+    std::vector<flatbuffers::Offset<tflite::SignatureDef>> sigs;
+    for (const auto& sd : m.signature_defs) sigs.push_back(tflite::CreateSignatureDef(fbb_, sd.get(), rh));
+    return tflite::CreateModel(fbb_, m.version, vec(codes), vec(graphs), description, vec(buffers), vec(m.metadata_buffer),
+                               vec(metadata), vec(sigs));
+  }
+
+ private:
+  template <typename T> flatbuffers::Offset<flatbuffers::Vector<T>> vec(const std::vector<T>& v) {
+    return v.empty() ? 0 : fbb_.CreateVector(v);
+  }
+  template <typename T, typename Cache>
+  flatbuffers::Offset<flatbuffers::Vector<T>> shared(const std::vector<T>& v, Cache& cache) {
+    if (v.empty()) return 0;
+    auto [it, added] = cache.try_emplace(v);
+    if (added) it->second = fbb_.CreateVector(v);
+    return it->second;
+  }
+
+  flatbuffers::Offset<tflite::SubGraph> subgraph(const tflite::SubGraphT& g) {
+    const auto* rh = static_cast<const flatbuffers::rehasher_function_t*>(nullptr);
+    std::vector<flatbuffers::Offset<tflite::Tensor>> tensors;
+    for (const auto& t : g.tensors) tensors.push_back(tensor(*t));
+    std::vector<flatbuffers::Offset<tflite::Operator>> ops;
+    for (const auto& op : g.operators) ops.push_back(tflite::CreateOperator(fbb_, op.get(), rh));
+    auto name = g.name.empty() ? 0 : fbb_.CreateString(g.name);
+    return tflite::CreateSubGraph(fbb_, vec(tensors), vec(g.inputs), vec(g.outputs), vec(ops), name);
+  }
+
+  // Field for field tflite::CreateTensor(fbb, const TensorT*), with quantization() below.
+  flatbuffers::Offset<tflite::Tensor> tensor(const tflite::TensorT& t) {
+    const auto* rh = static_cast<const flatbuffers::rehasher_function_t*>(nullptr);
+    auto shape = vec(t.shape);
+    auto name = t.name.empty() ? 0 : fbb_.CreateString(t.name);
+    auto quant = t.quantization ? quantization(*t.quantization) : 0;
+    auto sparsity = t.sparsity ? tflite::CreateSparsityParameters(fbb_, t.sparsity.get(), rh) : 0;
+    auto signature = vec(t.shape_signature);
+    std::vector<flatbuffers::Offset<tflite::VariantSubType>> variants;
+    for (const auto& v : t.variant_tensors) variants.push_back(tflite::CreateVariantSubType(fbb_, v.get(), rh));
+    return tflite::CreateTensor(fbb_, shape, t.type, t.buffer, name, quant, t.is_variable, sparsity, signature, t.has_rank,
+                                vec(variants));
+  }
+
+  // Field for field tflite::CreateQuantizationParameters, the four vectors shared.
+  flatbuffers::Offset<tflite::QuantizationParameters> quantization(const tflite::QuantizationParametersT& q) {
+    auto min = shared(q.min, floats_);
+    auto max = shared(q.max, floats_);
+    auto scale = shared(q.scale, floats_);
+    auto zero_point = shared(q.zero_point, int64s_);
+    auto details = q.details.Pack(fbb_);
+    return tflite::CreateQuantizationParameters(fbb_, min, max, scale, zero_point, q.details.type, details,
+                                                q.quantized_dimension);
+  }
+
+  flatbuffers::FlatBufferBuilder& fbb_;
+  // Keyed by the values' bits (std::map compares floats by value: -0 == 0, NaN breaks it).
+  struct BitsLess {
+    bool operator()(const std::vector<float>& a, const std::vector<float>& b) const {
+      if (a.size() != b.size()) return a.size() < b.size();
+      return std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) < 0;
+    }
+  };
+  std::map<std::vector<float>, flatbuffers::Offset<flatbuffers::Vector<float>>, BitsLess> floats_;
+  std::map<std::vector<int64_t>, flatbuffers::Offset<flatbuffers::Vector<int64_t>>> int64s_;
+};
+
+std::vector<uint8_t> pack_model(const tflite::ModelT& m) {
+  flatbuffers::FlatBufferBuilder fbb(1 << 20);
+  fbb.Finish(DedupPacker(fbb).model(m), tflite::ModelIdentifier());
+  return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
+}
+
 }  // namespace
 
 std::vector<uint8_t> write_tflite(const tflite::ModelT& m, const WriteOptions& opts) {
@@ -75,9 +169,7 @@ std::vector<uint8_t> write_tflite(const tflite::ModelT& m, const WriteOptions& o
   uint64_t total = 0;
   for (const auto& b : m.buffers) total += b ? b->data.size() : 0;
   if (total <= opts.external_buffers_threshold) {
-    flatbuffers::FlatBufferBuilder fbb(1 << 20);
-    fbb.Finish(tflite::Model::Pack(fbb, &m), tflite::ModelIdentifier());
-    return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
+    return pack_model(m);
   }
   // Large model: buffer data goes after the flatbuffer, 16-byte aligned, referenced by
   // offset/size from the start of the file. The data is moved out of the model while the
@@ -107,11 +199,7 @@ std::vector<uint8_t> write_tflite(const tflite::ModelT& m, const WriteOptions& o
       pos += data[i].size();
     }
   };
-  auto pack = [&] {
-    flatbuffers::FlatBufferBuilder fbb(1 << 20);
-    fbb.Finish(tflite::Model::Pack(fbb, &mm), tflite::ModelIdentifier());
-    return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
-  };
+  auto pack = [&] { return pack_model(mm); };
   // Pass 1 with placeholder offsets: the same fields are present, so the size is final.
   layout(uint64_t{1} << 32);
   const uint64_t start = (pack().size() + 15) / 16 * 16;
