@@ -238,9 +238,35 @@ const int32_t* constant_bias(OpContext& ctx, int index, bool* ok) {
 
 // ---- CONV_2D ---------------------------------------------------------------------------
 
+// memcpy for the short runs im2col copies (a few channels, e.g. 3 per tap of a first
+// layer): fixed-size copies the compiler inlines, overlapping where n is not a power of
+// two, never touching a byte outside [0, n).
+inline void copy_short(int8_t* dst, const int8_t* src, size_t n) {
+  if (n >= 16) {
+    std::memcpy(dst, src, n);
+  } else if (n >= 8) {
+    uint64_t a, b;
+    std::memcpy(&a, src, 8);
+    std::memcpy(&b, src + n - 8, 8);
+    std::memcpy(dst, &a, 8);
+    std::memcpy(dst + n - 8, &b, 8);
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, src, 4);
+    std::memcpy(&b, src + n - 4, 4);
+    std::memcpy(dst, &a, 4);
+    std::memcpy(dst + n - 4, &b, 4);
+  } else if (n > 0) {
+    dst[0] = src[0];
+    dst[n / 2] = src[n / 2];
+    dst[n - 1] = src[n - 1];
+  }
+}
+
 // Row m (an output pixel) of the im2col matrix of g over the NHWC int8 input: in the
 // input itself for unpadded 1x1 convolutions (direct), else gathered into tmp with the
-// padded taps set to pad(batch).
+// padded taps set to pad(batch). Undilated taps of one filter row that all lie inside
+// the input are one contiguous run of filter_w * in_c bytes.
 template <typename Pad>
 const int8_t* conv_row(const ref::ConvGeometry& g, bool direct, const int8_t* in, int64_t m, int8_t* tmp, Pad pad) {
   const int64_t hw = int64_t{g.out_h} * g.out_w;
@@ -252,13 +278,26 @@ const int8_t* conv_row(const ref::ConvGeometry& g, bool direct, const int8_t* in
     return in + ((int64_t{b} * g.in_h + int64_t{oy} * g.stride_h) * g.in_w + int64_t{ox} * g.stride_w) * c;
   const int iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
   const auto pv = static_cast<int8_t>(pad(b));
+  const bool row_inside = g.dilation_w == 1 && ix0 >= 0 && ix0 + g.filter_w <= g.in_w;
+  const size_t run = static_cast<size_t>(g.filter_w) * static_cast<size_t>(c);
   int8_t* dst = tmp;
   for (int ky = 0; ky < g.filter_h; ++ky) {
     const int iy = iy0 + ky * g.dilation_h;
+    if (iy < 0 || iy >= g.in_h) {
+      std::memset(dst, pv, run);
+      dst += run;
+      continue;
+    }
+    const int8_t* src_row = in + (int64_t{b} * g.in_h + iy) * g.in_w * c;
+    if (row_inside) {
+      copy_short(dst, src_row + int64_t{ix0} * c, run);
+      dst += run;
+      continue;
+    }
     for (int kx = 0; kx < g.filter_w; ++kx, dst += c) {
       const int ix = ix0 + kx * g.dilation_w;
-      if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) std::memset(dst, pv, static_cast<size_t>(c));
-      else std::memcpy(dst, in + ((int64_t{b} * g.in_h + iy) * g.in_w + ix) * c, static_cast<size_t>(c));
+      if (ix < 0 || ix >= g.in_w) std::memset(dst, pv, static_cast<size_t>(c));
+      else copy_short(dst, src_row + int64_t{ix} * c, static_cast<size_t>(c));
     }
   }
   return tmp;
@@ -326,6 +365,7 @@ class ConvHybridS8 : public FastKernel {
     const int64_t hw = int64_t{g.out_h} * g.out_w;
     const int32_t* sums = gemm.weight_sums().data();
     const bool direct = direct_conv(g);
+    const Isa isa = ctx.exec().isa;
     gemm.run_raw(
         ctx.exec(), g.batch * hw,
         // Padded taps: the batch's zero point, so that (q - offset) * w = 0 as the skipped taps.
@@ -335,17 +375,9 @@ class ConvHybridS8 : public FastKernel {
           for (int r = 0; r < rows; ++r) {
             const int64_t m = m0 + r;
             const int64_t b = m / hw;
-            const uint32_t off = static_cast<uint32_t>(offsets[b]);
-            float* o = out + m * g.out_c;
-            for (int oc = nb; oc < ne; ++oc) {
-              // sum (q - off) * w = dot - off * sum(w), in int32 with wrap-around.
-              const auto total = static_cast<int32_t>(static_cast<uint32_t>(acc[r * stride + oc]) -
-                                                      off * static_cast<uint32_t>(sums[oc]));
-              const float scale = scales[b] * w_scales_[oc];
-              float v = static_cast<float>(total) * scale;
-              if (bias) v += bias[oc];
-              o[oc] = ref::clamp_act(v, g.act_min, g.act_max);
-            }
+            opt::hybrid_epilogue(isa, acc + r * stride + nb, sums + nb, static_cast<uint32_t>(offsets[b]), scales[b],
+                                 w_scales_ + nb, bias ? bias + nb : nullptr, g.act_min, g.act_max, ne - nb,
+                                 out + m * g.out_c + nb);
           }
         });
   }

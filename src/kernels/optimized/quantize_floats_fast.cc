@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/reference/conv.h"
 #include "kernels/reference/requant_int8.h"
 #include "kernels/x86/quantize_floats.h"
 
@@ -38,6 +39,20 @@ void asymmetric_quantize_floats(Isa isa, const float* x, int64_t n, int8_t* q, f
     return;
   }
   x86::quantize_floats(isa >= Isa::kAvx512, x, static_cast<size_t>(n), 1.0f / *scale, static_cast<float>(*zero_point), -128, 127, q);
+}
+
+void hybrid_epilogue(Isa isa, const int32_t* acc, const int32_t* sums, uint32_t off, float scale, const float* w_scales,
+                     const float* bias, float lo, float hi, int64_t n, float* out) {
+  if (isa >= Isa::kAvx512) return x86::hybrid_epilogue_avx512(acc, sums, off, scale, w_scales, bias, lo, hi, static_cast<size_t>(n), out);
+  if (isa >= Isa::kAvx2) return x86::hybrid_epilogue_avx2(acc, sums, off, scale, w_scales, bias, lo, hi, static_cast<size_t>(n), out);
+  for (int64_t i = 0; i < n; ++i) {
+    // sum (q - off) * w = dot - off * sum(w), in int32 with wrap-around.
+    const auto total = static_cast<int32_t>(static_cast<uint32_t>(acc[i]) - off * static_cast<uint32_t>(sums[i]));
+    const float s = scale * w_scales[i];
+    float v = static_cast<float>(total) * s;
+    if (bias) v += bias[i];
+    out[i] = ref::clamp_act(v, lo, hi);
+  }
 }
 
 }  // namespace liteq::rt::opt
