@@ -241,21 +241,21 @@ const int32_t* constant_bias(OpContext& ctx, int index, bool* ok) {
 // memcpy for the short runs im2col copies (a few channels, e.g. 3 per tap of a first
 // layer): fixed-size copies the compiler inlines, overlapping where n is not a power of
 // two, never touching a byte outside [0, n).
+// n in [sizeof(U), 2 * sizeof(U)]: the first and the last sizeof(U) bytes.
+template <typename U> inline void copy_two_words(int8_t* dst, const int8_t* src, size_t n) {
+  U a, b;
+  std::memcpy(&a, src, sizeof(U));
+  std::memcpy(&b, src + n - sizeof(U), sizeof(U));
+  std::memcpy(dst, &a, sizeof(U));
+  std::memcpy(dst + n - sizeof(U), &b, sizeof(U));
+}
 inline void copy_short(int8_t* dst, const int8_t* src, size_t n) {
   if (n >= 16) {
     std::memcpy(dst, src, n);
   } else if (n >= 8) {
-    uint64_t a, b;
-    std::memcpy(&a, src, 8);
-    std::memcpy(&b, src + n - 8, 8);
-    std::memcpy(dst, &a, 8);
-    std::memcpy(dst + n - 8, &b, 8);
+    copy_two_words<uint64_t>(dst, src, n);
   } else if (n >= 4) {
-    uint32_t a, b;
-    std::memcpy(&a, src, 4);
-    std::memcpy(&b, src + n - 4, 4);
-    std::memcpy(dst, &a, 4);
-    std::memcpy(dst + n - 4, &b, 4);
+    copy_two_words<uint32_t>(dst, src, n);
   } else if (n > 0) {
     dst[0] = src[0];
     dst[n / 2] = src[n / 2];
