@@ -8,6 +8,7 @@
 #include "kernels/reference/pooling_int.h"
 #include "kernels/reference/quant_params_int.h"
 #include "kernels/registry.h"
+#include "kernels/x86/pool.h"
 
 namespace liteq::rt {
 namespace {
@@ -118,18 +119,44 @@ void pool_fast(OpContext& ctx, const ref::PoolGeometry& g, const T* input, T* ou
   });
 }
 
+// MAX_POOL_2D with AVX-512: one masked vector of channels per tap (x86/pool.h).
+template <typename T, typename Fn>
+void max_pool_avx512(OpContext& ctx, const ref::PoolGeometry& g, const T* input, T* output, Fn rows_fn) {
+  const x86::MaxPoolArgs a{g.batch,    g.in_h,     g.in_w,     g.channels, g.out_h,   g.out_w,   g.filter_h,
+                           g.filter_w, g.stride_h, g.stride_w, g.pad_top,  g.pad_left, g.act_min, g.act_max,
+                           g.q_act_min, g.q_act_max};
+  parallel_for(ctx.exec(), static_cast<size_t>(g.batch) * g.out_h, 2, [&](size_t b, size_t e) {
+    rows_fn(a, input, output, static_cast<int64_t>(b), static_cast<int64_t>(e));
+  });
+}
+
 template <bool kMax>
 void eval(OpContext& ctx) {
   const auto& g = ctx.state<ref::PoolGeometry>();
   Tensor& out = ctx.output(0);
+  if (kMax && ctx.exec().isa >= Isa::kAvx512) {
+    switch (out.type) {
+      case DType::kFloat32:
+        return max_pool_avx512(ctx, g, ctx.input(0).data_as<float>(), out.data_as<float>(), x86::max_pool_rows_f32_avx512);
+      case DType::kInt8:
+        return max_pool_avx512(ctx, g, ctx.input(0).data_as<int8_t>(), out.data_as<int8_t>(), x86::max_pool_rows_s8_avx512);
+      case DType::kInt16:
+        return max_pool_avx512(ctx, g, ctx.input(0).data_as<int16_t>(), out.data_as<int16_t>(),
+                               x86::max_pool_rows_s16_avx512);
+      default: break;
+    }
+  }
   if (ctx.exec().isa != Isa::kReference) {
     switch (out.type) {
       case DType::kFloat32:
         return pool_fast<kMax, float, float>(ctx, g, ctx.input(0).data_as<float>(), out.data_as<float>());
+      // The max of integers needs no wider accumulator (and vectorizes at full width).
       case DType::kInt8:
-        return pool_fast<kMax, int8_t, int32_t>(ctx, g, ctx.input(0).data_as<int8_t>(), out.data_as<int8_t>());
+        return pool_fast<kMax, int8_t, std::conditional_t<kMax, int8_t, int32_t>>(ctx, g, ctx.input(0).data_as<int8_t>(),
+                                                                                   out.data_as<int8_t>());
       case DType::kInt16:
-        return pool_fast<kMax, int16_t, int32_t>(ctx, g, ctx.input(0).data_as<int16_t>(), out.data_as<int16_t>());
+        return pool_fast<kMax, int16_t, std::conditional_t<kMax, int16_t, int32_t>>(
+            ctx, g, ctx.input(0).data_as<int16_t>(), out.data_as<int16_t>());
       default: break;
     }
   }
