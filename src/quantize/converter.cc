@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -131,6 +132,7 @@ Model Converter::convert() {
     // Equalization runs the float model over the samples before calibration does; the
     // samples are read once and kept.
     std::vector<Sample> kept;
+    std::vector<std::string> scaled_names;
     auto source = representative_dataset;
     const std::string equalize = channel_equalization != "auto" ? channel_equalization : int16x8 ? "off" : "all";
     if (representative_dataset && equalize != "off" && recorded.empty()) {
@@ -144,6 +146,7 @@ Model Converter::convert() {
       const auto er = quant::equalize_channels(*data, kept, eo);
       report_.equalized_tensors = er.tensors;
       report_.equalized_channels = er.channels;
+      scaled_names = er.scaled_names;
       source = [&kept, i = size_t{0}]() mutable -> std::optional<Sample> {
         if (i >= kept.size()) return std::nullopt;
         return kept[i++];
@@ -186,6 +189,10 @@ Model Converter::convert() {
     io.denylisted_ops = denylisted_ops;
     io.denylisted_nodes = denylisted_nodes;
     quant::quantize_integer(*data, cal.ranges, io, &report_);
+    // Renamed only now: --keep-float may name these tensors by their original names.
+    std::set<std::string> scaled(scaled_names.begin(), scaled_names.end());
+    for (auto& t : data->fb->subgraphs[0]->tensors)
+      if (scaled.count(t->name)) t->name += quant::kEqualizedSuffix;
   }
   passes::prune(*data);
   // The result must pass the same validation as any model we read.

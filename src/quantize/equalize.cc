@@ -27,6 +27,7 @@ struct Chain {
   int channels = 0;
   bool relu6 = false;
   std::vector<int> consumers;  // op indices (input 0 is the chain's tensor)
+  std::vector<int> scaled;     // the tensors whose channels the rewrite scales
   bool conv_consumer = false;
 };
 
@@ -120,6 +121,7 @@ class Equalizer {
     while (!frontier.empty()) {
       const int t = frontier.back();
       frontier.pop_back();
+      c.scaled.push_back(t);
       if (is_graph_output(t)) return false;
       auto it = uses_.find(t);
       if (it == uses_.end() || it->second.empty()) return false;
@@ -289,6 +291,7 @@ EqualizeReport equalize_channels(ir::ModelData& data, const std::vector<Sample>&
     eq.apply(c, s);
     ++report.tensors;
     report.channels += changed;
+    for (int t : c.scaled) report.scaled_names.push_back(data.fb->subgraphs[0]->tensors[t]->name);
   }
   return report;
 }

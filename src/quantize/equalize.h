@@ -16,6 +16,7 @@
 // costs weight precision; such consumers are equalized only when asked, and with a
 // smaller scale.
 #pragma once
+#include <string>
 #include <vector>
 
 #include "ir/model.h"
@@ -37,7 +38,16 @@ struct EqualizeOptions {
 struct EqualizeReport {
   int tensors = 0;   // producer outputs equalized
   int channels = 0;  // channels whose scale is not 1
+  // Names of the tensors whose channels now hold scaled values (the producers' outputs
+  // and what they flow through): they no longer equal the float model's tensors of
+  // those names.
+  std::vector<std::string> scaled_names;
 };
+
+// The suffix the converter gives those tensors' names in the quantized model, so that
+// tools matching tensors by name (`liteq compare --layers`) do not compare scaled values
+// with the original ones.
+inline constexpr const char* kEqualizedSuffix = "/equalized";
 
 // Rewrites `model` (float32 constants, folded) in place. The per-channel ranges come from
 // running the float model over `samples` (the calibration data).
