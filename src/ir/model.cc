@@ -53,5 +53,12 @@ int64_t num_elements(const std::vector<int32_t>& shape) {
 
 std::string shape_str(const std::vector<int32_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
 
+std::string without_equalized_suffix(const std::string& name) {
+  const std::string suffix = kEqualizedSuffix;
+  if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+    return name.substr(0, name.size() - suffix.size());
+  return name;
+}
+
 }  // namespace ir
 }  // namespace liteq

@@ -35,6 +35,14 @@ std::span<const uint8_t> tensor_data(const tflite::ModelT& m, const tflite::Tens
 // Element count of a shape; -1 if any dim is negative or the product overflows int64.
 int64_t num_elements(const std::vector<int32_t>& shape);
 
+// The suffix the converter gives tensors whose channels channel equalization rescaled
+// (src/quantize/equalize.h): their values no longer equal the float model's tensor of
+// the name without it, so tools matching tensors by name (`liteq compare --layers`) skip
+// them, and writers that map back to the source graph (the QDQ ONNX writer) strip it.
+inline constexpr const char* kEqualizedSuffix = "/equalized";
+// `name` without kEqualizedSuffix, if it ends with it.
+std::string without_equalized_suffix(const std::string& name);
+
 // "[1, 224, 224, 3]"
 std::string shape_str(const std::vector<int32_t>& shape);
 

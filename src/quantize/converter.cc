@@ -192,7 +192,7 @@ Model Converter::convert() {
     // Renamed only now: --keep-float may name these tensors by their original names.
     std::set<std::string> scaled(scaled_names.begin(), scaled_names.end());
     for (auto& t : data->fb->subgraphs[0]->tensors)
-      if (scaled.count(t->name)) t->name += quant::kEqualizedSuffix;
+      if (scaled.count(t->name)) t->name += ir::kEqualizedSuffix;
   }
   passes::prune(*data);
   // The result must pass the same validation as any model we read.

@@ -44,10 +44,7 @@ struct EqualizeReport {
   std::vector<std::string> scaled_names;
 };
 
-// The suffix the converter gives those tensors' names in the quantized model, so that
-// tools matching tensors by name (`liteq compare --layers`) do not compare scaled values
-// with the original ones.
-inline constexpr const char* kEqualizedSuffix = "/equalized";
+// The converter renames them NAME + ir::kEqualizedSuffix in the quantized model.
 
 // Rewrites `model` (float32 constants, folded) in place. The per-channel ranges come from
 // running the float model over `samples` (the calibration data).

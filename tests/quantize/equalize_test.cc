@@ -139,7 +139,7 @@ TEST(ChannelEqualization, RaisesInt8FidelityWhereOneChannelIsSilent) {
   };
   EXPECT_TRUE(has_tensor(q_off, "mid"));
   EXPECT_FALSE(has_tensor(q_on, "mid"));
-  EXPECT_TRUE(has_tensor(q_on, std::string("mid") + kEqualizedSuffix));
+  EXPECT_TRUE(has_tensor(q_on, std::string("mid") + ir::kEqualizedSuffix));
   std::printf("off %.1f dB, depthwise %.1f dB\n", off, on);
   EXPECT_GT(on, off + 10.0) << "off " << off << " dB, depthwise " << on << " dB";
   EXPECT_THROW(quantize(m, calib, "sideways"), Error);

@@ -43,10 +43,12 @@ class QdqWriter {
  public:
   QdqWriter(onnx::ModelProto& m, const tflite::ModelT& q, const std::string& name) : m_(m), q_(q), name_(name) {
     const auto& g = *q.subgraphs.at(0);
-    for (const auto& t : g.tensors) by_name_[t->name] = t.get();
+    // Names as the importer gave them (channel equalization renames the tensors it
+    // rescales; the ONNX graph gets their scales and weights all the same).
+    for (const auto& t : g.tensors) by_name_[ir::without_equalized_suffix(t->name)] = t.get();
     for (const auto& op : g.operators) {
       for (int32_t o : op->outputs)
-        if (o >= 0) producer_[g.tensors[o]->name] = op.get();
+        if (o >= 0) producer_[ir::without_equalized_suffix(g.tensors[o]->name)] = op.get();
     }
   }
 
