@@ -20,7 +20,10 @@ struct Use {
 };
 
 // One equalizable tensor: the producer's output, the channel-preserving ops it flows
-// through (PAD without channel padding, pooling) and the weighted ops that consume it.
+// through (RELU, RELU6, PAD without channel padding, pooling) and the weighted ops that
+// consume it. Chains may share ops (a consumer is often the next chain's producer): each
+// rewrite keeps every tensor outside its own chain unchanged, so the peaks measured once
+// on the original model stay valid for all of them.
 struct Chain {
   int producer = -1;
   int tensor = -1;  // the producer's output

@@ -13,8 +13,8 @@
 // weight quantization makes this free at the producer; at a depthwise consumer each
 // channel's weights are scaled as a whole, so it is free there too. A convolution
 // consumer mixes input channels in one weight row, so shrinking a channel's weights
-// costs weight precision; such consumers are equalized only when asked, and with a
-// smaller scale.
+// costs weight precision; such consumers are equalized only with conv_consumers ("all",
+// the int8 default), and with the square root of the scale.
 #pragma once
 #include <string>
 #include <vector>
