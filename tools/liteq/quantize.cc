@@ -194,6 +194,9 @@ Command add_quantize(CLI::App& app) {
                  r.float_ops, in_size / 1048576.0, bytes.size() / 1048576.0, 100.0 * bytes.size() / in_size);
       if (r.calibration_samples) fmt::print("; calibrated on {} samples in {:.1f} s", r.calibration_samples, r.calibration_seconds);
       fmt::print("; total {:.1f} s\n", secs);
+      if (r.equalized_tensors)
+        fmt::print("channel equalization: {} channels of {} tensors rescaled (renamed NAME/equalized; --equalize off "
+                   "skips it)\n", r.equalized_channels, r.equalized_tensors);
       if (qdq_out)
         fmt::print("QDQ ONNX: {} weighted ops with liteq's int8 weights, {} activations with QuantizeLinear/DequantizeLinear\n",
                    qr.weighted_ops, qr.quantized_values);
