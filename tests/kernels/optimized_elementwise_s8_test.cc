@@ -8,6 +8,8 @@
 
 #include "kernels/exec.h"
 #include "kernels/op_runner.h"
+#include "kernels/reference/elementwise_int.h"
+#include "kernels/x86/elementwise_s8.h"
 #include "liteq/error.h"
 
 namespace liteq::test {
@@ -112,6 +114,77 @@ TEST(OptimizedElementwiseS8, PairTableForLargeOperands) {
 // int16 ADD / SUB / MUL (16x8 models: zero points 0, the general path with left shift
 // 15) on AVX-512: every tail, scalar and per-channel operands, activations, threads,
 // extreme values.
+// The AVX-512 ADD/SUB computes each 8-bit input's rescale in 32-bit arithmetic (rescale8):
+// every (a, b) pair, for many random multipliers, shifts and zero points, so that the rare
+// roundings (a negative product landing exactly on a tie) are reached.
+TEST(OptimizedElementwiseS8, AddRescaleEveryPairBitExact) {
+  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  std::mt19937 rng(31);
+  std::vector<int8_t> a(65536), b(65536), out(65536);
+  for (int i = 0; i < 65536; ++i) {
+    a[i] = static_cast<int8_t>((i >> 8) - 128);
+    b[i] = static_cast<int8_t>((i & 255) - 128);
+  }
+  std::uniform_int_distribution<int32_t> mult(1 << 30, INT32_MAX), offset(-127, 128), in_shift(-16, 0),
+      out_shift(-8, 0), small(0, 4095);
+  int checked = 0;
+  for (int round = 0; round < 160; ++round) {
+    rt::ref::QuantAddParams r;
+    r.input1_offset = offset(rng);
+    r.input2_offset = offset(rng);
+    r.output_offset = offset(rng) - 1;
+    r.left_shift = 20;
+    // Multipliers with few significant bits make exact ties (remainders of 0) common.
+    r.input1_multiplier = round % 3 == 0 ? (1 << 30) + (small(rng) << 19) : mult(rng);
+    r.input2_multiplier = round % 3 == 1 ? (1 << 30) + (small(rng) << 19) : mult(rng);
+    r.output_multiplier = mult(rng);
+    r.input1_shift = in_shift(rng);
+    r.input2_shift = in_shift(rng);
+    r.output_shift = out_shift(rng);
+    r.act_min = -128;
+    r.act_max = 127;
+    const rt::x86::QuantBinaryArgs p{r.input1_offset, r.input2_offset, r.output_offset, r.left_shift, r.input1_multiplier,
+                                 r.input1_shift, r.input2_multiplier, r.input2_shift, r.output_multiplier,
+                                 r.output_shift, r.act_min, r.act_max};
+    for (int op = 0; op < 2; ++op) {
+      rt::x86::qs8_binary_avx512(a.data(), 1, b.data(), 1, out.data(), out.size(), p, op);
+      int bad = 0;
+      for (int i = 0; i < 65536; ++i) {
+        const int32_t want = op ? rt::ref::quant_add_one<true>(r, a[i], b[i]) : rt::ref::quant_add_one<false>(r, a[i], b[i]);
+        if (out[i] != want && bad++ < 3)
+          ADD_FAILURE() << "round " << round << (op ? " SUB" : " ADD") << " a=" << int(a[i]) << " b=" << int(b[i])
+                        << ": " << int(out[i]) << " want " << want;
+      }
+      EXPECT_EQ(bad, 0) << "round " << round;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 320);
+}
+
+// rescale8 itself: every 9-bit input against the reference's fixed-point steps, for
+// multipliers of every low-bit pattern (the split at bit 11 and the negative-tie rounding).
+TEST(OptimizedElementwiseS8, AddInputRescaleIsTheReferences) {
+  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  std::vector<int32_t> v(511), out(511);
+  for (int i = 0; i < 511; ++i) v[i] = i - 255;
+  std::mt19937 rng(37);
+  std::uniform_int_distribution<int32_t> high(0, (1 << 20) - 1);
+  int bad = 0;
+  for (int32_t low = 0; low < 2048; ++low) {
+    const int32_t m = (high(rng) << 11) | low;
+    for (int e : {0, 1, 5, 12}) {
+      rt::x86::qs8_rescale_avx512(v.data(), v.size(), m, e, out.data());
+      for (int i = 0; i < 511; ++i) {
+        const int32_t want = rt::multiply_by_quantized_multiplier(v[i] * (1 << 20), m, -e);
+        if (out[i] != want && bad++ < 3)
+          ADD_FAILURE() << "v=" << v[i] << " m=" << m << " e=" << e << ": " << out[i] << " want " << want;
+      }
+    }
+  }
+  EXPECT_EQ(bad, 0);
+}
+
 TEST(OptimizedElementwiseS8, Int16GeneralPathBitExact) {
   if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
   std::mt19937 rng(29);

@@ -30,6 +30,11 @@ void qs8_binary_avx512(const int8_t* a, int a_step, const int8_t* b, int b_step,
 void qs16_binary_avx512(const int16_t* a, int a_step, const int16_t* b, int b_step, int16_t* out, size_t n,
                         const QuantBinaryArgs& p, int op);
 
+// The 8-bit ADD/SUB input rescale qs8_binary_avx512 uses, on its own (for its test):
+// out[i] = the reference's multiply_by_quantized_multiplier(v[i] << 20, m, -e), for
+// |v[i]| <= 255, m in [0, 2^31), e >= 0, in 32-bit arithmetic.
+void qs8_rescale_avx512(const int32_t* v, size_t n, int32_t m, int e, int32_t* out);
+
 // Large same-shape operands: the op is a function of the pair (a, b), so it can be
 // tabulated once (prepare) and looked up (eval), exactly. table has kPairTableBytes
 // bytes: out(a, b) at [(a + 128) * 256 + (b + 128)], plus 3 bytes of padding.

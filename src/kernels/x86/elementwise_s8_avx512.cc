@@ -40,8 +40,26 @@ inline __m512i mbqm(__m512i x, __m512i m, int shift) {
   return rdbpot(srdhm(x, m), right);
 }
 
+// The per-input rescale of the 8-bit ADD in 32-bit arithmetic:
+// rdbpot(srdhm((v << 20), m), e) for |v| <= 255 (v = x + offset), m = mh * 2^11 + ml.
+// srdhm's product is v * m * 2^20, so its division by 2^31 is one of v * m by 2^11:
+//   v >= 0:  v * mh + ((v * ml + 2^10) >> 11)
+//   v < 0: -(u * mh + ((u * ml + 2^10 - 1) >> 11)), u = -v
+// (the reference's nudge 1 - 2^30 and truncation toward zero for negative products);
+// u * mh < 2^28 and u * ml < 2^19, so nothing leaves 32 bits. Exact, not approximate.
+inline __m512i rescale8(__m512i v, __m512i mh, __m512i ml, int e) {
+  const __m512i u = _mm512_abs_epi32(v);
+  const __m512i neg = _mm512_srli_epi32(v, 31);  // 1 where v < 0
+  const __m512i t = _mm512_sub_epi32(_mm512_add_epi32(_mm512_mullo_epi32(u, ml), _mm512_set1_epi32(1 << 10)), neg);
+  const __m512i mag = _mm512_add_epi32(_mm512_mullo_epi32(u, mh), _mm512_srli_epi32(t, 11));
+  const __m512i h = _mm512_mask_sub_epi32(mag, _mm512_test_epi32_mask(neg, neg), _mm512_setzero_si512(), mag);
+  return rdbpot(h, e);
+}
+
 struct Consts {
   __m512i off1, off2, off_out, m1, m2, m_out, lo, hi;
+  __m512i m1h, m1l, m2h, m2l;  // rescale8's halves of m1, m2
+  bool fast8;                  // int8 ADD/SUB whose input rescales rescale8 computes
 };
 
 template <int kOp>
@@ -50,6 +68,10 @@ inline __m512i compute(__m512i a, __m512i b, const Consts& c, const QuantBinaryA
   if constexpr (kOp == 2) {
     const __m512i prod = _mm512_mullo_epi32(_mm512_add_epi32(a, c.off1), _mm512_add_epi32(b, c.off2));
     raw = mbqm(prod, c.m_out, p.output_shift);
+  } else if (c.fast8) {
+    const __m512i s1 = rescale8(_mm512_add_epi32(a, c.off1), c.m1h, c.m1l, -p.input1_shift);
+    const __m512i s2 = rescale8(_mm512_add_epi32(b, c.off2), c.m2h, c.m2l, -p.input2_shift);
+    raw = mbqm(kOp == 1 ? _mm512_sub_epi32(s1, s2) : _mm512_add_epi32(s1, s2), c.m_out, p.output_shift);
   } else {
     const __m128i ls = _mm_cvtsi32_si128(p.left_shift);
     const __m512i s1 = mbqm(_mm512_sll_epi32(_mm512_add_epi32(a, c.off1), ls), c.m1, p.input1_shift);
@@ -69,10 +91,18 @@ inline void store16(int16_t* p, __mmask16 k, __m512i v) { _mm256_mask_storeu_epi
 
 template <int kOp, typename T>
 void run(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const QuantBinaryArgs& p) {
+  // rescale8 holds for 8-bit inputs (|x + offset| <= 255), the left shift 20 and right
+  // input shifts; anything else takes the general steps.
+  const bool fast8 = sizeof(T) == 1 && p.left_shift == 20 && p.input1_shift <= 0 && p.input2_shift <= 0 &&
+                     p.input1_offset >= -128 && p.input1_offset <= 128 && p.input2_offset >= -128 &&
+                     p.input2_offset <= 128 && p.input1_multiplier >= 0 && p.input2_multiplier >= 0;
   const Consts c{_mm512_set1_epi32(p.input1_offset),    _mm512_set1_epi32(p.input2_offset),
                  _mm512_set1_epi32(p.output_offset),    _mm512_set1_epi32(p.input1_multiplier),
                  _mm512_set1_epi32(p.input2_multiplier), _mm512_set1_epi32(p.output_multiplier),
-                 _mm512_set1_epi32(p.act_min),          _mm512_set1_epi32(p.act_max)};
+                 _mm512_set1_epi32(p.act_min),          _mm512_set1_epi32(p.act_max),
+                 _mm512_set1_epi32(p.input1_multiplier >> 11), _mm512_set1_epi32(p.input1_multiplier & 2047),
+                 _mm512_set1_epi32(p.input2_multiplier >> 11), _mm512_set1_epi32(p.input2_multiplier & 2047),
+                 fast8};
   const __m512i sa = _mm512_set1_epi32(a[0]), sb = _mm512_set1_epi32(b[0]);
   for (size_t i = 0; i < n; i += 16) {
     const size_t r = n - i < 16 ? n - i : 16;
@@ -100,6 +130,14 @@ void qs16_binary_avx512(const int16_t* a, int a_step, const int16_t* b, int b_st
     case 0: run<0>(a, a_step, b, b_step, out, n, p); break;
     case 1: run<1>(a, a_step, b, b_step, out, n, p); break;
     default: run<2>(a, a_step, b, b_step, out, n, p); break;
+  }
+}
+
+void qs8_rescale_avx512(const int32_t* v, size_t n, int32_t m, int e, int32_t* out) {
+  const __m512i mh = _mm512_set1_epi32(m >> 11), ml = _mm512_set1_epi32(m & 2047);
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 k = n - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
+    _mm512_mask_storeu_epi32(out + i, k, rescale8(_mm512_maskz_loadu_epi32(k, v + i), mh, ml, e));
   }
 }
 
