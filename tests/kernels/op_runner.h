@@ -211,4 +211,18 @@ inline std::vector<TensorData> OpRunner::run() {
   return result;
 }
 
+// CONV_2D / DEPTHWISE_CONV_2D params from a test case's geometry (any struct with pad,
+// sh, sw, dh, dw) and an activation.
+template <typename Params, typename Case>
+Params conv_params(const Case& k, rt::Activation act) {
+  Params p;
+  p.padding = k.pad;
+  p.stride_h = k.sh;
+  p.stride_w = k.sw;
+  p.dilation_h = k.dh;
+  p.dilation_w = k.dw;
+  p.activation = act;
+  return p;
+}
+
 }  // namespace liteq::test

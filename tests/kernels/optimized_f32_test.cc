@@ -50,14 +50,7 @@ std::string conv_name(const ConvCase& k, rt::Activation act) {
 Build conv_build(const ConvCase& k, rt::Activation act, const std::vector<float>& in, const std::vector<float>& w,
                  const std::vector<float>& b) {
   return [&k, act, &in, &w, &b](bool absolute) {
-      rt::ConvParams p;
-      p.padding = k.pad;
-      p.stride_h = k.sh;
-      p.stride_w = k.sw;
-      p.dilation_h = k.dh;
-      p.dilation_w = k.dw;
-      p.activation = absolute ? rt::Activation::kNone : act;
-      OpRunner r(Op::CONV_2D, p);
+      OpRunner r(Op::CONV_2D, test::conv_params<rt::ConvParams>(k, absolute ? rt::Activation::kNone : act));
       r.input(f32({k.n, k.h, k.w, k.c}, absolute ? abs_of(in) : in));
       r.input(f32({k.oc, k.kh, k.kw, k.c}, absolute ? abs_of(w) : w), true);
       if (k.bias) r.input(f32({k.oc}, absolute ? abs_of(b) : b), true);
@@ -171,14 +164,7 @@ TEST_F(OptimizedF32Test, DepthwiseConv2D) {
     const auto w = random_values(rng, int64_t{k.kh} * k.kw * k.oc);
     const auto b = random_values(rng, k.oc);
     const Build build = [&](bool absolute) {
-      rt::DepthwiseConvParams p;
-      p.padding = k.pad;
-      p.stride_h = k.sh;
-      p.stride_w = k.sw;
-      p.dilation_h = k.dh;
-      p.dilation_w = k.dw;
-      p.activation = absolute ? rt::Activation::kNone : act;
-      OpRunner r(Op::DEPTHWISE_CONV_2D, p);
+      OpRunner r(Op::DEPTHWISE_CONV_2D, test::conv_params<rt::DepthwiseConvParams>(k, absolute ? rt::Activation::kNone : act));
       r.input(f32({k.n, k.h, k.w, k.c}, absolute ? abs_of(in) : in));
       r.input(f32({1, k.kh, k.kw, k.oc}, absolute ? abs_of(w) : w), true);
       if (k.bias) r.input(f32({k.oc}, absolute ? abs_of(b) : b), true);

@@ -38,24 +38,8 @@ struct ConvShape {
 // The runner of a CONV_2D (or DEPTHWISE_CONV_2D) with s's geometry and activation act;
 // the caller adds the tensors.
 inline OpRunner conv_runner(const ConvShape& s, rt::Activation act, bool depthwise) {
-  if (depthwise) {
-    rt::DepthwiseConvParams p;
-    p.padding = s.pad;
-    p.stride_h = s.sh;
-    p.stride_w = s.sw;
-    p.dilation_h = s.dh;
-    p.dilation_w = s.dw;
-    p.activation = act;
-    return OpRunner(Op::DEPTHWISE_CONV_2D, rt::OpParams(p));
-  }
-  rt::ConvParams p;
-  p.padding = s.pad;
-  p.stride_h = s.sh;
-  p.stride_w = s.sw;
-  p.dilation_h = s.dh;
-  p.dilation_w = s.dw;
-  p.activation = act;
-  return OpRunner(Op::CONV_2D, rt::OpParams(p));
+  if (depthwise) return OpRunner(Op::DEPTHWISE_CONV_2D, rt::OpParams(conv_params<rt::DepthwiseConvParams>(s, act)));
+  return OpRunner(Op::CONV_2D, rt::OpParams(conv_params<rt::ConvParams>(s, act)));
 }
 
 }  // namespace liteq::test

@@ -363,14 +363,7 @@ TEST_F(OptimizedS8Test, ConvHybrid) {
       const auto bias = rand_f32(rng, s.out_c, -2, 2);
       const rt::Activation act = i % 3 == 0 ? rt::Activation::kRelu6 : i % 3 == 1 ? rt::Activation::kNone : rt::Activation::kRelu;
       auto make = [&]() {
-        rt::ConvParams p;
-        p.padding = s.pad;
-        p.stride_h = s.sh;
-        p.stride_w = s.sw;
-        p.dilation_h = s.dh;
-        p.dilation_w = s.dw;
-        p.activation = act;
-        OpRunner r(Op::CONV_2D, p);
+        OpRunner r = conv_runner(s, act, false);
         r.input(test::f32({s.batch, s.h, s.w, s.in_c}, in));
         r.input(qt<int8_t>({s.out_c, s.kh, s.kw, s.in_c}, w, qp(scales, std::vector<int64_t>(scales.size(), 0), 0)),
                 true);
