@@ -15,6 +15,20 @@
 
 namespace liteq::quant {
 
+void feed_sample(Interpreter& it, const std::vector<TensorDetails>& inputs, const Sample& sample, int index) {
+  if (sample.size() != inputs.size())
+    throw Error(ErrorKind::kInvalidArgument, fmt::format("calibration sample {} has {} arrays; the model has {} inputs",
+                                                         index, sample.size(), inputs.size()));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const auto& a = sample[i];
+    if (a.shape != it.tensor_details(inputs[i].index).shape) {
+      it.resize_input(inputs[i].index, a.shape, true);
+      it.allocate_tensors();
+    }
+    it.set_tensor(inputs[i].index, a.dtype, a.shape, a.bytes);
+  }
+}
+
 CalibrationResult calibrate(const Model& model, const SampleSource& source, const CalibrationOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   // Every core: the float model runs on them, then the observers (independent per tensor)
@@ -55,17 +69,7 @@ CalibrationResult calibrate(const Model& model, const SampleSource& source, cons
   while (result.samples < options.max_samples) {
     auto sample = source();
     if (!sample) break;
-    if (sample->size() != inputs.size())
-      throw Error(ErrorKind::kInvalidArgument, fmt::format("calibration sample {} has {} arrays; the model has {} inputs",
-                                                           result.samples, sample->size(), inputs.size()));
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      const auto& a = (*sample)[i];
-      if (a.shape != it.tensor_details(inputs[i].index).shape) {
-        it.resize_input(inputs[i].index, a.shape, true);
-        it.allocate_tensors();
-      }
-      it.set_tensor(inputs[i].index, a.dtype, a.shape, a.bytes);
-    }
+    feed_sample(it, inputs, *sample, result.samples);
     it.invoke();
     rt::parallel_for(exec, work.size(), 1, [&](size_t begin, size_t end) {
       for (size_t w = begin; w < end; ++w) {

@@ -9,6 +9,7 @@
 
 #include "io/data/npy.h"
 #include "liteq/converter.h"
+#include "liteq/interpreter.h"
 #include "liteq/model.h"
 #include "quantize/gptq.h"
 #include "quantize/observer.h"
@@ -38,6 +39,11 @@ struct CalibrationResult {
   int samples = 0;
   double seconds = 0;
 };
+
+// Sets the interpreter's inputs from a sample (`index`: its number, for the message),
+// resizing inputs whose shape differs; throws kInvalidArgument if the array count does not
+// match the model's inputs.
+void feed_sample(Interpreter& it, const std::vector<TensorDetails>& inputs, const Sample& sample, int index);
 
 // `model` must be a float model (constants already folded by passes::fold_constants).
 CalibrationResult calibrate(const Model& model, const SampleSource& source, const CalibrationOptions& options);

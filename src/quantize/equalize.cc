@@ -6,6 +6,7 @@
 
 #include "ir/op_codes.h"
 #include "liteq/interpreter.h"
+#include "quantize/calibrator.h"
 #include "quantize/graph_editor.h"
 
 namespace liteq::quant {
@@ -43,7 +44,6 @@ class Equalizer {
       for (int s = 0; s < static_cast<int>(op.inputs.size()); ++s)
         if (op.inputs[s] >= 0) uses_[op.inputs[s]].push_back({i, s});
     }
-    for (int o : g_.outputs) graph_outputs_.push_back(o);
   }
 
   std::vector<Chain> find_chains() const {
@@ -88,7 +88,7 @@ class Equalizer {
     return it != uses_.end() && it->second.size() == 1;
   }
   bool is_graph_output(int idx) const {
-    return std::find(graph_outputs_.begin(), graph_outputs_.end(), idx) != graph_outputs_.end();
+    return std::find(g_.outputs.begin(), g_.outputs.end(), idx) != g_.outputs.end();
   }
   static int last_dim(const tflite::TensorT& t) { return t.shape.empty() ? -1 : t.shape.back(); }
 
@@ -214,7 +214,6 @@ class Equalizer {
   GraphEditor ed_;
   EqualizeOptions options_;
   std::map<int, std::vector<Use>> uses_;
-  std::vector<int> graph_outputs_;
 };
 
 struct Peaks {
@@ -233,16 +232,8 @@ std::map<int, Peaks> channel_peaks(const Model& model, const std::vector<Sample>
     peaks[c.tensor].abs.assign(static_cast<size_t>(c.channels), 0.0);
     peaks[c.tensor].hi.assign(static_cast<size_t>(c.channels), 0.0);
   }
-  for (const auto& sample : samples) {
-    if (sample.size() != inputs.size()) continue;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      const auto& a = sample[i];
-      if (a.shape != it.tensor_details(inputs[i].index).shape) {
-        it.resize_input(inputs[i].index, a.shape, true);
-        it.allocate_tensors();
-      }
-      it.set_tensor(inputs[i].index, a.dtype, a.shape, a.bytes);
-    }
+  for (size_t s = 0; s < samples.size(); ++s) {
+    feed_sample(it, inputs, samples[s], static_cast<int>(s));
     it.invoke();
     for (auto& [idx, pk] : peaks) {
       const auto t = it.get_tensor(idx);
@@ -263,18 +254,12 @@ std::map<int, Peaks> channel_peaks(const Model& model, const std::vector<Sample>
 
 EqualizeReport equalize_channels(ir::ModelData& data, const std::vector<Sample>& samples, const EqualizeOptions& options) {
   EqualizeReport report;
-  std::vector<Chain> chains;
-  std::map<int, Peaks> peaks;
-  {
-    Equalizer eq(data, options);
-    chains = eq.find_chains();
-    if (chains.empty() || samples.empty()) return report;
-    // The interpreter reads the model as it is now; it is gone before the rewrite.
-    auto copy = std::make_shared<ir::ModelData>();
-    copy->fb.reset(new tflite::ModelT(*data.fb));
-    peaks = channel_peaks(Model(copy), samples, chains);
-  }
   Equalizer eq(data, options);
+  const std::vector<Chain> chains = eq.find_chains();
+  if (chains.empty() || samples.empty()) return report;
+  // The interpreter reads `data` in place (a non-owning handle, no copy of the weights);
+  // it is gone before the rewrite below.
+  auto peaks = channel_peaks(Model(std::shared_ptr<ir::ModelData>(&data, [](ir::ModelData*) {})), samples, chains);
   for (const auto& c : chains) {
     const auto& pk = peaks[c.tensor];
     const double R = *std::max_element(pk.abs.begin(), pk.abs.end());
