@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstring>
 
-#include "kernels/reference/conv.h"
 #include "kernels/reference/requant_int8.h"
 #include "kernels/x86/quantize_floats.h"
 
@@ -43,16 +42,9 @@ void asymmetric_quantize_floats(Isa isa, const float* x, int64_t n, int8_t* q, f
 
 void hybrid_epilogue(Isa isa, const int32_t* acc, const int32_t* sums, uint32_t off, float scale, const float* w_scales,
                      const float* bias, float lo, float hi, int64_t n, float* out) {
-  if (isa >= Isa::kAvx512) return x86::hybrid_epilogue_avx512(acc, sums, off, scale, w_scales, bias, lo, hi, static_cast<size_t>(n), out);
-  if (isa >= Isa::kAvx2) return x86::hybrid_epilogue_avx2(acc, sums, off, scale, w_scales, bias, lo, hi, static_cast<size_t>(n), out);
-  for (int64_t i = 0; i < n; ++i) {
-    // sum (q - off) * w = dot - off * sum(w), in int32 with wrap-around.
-    const auto total = static_cast<int32_t>(static_cast<uint32_t>(acc[i]) - off * static_cast<uint32_t>(sums[i]));
-    const float s = scale * w_scales[i];
-    float v = static_cast<float>(total) * s;
-    if (bias) v += bias[i];
-    out[i] = ref::clamp_act(v, lo, hi);
-  }
+  // The hybrid kernels exist from AVX2 up (make_conv_hybrid_s8).
+  if (isa >= Isa::kAvx512) x86::hybrid_epilogue_avx512(acc, sums, off, scale, w_scales, bias, lo, hi, static_cast<size_t>(n), out);
+  else x86::hybrid_epilogue_avx2(acc, sums, off, scale, w_scales, bias, lo, hi, static_cast<size_t>(n), out);
 }
 
 }  // namespace liteq::rt::opt
