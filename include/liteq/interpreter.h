@@ -64,7 +64,16 @@ struct OpProfile {
 
 class Interpreter {
  public:
+  // Runs `model`, which the caller keeps: its weights stay in it, and the optimized
+  // kernels hold their packed copies besides.
   explicit Interpreter(const Model& model, InterpreterOptions options = {});
+  // Takes the model. When no other Model shares its data, each constant that every
+  // reader packed at allocate_tensors() (the weights and biases of the optimized
+  // convolution, depthwise and fully-connected kernels) is freed once packed, so the
+  // weights are held once. Such an interpreter plans once: resize_input() to a new shape
+  // afterwards fails (models with dynamic input dims keep their constants and resize),
+  // and get_tensor() of a freed constant fails.
+  explicit Interpreter(Model&& model, InterpreterOptions options = {});
   ~Interpreter();
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
@@ -97,6 +106,8 @@ class Interpreter {
   size_t arena_lower_bound_bytes() const;
   // Bytes the kernels hold besides the arena and the model (packed weights, tables).
   size_t kernel_state_bytes() const;
+  // Bytes of model constants freed after packing (Interpreter(Model&&) only).
+  size_t released_constant_bytes() const;
   // The kernels in use: "reference", "avx2", "avx512" or "avx512vnni".
   std::string kernels() const;
   int num_threads() const;

@@ -60,6 +60,9 @@ struct Tensor {
   bool is_variable = false;
   std::vector<uint8_t> owned;  // backing store when storage == kPersistent
   std::shared_ptr<const SparsityInfo> sparsity;  // set for sparse constants only
+  // A constant whose data the interpreter freed once every reader had packed it (an
+  // interpreter that owns its model; see Interpreter(Model&&)). data is null then.
+  bool released = false;
 
   int rank() const { return static_cast<int>(dims.size()); }
   int32_t dim(int i) const { return dims[i]; }
@@ -97,6 +100,7 @@ struct Node {
   std::shared_ptr<void> state;  // kernel-private data made in prepare
   size_t state_bytes = 0;       // what the state holds that counts (packed weights)
   bool fast = false;            // an optimized kernel runs this node (set by prepare)
+  uint32_t packed_inputs = 0;   // bit i: eval never reads input i's data (set by prepare)
   std::vector<int> scratch;     // tensor indices of scratch buffers requested in prepare
   bool folded = false;          // every input constant: evaluated once at allocate time
 };
@@ -163,10 +167,17 @@ class OpContext {
     n_.state = p;
     n_.state_bytes = 0;
     n_.fast = false;
+    n_.packed_inputs = 0;
     return *p;
   }
   // prepare only: records that an optimized kernel (not the reference) will run.
   void set_fast(bool fast) { n_.fast = fast; }
+  // prepare only: the state holds everything eval needs of constant input i (its packed
+  // weights, a copied bias): eval never reads that tensor's data again. An interpreter
+  // that owns its model frees such constants once all their readers have said so.
+  void packed_input(int i) {
+    if (i >= 0 && i < 32 && has_input(i) && input(i).storage == Storage::kConstant) n_.packed_inputs |= 1u << i;
+  }
   // prepare only: records memory the state holds (packed weights), for reporting.
   void add_state_bytes(size_t bytes) { n_.state_bytes += bytes; }
   bool preparing() const { return preparing_; }

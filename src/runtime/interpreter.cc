@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdexcept>
 
 #include "ir/model.h"
@@ -57,6 +60,11 @@ struct AlignedFree {
 
 struct Interpreter::Impl {
   std::shared_ptr<const ir::ModelData> model;
+  // Set when this interpreter alone holds the model (Interpreter(Model&&)) and its inputs
+  // have static shapes: constants that every reader packed are freed at allocate time.
+  ir::ModelData* owned = nullptr;
+  bool released_any = false;  // some constant's data is gone: no second plan
+  size_t released_bytes = 0;
   InterpreterOptions options;
   std::unique_ptr<rt::ThreadPool> pool;
   rt::Graph g;
@@ -78,7 +86,10 @@ struct Interpreter::Impl {
   }
   bool is_input(int index) const { return std::find(g.inputs.begin(), g.inputs.end(), index) != g.inputs.end(); }
 
+  void init(const InterpreterOptions& opts);
   void build();
+  void release_packed(const rt::Node& n, int step, const std::vector<int>& last_reader, std::vector<uint8_t>& keep,
+                      std::vector<int>& buffer_users);
   void fuse_activations();
   void allocate();
   void allocate_impl();
@@ -220,7 +231,41 @@ void Interpreter::Impl::fuse_activations() {
 // handed to the allocator (sanitizer runtimes abort on such requests).
 constexpr size_t kMaxAllocation = size_t{1} << 40;
 
+// After node `step` is prepared: each constant it read for the last time goes if every
+// reader packed it (said so with OpContext::packed_input) and it is no graph input or
+// output; its buffer goes with the last tensor that uses it.
+void Interpreter::Impl::release_packed(const rt::Node& n, int step, const std::vector<int>& last_reader,
+                                       std::vector<uint8_t>& keep, std::vector<int>& buffer_users) {
+  for (size_t k = 0; k < n.inputs.size(); ++k) {
+    const int idx = n.inputs[k];
+    if (idx >= 0 && (k >= 32 || !(n.packed_inputs >> k & 1u))) keep[idx] = 1;
+  }
+  const auto& sg = *owned->fb->subgraphs[0];
+  for (int idx : n.inputs) {
+    if (idx < 0 || last_reader[idx] != step || keep[idx]) continue;
+    auto& t = g.tensors[idx];
+    if (t.storage != Storage::kConstant || t.released) continue;
+    t.released = true;
+    t.data = nullptr;
+    released_any = true;
+    const uint32_t b = sg.tensors[idx]->buffer;
+    if (--buffer_users[b] == 0 && owned->fb->buffers[b]) {
+      auto& data = owned->fb->buffers[b]->data;
+      released_bytes += data.size();
+      std::vector<uint8_t>().swap(data);
+    }
+  }
+}
+
 void Interpreter::Impl::allocate() {
+  if (released_any) {
+    if (allocated) return;  // the plan that freed the packed constants still holds
+    throw Error(ErrorKind::kInvalidArgument,
+                fmt::format("{}: this interpreter freed the model's packed weights when it planned for the input "
+                            "shapes it had, and cannot plan for new ones; build the Interpreter from a const Model& "
+                            "(which keeps the weights) to resize inputs",
+                            model->source));
+  }
   try {
     allocate_impl();
   } catch (const std::bad_alloc&) {
@@ -278,16 +323,24 @@ void Interpreter::Impl::allocate_impl() {
     t.data = t.owned.data();
     t.bytes = t.owned.size();
   }
-  // Prepare in order; ops whose inputs are all constant are evaluated once, here.
-  for (auto& n : g.nodes) {
-    rt::OpContext ctx(g, n, true);
-    n.kernel->prepare(ctx);
-    bool all_const = !n.inputs.empty();
-    for (int idx : n.inputs)
-      if (idx >= 0 && !g.tensors[idx].is_constant()) all_const = false;
-    for (int idx : n.outputs)
-      if (idx >= 0 && std::find(g.outputs.begin(), g.outputs.end(), idx) != g.outputs.end()) all_const = false;
-    if (!all_const) continue;
+  // Owned model: each constant's last reader, and how many tensors share each buffer.
+  std::vector<int> last_reader;
+  std::vector<uint8_t> keep;
+  std::vector<int> buffer_users;
+  if (owned) {
+    last_reader.assign(g.num_model_tensors, -1);
+    keep.assign(g.num_model_tensors, 0);
+    for (size_t s = 0; s < g.nodes.size(); ++s)
+      for (int idx : g.nodes[s].inputs)
+        if (idx >= 0) last_reader[idx] = static_cast<int>(s);
+    for (int idx : g.inputs) keep[idx] = 1;
+    for (int idx : g.outputs) keep[idx] = 1;
+    buffer_users.assign(m.buffers.size(), 0);
+    for (const auto& t : sg.tensors)
+      if (t->buffer < m.buffers.size()) ++buffer_users[t->buffer];
+  }
+  // A node whose inputs are all constant is evaluated once, here, into owned outputs.
+  auto fold = [&](rt::Node& n) {
     n.folded = true;
     for (int idx : n.outputs) {
       if (idx < 0) continue;
@@ -309,7 +362,25 @@ void Interpreter::Impl::allocate_impl() {
     eval_node(n);
     for (int idx : n.outputs)
       if (idx >= 0) g.tensors[idx].folded = true;
+  };
+  // Prepare in order.
+  for (size_t step = 0; step < g.nodes.size(); ++step) {
+    auto& n = g.nodes[step];
+    n.packed_inputs = 0;
+    rt::OpContext ctx(g, n, true);
+    n.kernel->prepare(ctx);
+    bool all_const = !n.inputs.empty();
+    for (int idx : n.inputs)
+      if (idx >= 0 && !g.tensors[idx].is_constant()) all_const = false;
+    for (int idx : n.outputs)
+      if (idx >= 0 && std::find(g.outputs.begin(), g.outputs.end(), idx) != g.outputs.end()) all_const = false;
+    if (all_const) fold(n);
+    if (owned) release_packed(n, static_cast<int>(step), last_reader, keep, buffer_users);
   }
+#ifdef __GLIBC__
+  // Hand the freed constants' pages back to the system (small buffers sit in the heap).
+  if (released_bytes > 0) malloc_trim(0);
+#endif
   // Lifetimes of everything that goes in the arena.
   const int steps = static_cast<int>(g.nodes.size());
   std::vector<int> first(g.tensors.size(), -1), last(g.tensors.size(), -1);
@@ -376,7 +447,19 @@ void Interpreter::Impl::allocate_impl() {
 
 Interpreter::Interpreter(const Model& model, InterpreterOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->model = model.shared();
-  impl_->options = options;
+  impl_->init(options);
+}
+
+Interpreter::Interpreter(Model&& model, InterpreterOptions options) : impl_(std::make_unique<Impl>()) {
+  Model taken = std::move(model);
+  impl_->model = taken.shared();
+  // Held here and by `taken` (about to go) only: no one else can see the constants.
+  if (impl_->model.use_count() == 2) impl_->owned = &taken.ir();
+  impl_->init(options);
+}
+
+void Interpreter::Impl::init(const InterpreterOptions& opts) {
+  options = opts;
   std::string kernels = options.kernels;
   if (kernels == "auto") {
     if (const char* env = std::getenv("LITEQ_KERNELS"); env && *env) kernels = env;
@@ -393,14 +476,21 @@ Interpreter::Interpreter(const Model& model, InterpreterOptions options) : impl_
   if (options.num_threads < 1 || options.num_threads > 256)
     throw Error(ErrorKind::kInvalidArgument,
                 fmt::format("num_threads must be 1 to 256, got {}", options.num_threads));
-  impl_->g.exec.isa = isa;
+  g.exec.isa = isa;
   if (options.num_threads > 1) {
-    impl_->pool = std::make_unique<rt::ThreadPool>(options.num_threads);
-    impl_->g.exec.pool = impl_->pool.get();
+    pool = std::make_unique<rt::ThreadPool>(options.num_threads);
+    g.exec.pool = pool.get();
   }
-  impl_->build();
+  build();
   if (options.fuse_activations && !options.preserve_all_tensors && isa != rt::Isa::kReference)
-    impl_->fuse_activations();
+    fuse_activations();
+  // Inputs that may change shape need a second plan, and so the weights: keep them.
+  if (owned) {
+    const auto& sg = *model->fb->subgraphs[0];
+    for (int idx : g.inputs)
+      for (int32_t d : sg.tensors[idx]->shape_signature)
+        if (d < 0) owned = nullptr;
+  }
 }
 
 std::string Interpreter::kernels() const { return rt::isa_name(impl_->g.exec.isa); }
@@ -536,6 +626,10 @@ std::vector<OpProfile> Interpreter::op_profile() const {
 
 TensorView Interpreter::get_tensor(int index) const {
   const auto& t = impl_->tensor_at(index);
+  if (t.released)
+    impl_->bad_arg(fmt::format("tensor {} '{}' is a constant this interpreter freed once its kernels had packed it; "
+                               "build the Interpreter from a const Model& to read the model's constants",
+                               index, t.name));
   if (t.data == nullptr && t.num_elements() != 0)
     impl_->bad_arg(fmt::format("tensor {} '{}' has no data (call allocate_tensors and invoke first)", index, t.name));
   return TensorView{t.type, t.dims, {t.data, t.bytes}};
@@ -544,6 +638,8 @@ TensorView Interpreter::get_tensor(int index) const {
 size_t Interpreter::arena_bytes() const { return impl_->arena_bytes; }
 size_t Interpreter::unplanned_bytes() const { return impl_->unplanned_bytes; }
 size_t Interpreter::arena_lower_bound_bytes() const { return impl_->arena_lower_bound; }
+
+size_t Interpreter::released_constant_bytes() const { return impl_->released_bytes; }
 
 size_t Interpreter::kernel_state_bytes() const {
   size_t total = 0;

@@ -38,11 +38,10 @@ Command add_run(CLI::App& app) {
     using clock = std::chrono::steady_clock;
     auto ms = [](clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
     const auto t0 = clock::now();
-    const Model model = load_model(o->model, *onnx_opts);
     InterpreterOptions opts;
     opts.num_threads = o->threads;
     opts.kernels = o->kernels;
-    Interpreter it(model, opts);
+    Interpreter it(load_model(o->model, *onnx_opts), opts);  // takes the model: packed weights held once
     const auto t1 = clock::now();
     const auto inputs = it.input_details();
     const auto arrays = load_inputs(o->in, inputs);

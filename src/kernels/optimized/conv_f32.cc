@@ -399,6 +399,8 @@ std::unique_ptr<FastKernel> make_conv_lanes_f32(OpContext& ctx, const ref::ConvG
   ctx.add_state_bytes((k->w.size() + k->bias.size()) * sizeof(float));
   // Last: requesting scratch may move the tensors.
   k->scratch = ctx.request_scratch(k->per_thread() * static_cast<size_t>(k->threads));
+  ctx.packed_input(kWeights);
+  ctx.packed_input(kBias);
   return made(std::move(k));
 }
 
@@ -429,6 +431,8 @@ std::unique_ptr<FastKernel> make_conv_f32(OpContext& ctx, const ref::ConvGeometr
     // Last: requesting scratch may move the tensors `filter` refers to.
     kernel->scratch = ctx.request_scratch(sizeof(float) * kernel->workers * kTileRows * static_cast<size_t>(k));
   }
+  ctx.packed_input(kWeights);
+  ctx.packed_input(kBias);
   return made(std::move(kernel));
 }
 
@@ -469,6 +473,8 @@ std::unique_ptr<FastKernel> make_depthwise_f32(OpContext& ctx, const ref::ConvGe
   a.lo = g.act_min;
   a.hi = g.act_max;
   kernel->rows = int64_t{g.batch} * g.out_h;
+  ctx.packed_input(kWeights);
+  ctx.packed_input(kBias);
   return made(std::move(kernel));
 }
 
@@ -488,6 +494,8 @@ std::unique_ptr<FastKernel> make_fully_connected_f32(OpContext& ctx, int64_t bat
   kernel->hi = act_max;
   kernel->direct = true;
   kernel->lda = depth;
+  ctx.packed_input(kWeights);
+  ctx.packed_input(kBias);
   return made(std::move(kernel));
 }
 
@@ -553,6 +561,8 @@ std::unique_ptr<FastKernel> make_transpose_conv_f32(OpContext& ctx, const ref::C
   ctx.add_state_bytes(bytes);
   // Last: requesting scratch may move the tensors `filter` and `bias` refer to.
   if (!kernel->direct) kernel->scratch = ctx.request_scratch(sizeof(float) * static_cast<size_t>(scratch_floats));
+  ctx.packed_input(weights);
+  ctx.packed_input(bias_input);
   return made(std::move(kernel));
 }
 

@@ -515,6 +515,7 @@ std::unique_ptr<FastKernel> make_conv_s16(OpContext& ctx, const ref::ConvGeometr
     narrow->prepare(filter.data_as<int8_t>());
     ctx.add_state_bytes(narrow->state_bytes() + narrow->vq.bytes());
     narrow->scratch = ctx.request_scratch(narrow->scratch_bytes());
+    ctx.packed_input(1);  // the bias is read at every run (VecRequant::set_bias)
     ++g_made;
     return narrow;
   }
@@ -524,6 +525,7 @@ std::unique_ptr<FastKernel> make_conv_s16(OpContext& ctx, const ref::ConvGeometr
   ctx.add_state_bytes(kernel->gemm.state_bytes() + kernel->vq.bytes());
   // Last: adding a scratch buffer may move the tensors.
   kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  ctx.packed_input(1);
   ++g_made;
   return kernel;
 }
@@ -539,6 +541,7 @@ std::unique_ptr<FastKernel> make_fully_connected_s16(OpContext& ctx, int64_t bat
   if (!kernel->vq.build(q, acc64, false, units, kernel->gemm.npad(), isa >= Isa::kAvx512)) return nullptr;
   ctx.add_state_bytes(kernel->gemm.state_bytes() + kernel->vq.bytes());
   kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  ctx.packed_input(1);
   ++g_made;
   return kernel;
 }
@@ -558,6 +561,7 @@ std::unique_ptr<FastKernel> make_depthwise_s16(OpContext& ctx, const ref::ConvGe
   if (!kernel->vq.build(q, true, true, g.out_c, kernel->cpad(), isa >= Isa::kAvx512)) return nullptr;
   ctx.add_state_bytes(kernel->state_bytes() + kernel->vq.bytes());
   kernel->scratch = ctx.request_scratch(kernel->scratch_bytes());
+  ctx.packed_input(1);
   ++g_made;
   return kernel;
 }

@@ -507,6 +507,10 @@ class DepthwiseS8 : public FastKernel {
     a.zero_point = static_cast<int8_t>(-input_offset_);
     threads_ = std::max(threads, 1);
     use_pairs_ = true;
+    // The tap-pair kernel reads w16_ and init_ only: the int32 copies go.
+    std::vector<int32_t>().swap(w32_);
+    std::vector<int32_t>().swap(bias_);
+    std::vector<int32_t>().swap(wrow_sum_);
     return per_thread() * static_cast<size_t>(threads_);
   }
   int scratch = -1;
@@ -878,6 +882,8 @@ std::unique_ptr<FastKernel> make_conv_lanes_s8(OpContext& ctx, Isa isa, const re
   kernel->threads_ = std::max(ctx.exec().threads(), 1);
   ctx.add_state_bytes(kernel->state_bytes());
   kernel->scratch = ctx.request_scratch(kernel->per_thread() * static_cast<size_t>(kernel->threads_));
+  ctx.packed_input(1);
+  ctx.packed_input(2);
   ++g_made;
   return kernel;
 }
@@ -904,6 +910,8 @@ std::unique_ptr<FastKernel> make_conv_s8(OpContext& ctx, const ref::ConvGeometry
   ctx.add_state_bytes(kernel->gemm.state_bytes());
   // Last: adding a scratch buffer may move the tensors.
   kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  ctx.packed_input(1);
+  ctx.packed_input(2);
   ++g_made;
   return kernel;
 }
@@ -927,6 +935,8 @@ std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeo
     kernel->scratch = ctx.request_scratch(bytes);
   }
   ctx.add_state_bytes(kernel->state_bytes());
+  ctx.packed_input(1);
+  ctx.packed_input(2);
   ++g_made;
   return kernel;
 }
@@ -946,6 +956,8 @@ std::unique_ptr<FastKernel> make_fully_connected_s8(OpContext& ctx, int64_t batc
     return nullptr;
   ctx.add_state_bytes(kernel->gemm.state_bytes());
   kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
+  ctx.packed_input(1);
+  ctx.packed_input(2);
   ++g_made;
   return kernel;
 }
@@ -967,6 +979,7 @@ std::unique_ptr<FastKernel> make_conv_hybrid_s8(OpContext& ctx, const ref::ConvG
   ctx.add_state_bytes(kernel->gemm.state_bytes());
   kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
   kernel->qscratch = ctx.request_scratch(kernel->qscratch_bytes());
+  ctx.packed_input(1);  // the float bias is read at every run
   ++g_made;
   return kernel;
 }
@@ -984,6 +997,7 @@ std::unique_ptr<FastKernel> make_fully_connected_hybrid_s8(OpContext& ctx, int64
   ctx.add_state_bytes(kernel->gemm.state_bytes());
   kernel->scratch = ctx.request_scratch(kernel->gemm.scratch_bytes());
   kernel->qscratch = ctx.request_scratch(kernel->qscratch_bytes());
+  ctx.packed_input(1);  // the float bias is read at every run
   ++g_made;
   return kernel;
 }
@@ -1060,6 +1074,8 @@ std::unique_ptr<FastKernel> make_transpose_conv_s8(OpContext& ctx, const ref::Co
   ctx.add_state_bytes(bytes);
   // Last: requesting scratch may move the tensors `filter` and `bias` refer to.
   kernel->scratch = ctx.request_scratch(kernel->scratch_bytes());
+  ctx.packed_input(weights);
+  ctx.packed_input(bias_input);
   ++g_made;
   return kernel;
 }
