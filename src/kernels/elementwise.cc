@@ -164,11 +164,13 @@ void prepare_fast_s8(OpContext& ctx, BinaryState& st) {
     return;
   st.fast_s8 = true;
   ctx.set_fast(true);
-  // A 64 KiB table pays from about its own size in elements (pose_landmark_full int8:
-  // ADD 1.23 -> 0.78 ms per invoke, 0.4 MiB of tables).
+  // A 64 KiB table pays from about its own size in elements where the vector steps are
+  // 64-bit (pose_landmark_full int8 ADD, before the 32-bit steps: 1.23 -> 0.78 ms per
+  // invoke). ADD/SUB with TFLite's parameters compute faster than they look up (0.54 ms).
   const int op = kOp == BinOp::kMul ? 2 : kOp == BinOp::kSub ? 1 : 0;
+  const bool computes_faster = op != 2 && x86::qs8_add_has_fast_path(f);
   if (ctx.exec().isa >= Isa::kAvx512 && t == DType::kInt8 && st.shape.kind == ref::BinaryShape::Kind::kSame &&
-      st.shape.size >= kPairTableMinElements) {
+      st.shape.size >= kPairTableMinElements && !computes_faster) {
     st.pair_table.resize(x86::kPairTableBytes);
     x86::qs8_binary_table_avx512(st.pair_table.data(), f, op);
     ctx.add_state_bytes(st.pair_table.size());

@@ -4,9 +4,11 @@
 // activations, 1..3 threads. Skips where the CPU lacks AVX2.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "kernels/exec.h"
+#include "kernels/fixed_point.h"
 #include "kernels/op_runner.h"
 #include "kernels/reference/elementwise_int.h"
 #include "kernels/x86/elementwise_s8.h"
@@ -83,10 +85,11 @@ TEST(OptimizedElementwiseS8, LongArraysAcrossThreads) {
   }
 }
 
-// Same-shape operands of 65536 elements or more take the tabulated path on AVX-512
-// (every (a, b) pair computed once at prepare, then looked up): random operands over
+// Same-shape operands of 65536 elements or more: MUL takes the tabulated path on AVX-512
+// (every (a, b) pair computed once at prepare, then looked up), ADD and SUB the 32-bit
+// vector steps with their float estimate of the output rescale; random operands over
 // 262,157 elements meet nearly every pair a few times.
-TEST(OptimizedElementwiseS8, PairTableForLargeOperands) {
+TEST(OptimizedElementwiseS8, LargeSameShapeOperands) {
   if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
   std::mt19937 rng(23);
   std::uniform_int_distribution<int> zp(-128, 127);
@@ -141,6 +144,9 @@ TEST(OptimizedElementwiseS8, AddRescaleEveryPairBitExact) {
     r.input1_shift = in_shift(rng);
     r.input2_shift = in_shift(rng);
     r.output_shift = out_shift(rng);
+    // TFLite gives the input of the larger scale the multiplier 2^30, shift 0 (0.5).
+    if (round % 4 == 3) r.input1_multiplier = 1 << 30, r.input1_shift = 0;
+    if (round % 8 == 7 || round % 8 == 2) r.input2_multiplier = 1 << 30, r.input2_shift = 0;
     r.act_min = -128;
     r.act_max = 127;
     const rt::x86::QuantBinaryArgs p{r.input1_offset, r.input2_offset, r.output_offset, r.left_shift, r.input1_multiplier,
@@ -160,6 +166,58 @@ TEST(OptimizedElementwiseS8, AddRescaleEveryPairBitExact) {
     }
   }
   EXPECT_EQ(checked, 320);
+}
+
+// Parameters as TFLite derives them from real scales (output shifts of -15 to -22, where
+// the output rescale's float estimate decides most vectors and the exact steps the
+// ones near a rounding tie): every input pair, ADD and SUB, against the reference.
+TEST(OptimizedElementwiseS8, AddFromScalesEveryPairBitExact) {
+  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  std::mt19937 rng(41);
+  std::vector<int8_t> a(65536), b(65536), out(65536);
+  for (int i = 0; i < 65536; ++i) {
+    a[i] = static_cast<int8_t>((i >> 8) - 128);
+    b[i] = static_cast<int8_t>((i & 255) - 128);
+  }
+  std::uniform_real_distribution<double> log2_scale(-10, 0), log2_ratio(-4, 2);
+  std::uniform_int_distribution<int32_t> zp(-128, 127);
+  int checked = 0, min_shift = 0, max_shift = -100;
+  for (int round = 0; round < 120; ++round) {
+    // Equal input scales now and then (both multipliers exactly 1/2).
+    const double s1 = std::exp2(log2_scale(rng)), s2 = round % 5 == 0 ? s1 : std::exp2(log2_scale(rng));
+    const double twice_max = 2 * std::max(s1, s2);
+    const double so = std::max(s1, s2) * std::exp2(log2_ratio(rng));
+    rt::ref::QuantAddParams r;
+    r.left_shift = 20;
+    r.input1_offset = -zp(rng);
+    r.input2_offset = -zp(rng);
+    r.output_offset = zp(rng);
+    rt::quantize_multiplier(s1 / twice_max, &r.input1_multiplier, &r.input1_shift);
+    rt::quantize_multiplier(s2 / twice_max, &r.input2_multiplier, &r.input2_shift);
+    rt::quantize_multiplier(twice_max / ((1 << 20) * so), &r.output_multiplier, &r.output_shift);
+    r.act_min = round % 3 == 0 ? r.output_offset : -128;  // RELU now and then
+    r.act_max = 127;
+    min_shift = std::min(min_shift, r.output_shift);
+    max_shift = std::max(max_shift, r.output_shift);
+    const rt::x86::QuantBinaryArgs p{r.input1_offset, r.input2_offset, r.output_offset, r.left_shift,
+                                     r.input1_multiplier, r.input1_shift, r.input2_multiplier, r.input2_shift,
+                                     r.output_multiplier, r.output_shift, r.act_min, r.act_max};
+    for (int op = 0; op < 2; ++op) {
+      rt::x86::qs8_binary_avx512(a.data(), 1, b.data(), 1, out.data(), out.size(), p, op);
+      int bad = 0;
+      for (int i = 0; i < 65536; ++i) {
+        const int32_t want = op ? rt::ref::quant_add_one<true>(r, a[i], b[i]) : rt::ref::quant_add_one<false>(r, a[i], b[i]);
+        if (out[i] != want && bad++ < 3)
+          ADD_FAILURE() << "round " << round << (op ? " SUB" : " ADD") << " a=" << int(a[i]) << " b=" << int(b[i])
+                        << ": " << int(out[i]) << " want " << want;
+      }
+      EXPECT_EQ(bad, 0) << "round " << round;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 240);
+  EXPECT_LE(min_shift, -20);
+  EXPECT_GE(max_shift, -16);
 }
 
 // rescale8 itself: every 9-bit input against the reference's fixed-point steps, for

@@ -35,6 +35,15 @@ void qs16_binary_avx512(const int16_t* a, int a_step, const int16_t* b, int b_st
 // |v[i]| <= 255, m in [0, 2^31), e >= 0, in 32-bit arithmetic.
 void qs8_rescale_avx512(const int32_t* v, size_t n, int32_t m, int e, int32_t* out);
 
+// Whether qs8_binary_avx512's ADD/SUB takes its 32-bit steps for these parameters (the
+// input rescales exact in 32 bits, the output rescale estimated in float32 and checked):
+// TFLite's parameters for int8 always do. A header-only test of the parameters.
+inline bool qs8_add_has_fast_path(const QuantBinaryArgs& p) {
+  return p.left_shift == 20 && p.input1_shift <= 0 && p.input2_shift <= 0 && p.input1_offset >= -128 &&
+         p.input1_offset <= 128 && p.input2_offset >= -128 && p.input2_offset <= 128 && p.input1_multiplier >= 0 &&
+         p.input2_multiplier >= 0;
+}
+
 // Large same-shape operands: the op is a function of the pair (a, b), so it can be
 // tabulated once (prepare) and looked up (eval), exactly. table has kPairTableBytes
 // bytes: out(a, b) at [(a + 128) * 256 + (b + 128)], plus 3 bytes of padding.

@@ -2,6 +2,9 @@
 // Same arithmetic as the AVX2 version, 16 lanes, with native 64-bit arithmetic shifts.
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "kernels/x86/elementwise_s8.h"
 
 namespace liteq::rt::x86 {
@@ -59,19 +62,45 @@ inline __m512i rescale8(__m512i v, __m512i mh, __m512i ml, int e) {
 struct Consts {
   __m512i off1, off2, off_out, m1, m2, m_out, lo, hi;
   __m512i m1h, m1l, m2h, m2l;  // rescale8's halves of m1, m2
-  bool fast8;                  // int8 ADD/SUB whose input rescales rescale8 computes
+  __m512 out_scale, out_zp, near_half;  // out_rescale's float estimate
 };
 
-template <int kOp>
+// The output rescale of the 8-bit ADD, clamp(round(round(s * m / 2^31) / 2^E) + offset),
+// E = -output_shift > 0, estimated in float32: y = s * (m / 2^(31 + E)) + offset.
+//
+// Exact where y is far enough from a half-integer. The first rounding moves s * m / 2^31
+// by at most 1/2, so the value the second rounds by at most 2^-(E+1); where an output is
+// in range, |s * m / 2^(31+E)| < 2^9 and float32's three roundings (s, the scale, the
+// product) and the offset's add err by less than 2^-12 together. So when |y - round(y)| <
+// 1/2 - (2^-(E+1) + 2^-12) in every lane, round(y) is the reference's result; a vector
+// with a lane nearer a half takes the exact 64-bit steps (about 1 vector in 16 for the
+// typical E of 18-20, every vector where E is small). Lanes out of range are clamped
+// either way: where |s * m / 2^(31+E)| >= 2^9 the float error stays far below the
+// distance to the range.
+inline __m512i out_rescale(__m512i sum, const Consts& c, const QuantBinaryArgs& p) {
+  const __m512 y = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), c.out_scale, c.out_zp);
+  const __m512 r = _mm512_roundscale_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m512 dist = _mm512_abs_ps(_mm512_sub_ps(y, r));
+  if (_mm512_cmp_ps_mask(dist, c.near_half, _CMP_GT_OQ) != 0) [[unlikely]]
+    return _mm512_add_epi32(mbqm(sum, c.m_out, p.output_shift), c.off_out);
+  return _mm512_cvtps_epi32(r);
+}
+
+// kFast8: an int8 ADD/SUB whose input rescales rescale8 computes. kExact1 / kExact2: that
+// input's multiplier is 2^30 with shift 0, as TFLite gives the input of the larger scale:
+// its rescale is exactly v * 2^19.
+template <int kOp, bool kFast8, bool kExact1, bool kExact2>
 inline __m512i compute(__m512i a, __m512i b, const Consts& c, const QuantBinaryArgs& p) {
   __m512i raw;
   if constexpr (kOp == 2) {
     const __m512i prod = _mm512_mullo_epi32(_mm512_add_epi32(a, c.off1), _mm512_add_epi32(b, c.off2));
     raw = mbqm(prod, c.m_out, p.output_shift);
-  } else if (c.fast8) {
-    const __m512i s1 = rescale8(_mm512_add_epi32(a, c.off1), c.m1h, c.m1l, -p.input1_shift);
-    const __m512i s2 = rescale8(_mm512_add_epi32(b, c.off2), c.m2h, c.m2l, -p.input2_shift);
-    raw = mbqm(kOp == 1 ? _mm512_sub_epi32(s1, s2) : _mm512_add_epi32(s1, s2), c.m_out, p.output_shift);
+  } else if constexpr (kFast8) {
+    const __m512i v1 = _mm512_add_epi32(a, c.off1), v2 = _mm512_add_epi32(b, c.off2);
+    const __m512i s1 = kExact1 ? _mm512_slli_epi32(v1, 19) : rescale8(v1, c.m1h, c.m1l, -p.input1_shift);
+    const __m512i s2 = kExact2 ? _mm512_slli_epi32(v2, 19) : rescale8(v2, c.m2h, c.m2l, -p.input2_shift);
+    const __m512i o = out_rescale(kOp == 1 ? _mm512_sub_epi32(s1, s2) : _mm512_add_epi32(s1, s2), c, p);
+    return _mm512_min_epi32(_mm512_max_epi32(o, c.lo), c.hi);
   } else {
     const __m128i ls = _mm_cvtsi32_si128(p.left_shift);
     const __m512i s1 = mbqm(_mm512_sll_epi32(_mm512_add_epi32(a, c.off1), ls), c.m1, p.input1_shift);
@@ -89,28 +118,45 @@ inline __m512i load16(const int16_t* p, __mmask16 k) { return _mm512_cvtepi16_ep
 inline void store16(int8_t* p, __mmask16 k, __m512i v) { _mm_mask_storeu_epi8(p, k, _mm512_cvtsepi32_epi8(v)); }
 inline void store16(int16_t* p, __mmask16 k, __m512i v) { _mm256_mask_storeu_epi16(p, k, _mm512_cvtsepi32_epi16(v)); }
 
-template <int kOp, typename T>
-void run(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const QuantBinaryArgs& p) {
-  // rescale8 holds for 8-bit inputs (|x + offset| <= 255), the left shift 20 and right
-  // input shifts; anything else takes the general steps.
-  const bool fast8 = sizeof(T) == 1 && p.left_shift == 20 && p.input1_shift <= 0 && p.input2_shift <= 0 &&
-                     p.input1_offset >= -128 && p.input1_offset <= 128 && p.input2_offset >= -128 &&
-                     p.input2_offset <= 128 && p.input1_multiplier >= 0 && p.input2_multiplier >= 0;
-  const Consts c{_mm512_set1_epi32(p.input1_offset),    _mm512_set1_epi32(p.input2_offset),
-                 _mm512_set1_epi32(p.output_offset),    _mm512_set1_epi32(p.input1_multiplier),
-                 _mm512_set1_epi32(p.input2_multiplier), _mm512_set1_epi32(p.output_multiplier),
-                 _mm512_set1_epi32(p.act_min),          _mm512_set1_epi32(p.act_max),
-                 _mm512_set1_epi32(p.input1_multiplier >> 11), _mm512_set1_epi32(p.input1_multiplier & 2047),
-                 _mm512_set1_epi32(p.input2_multiplier >> 11), _mm512_set1_epi32(p.input2_multiplier & 2047),
-                 fast8};
+template <int kOp, bool kFast8, bool kExact1, bool kExact2, typename T>
+void loop(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const Consts& c,
+          const QuantBinaryArgs& p) {
   const __m512i sa = _mm512_set1_epi32(a[0]), sb = _mm512_set1_epi32(b[0]);
   for (size_t i = 0; i < n; i += 16) {
     const size_t r = n - i < 16 ? n - i : 16;
     const __mmask16 k = static_cast<__mmask16>((1u << r) - 1);
     const __m512i va = a_step ? load16(a + i, k) : sa;
     const __m512i vb = b_step ? load16(b + i, k) : sb;
-    store16(out + i, k, compute<kOp>(va, vb, c, p));
+    store16(out + i, k, compute<kOp, kFast8, kExact1, kExact2>(va, vb, c, p));
   }
+}
+
+template <int kOp, typename T>
+void run(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const QuantBinaryArgs& p) {
+  // rescale8 holds for 8-bit inputs (|x + offset| <= 255), the left shift 20 and right
+  // input shifts; anything else takes the general steps.
+  const bool fast8 = sizeof(T) == 1 && qs8_add_has_fast_path(p);
+  const Consts c{_mm512_set1_epi32(p.input1_offset),    _mm512_set1_epi32(p.input2_offset),
+                 _mm512_set1_epi32(p.output_offset),    _mm512_set1_epi32(p.input1_multiplier),
+                 _mm512_set1_epi32(p.input2_multiplier), _mm512_set1_epi32(p.output_multiplier),
+                 _mm512_set1_epi32(p.act_min),          _mm512_set1_epi32(p.act_max),
+                 _mm512_set1_epi32(p.input1_multiplier >> 11), _mm512_set1_epi32(p.input1_multiplier & 2047),
+                 _mm512_set1_epi32(p.input2_multiplier >> 11), _mm512_set1_epi32(p.input2_multiplier & 2047),
+                 _mm512_set1_ps(static_cast<float>(std::ldexp(static_cast<double>(p.output_multiplier),
+                                                              -31 + std::min(p.output_shift, 0)))),
+                 _mm512_set1_ps(static_cast<float>(p.output_offset)),
+                 // Below 1/2 - (2^-(E+1) + 2^-12); nothing qualifies for E <= 1 (and for a
+                 // left output shift, where the float path is not used).
+                 _mm512_set1_ps(p.output_shift < -1 ? static_cast<float>(0.5 - std::ldexp(1.0, p.output_shift - 1) -
+                                                                         std::ldexp(1.0, -12))
+                                                    : -1.0f)};
+  if (kOp == 2 || !fast8) return loop<kOp, false, false, false>(a, a_step, b, b_step, out, n, c, p);
+  const bool e1 = p.input1_multiplier == (1 << 30) && p.input1_shift == 0;
+  const bool e2 = p.input2_multiplier == (1 << 30) && p.input2_shift == 0;
+  if (e1 && e2) return loop<kOp, true, true, true>(a, a_step, b, b_step, out, n, c, p);
+  if (e1) return loop<kOp, true, true, false>(a, a_step, b, b_step, out, n, c, p);
+  if (e2) return loop<kOp, true, false, true>(a, a_step, b, b_step, out, n, c, p);
+  loop<kOp, true, false, false>(a, a_step, b, b_step, out, n, c, p);
 }
 
 }  // namespace
