@@ -181,12 +181,15 @@ void prepare(OpContext& ctx) {
   g.stride_w = p.stride_w;
   g.dilation_h = p.dilation_h;
   g.dilation_w = p.dilation_w;
-  g.out_h = conv_output_size(p.padding, g.in_h, g.filter_h, g.stride_h, g.dilation_h);
-  g.out_w = conv_output_size(p.padding, g.in_w, g.filter_w, g.stride_w, g.dilation_w);
+  // A folded PAD (fused_pad) widens the input the padding mode applies to.
+  const auto& fp = p.fused_pad;
+  const int in_h = g.in_h + fp[0] + fp[1], in_w = g.in_w + fp[2] + fp[3];
+  g.out_h = conv_output_size(p.padding, in_h, g.filter_h, g.stride_h, g.dilation_h);
+  g.out_w = conv_output_size(p.padding, in_w, g.filter_w, g.stride_w, g.dilation_w);
   ctx.check(g.out_h >= 0 && g.out_w >= 0, "filter {}x{} (dilated) does not fit the {}x{} input",
-            g.filter_h, g.filter_w, g.in_h, g.in_w);
-  g.pad_top = compute_padding(p.padding, g.in_h, g.filter_h, g.stride_h, g.dilation_h, g.out_h).before;
-  g.pad_left = compute_padding(p.padding, g.in_w, g.filter_w, g.stride_w, g.dilation_w, g.out_w).before;
+            g.filter_h, g.filter_w, in_h, in_w);
+  g.pad_top = compute_padding(p.padding, in_h, g.filter_h, g.stride_h, g.dilation_h, g.out_h).before + fp[0];
+  g.pad_left = compute_padding(p.padding, in_w, g.filter_w, g.stride_w, g.dilation_w, g.out_w).before + fp[2];
   const FloatRange r = activation_range(p.activation);
   g.act_min = r.lo;
   g.act_max = r.hi;

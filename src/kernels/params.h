@@ -2,6 +2,7 @@
 // builtin options by src/runtime/op_params.cc, so that kernels never include the
 // flatbuffer headers. Field meanings are those of the TFLite schema's *Options tables.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <variant>
 #include <vector>
@@ -16,6 +17,9 @@ struct ConvParams {  // CONV_2D
   int stride_w = 1, stride_h = 1;
   int dilation_w = 1, dilation_h = 1;
   Activation activation = Activation::kNone;
+  // Rows and columns of zero padding (top, bottom, left, right) of a PAD the interpreter
+  // folded into this op: it reads the PAD's input as if so padded. Never from a model.
+  std::array<int, 4> fused_pad{};
 };
 struct DepthwiseConvParams {  // DEPTHWISE_CONV_2D
   Padding padding = Padding::kSame;
@@ -23,6 +27,7 @@ struct DepthwiseConvParams {  // DEPTHWISE_CONV_2D
   int dilation_w = 1, dilation_h = 1;
   int depth_multiplier = 1;  // redundant in TFLite >= 2.1: derived from the filter shape
   Activation activation = Activation::kNone;
+  std::array<int, 4> fused_pad{};  // as ConvParams::fused_pad
 };
 struct TransposeConvParams {  // TRANSPOSE_CONV, and MediaPipe's Convolution2DTransposeBias
   Padding padding = Padding::kSame;

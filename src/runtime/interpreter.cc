@@ -1,6 +1,7 @@
 #include "liteq/interpreter.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -91,6 +92,7 @@ struct Interpreter::Impl {
   void release_packed(const rt::Node& n, int step, const std::vector<int>& last_reader, std::vector<uint8_t>& keep,
                       std::vector<int>& buffer_users);
   void fuse_activations();
+  void fuse_pads();
   void allocate();
   void allocate_impl();
   void eval_node(rt::Node& n) {
@@ -217,6 +219,74 @@ void Interpreter::Impl::fuse_activations() {
     *slot = act;
     p.outputs[0] = r.outputs[0];
     producer[r.outputs[0]] = producer[t];
+    drop[i] = true;
+  }
+  std::vector<rt::Node> kept;
+  kept.reserve(g.nodes.size());
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (!drop[i]) kept.push_back(std::move(g.nodes[i]));
+  g.nodes = std::move(kept);
+}
+
+// Folds each PAD into the CONV_2D or DEPTHWISE_CONV_2D that alone reads its output, when
+// the op pads with VALID, the PAD adds zeros (float32) or the zero point (int8, int16,
+// input and output quantized alike) along H and W only, no more than the dilated filter
+// extent minus one per side, and the op is no hybrid one (those quantize their input from
+// its min/max, which the zeros would change). The op then reads the PAD's input with
+// that padding (ConvParams::fused_pad): padded taps add nothing either way.
+void Interpreter::Impl::fuse_pads() {
+  const int n_tensors = static_cast<int>(g.tensors.size());
+  std::vector<int> readers(n_tensors, 0), reader(n_tensors, -1);
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    for (int t : g.nodes[i].inputs)
+      if (t >= 0) ++readers[t], reader[t] = static_cast<int>(i);
+  for (int t : g.outputs) readers[t] += 1000;  // never fuse away a graph output
+  std::vector<bool> drop(g.nodes.size(), false);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const auto& pad = g.nodes[i];
+    if (pad.builtin_code != static_cast<int32_t>(Op::PAD) || pad.inputs.size() != 2 || pad.outputs.size() != 1) continue;
+    const int x = pad.inputs[0], pads = pad.inputs[1], t = pad.outputs[0];
+    if (x < 0 || pads < 0 || t < 0 || readers[t] != 1) continue;
+    auto& c = g.nodes[reader[t]];
+    if (c.inputs.empty() || c.inputs[0] != t || c.inputs.size() < 2 || c.inputs[1] < 0) continue;
+    if (std::count(c.inputs.begin(), c.inputs.end(), t) != 1) continue;
+    std::array<int, 4>* fused = nullptr;
+    bool valid = false;
+    int dil_h = 1, dil_w = 1;
+    if (auto* cp = std::get_if<rt::ConvParams>(&c.params); cp && c.builtin_code == static_cast<int32_t>(Op::CONV_2D)) {
+      fused = &cp->fused_pad, valid = cp->padding == rt::Padding::kValid, dil_h = cp->dilation_h, dil_w = cp->dilation_w;
+    } else if (auto* dp = std::get_if<rt::DepthwiseConvParams>(&c.params);
+               dp && c.builtin_code == static_cast<int32_t>(Op::DEPTHWISE_CONV_2D)) {
+      fused = &dp->fused_pad, valid = dp->padding == rt::Padding::kValid, dil_h = dp->dilation_h, dil_w = dp->dilation_w;
+    }
+    if (!fused || !valid || *fused != std::array<int, 4>{}) continue;
+    const auto& in = g.tensors[x];
+    const auto& out = g.tensors[t];
+    const auto& filter = g.tensors[c.inputs[1]];
+    if (in.type != out.type || in.dims.size() != 4 || filter.dims.size() != 4) continue;
+    if (in.type == DType::kFloat32) {
+      if (filter.type != DType::kFloat32) continue;  // hybrid
+    } else if (in.type == DType::kInt8 || in.type == DType::kInt16) {
+      if (in.quant.scale != out.quant.scale || in.quant.zero_point != out.quant.zero_point) continue;
+    } else {
+      continue;
+    }
+    const auto& pt = g.tensors[pads];
+    if (pt.storage != Storage::kConstant || pt.dims != std::vector<int32_t>{4, 2}) continue;
+    int64_t v[8];
+    if (pt.type == DType::kInt32 && pt.bytes == 32) {
+      for (int k = 0; k < 8; ++k) v[k] = pt.data_as<int32_t>()[k];
+    } else if (pt.type == DType::kInt64 && pt.bytes == 64) {
+      for (int k = 0; k < 8; ++k) v[k] = pt.data_as<int64_t>()[k];
+    } else {
+      continue;
+    }
+    if (v[0] || v[1] || v[6] || v[7]) continue;  // batch or channels padded
+    const int64_t ext_h = int64_t{filter.dims[1] - 1} * dil_h, ext_w = int64_t{filter.dims[2] - 1} * dil_w;
+    if (v[2] < 0 || v[3] < 0 || v[4] < 0 || v[5] < 0 || v[2] > ext_h || v[3] > ext_h || v[4] > ext_w || v[5] > ext_w)
+      continue;
+    *fused = {static_cast<int>(v[2]), static_cast<int>(v[3]), static_cast<int>(v[4]), static_cast<int>(v[5])};
+    c.inputs[0] = x;
     drop[i] = true;
   }
   std::vector<rt::Node> kept;
@@ -484,6 +554,7 @@ void Interpreter::Impl::init(const InterpreterOptions& opts) {
   build();
   if (options.fuse_activations && !options.preserve_all_tensors && isa != rt::Isa::kReference)
     fuse_activations();
+  if (options.fuse_pads && !options.preserve_all_tensors && isa != rt::Isa::kReference) fuse_pads();
   // Inputs that may change shape need a second plan, and so the weights: keep them.
   if (owned) {
     const auto& sg = *model->fb->subgraphs[0];

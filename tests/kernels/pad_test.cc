@@ -166,3 +166,61 @@ TEST(PadKernel, Errors) {
 
 }  // namespace
 }  // namespace liteq::test
+
+namespace liteq::test {
+namespace {
+
+// Optimized kernels copy channel pads (only the innermost dim padded) row by row inline,
+// over the threads: the same bytes as the reference for every element size, pad value,
+// odd channel counts, pads before and after, one row and many, PAD and PADV2.
+TEST(PadKernel, ChannelPadRowsEqualTheReference) {
+  std::mt19937 rng(5);
+  rt::ThreadPool pool(3);
+  const rt::ExecConfig optimized[] = {{rt::Isa::kAvx2, nullptr}, {rt::Isa::kAvx2, &pool}};
+  if (rt::detect_isa() < rt::Isa::kAvx2) GTEST_SKIP() << "CPU lacks AVX2";
+  std::uniform_int_distribution<int> byte(-128, 127);
+  int checked = 0;
+  for (const auto& dims : std::vector<std::vector<int32_t>>{{1, 64, 64, 24}, {1, 3, 5, 7}, {2, 1, 1, 1}, {1, 9, 300}}) {
+    int64_t n = 1;
+    for (int32_t d : dims) n *= d;
+    const int rank = static_cast<int>(dims.size());
+    for (auto [before, after] : std::vector<std::pair<int, int>>{{0, 4}, {3, 0}, {1, 2}, {0, 0}, {5, 250}}) {
+      std::vector<int32_t> pads(2 * rank, 0);
+      pads[2 * rank - 2] = before;
+      pads[2 * rank - 1] = after;
+      std::vector<float> f(n);
+      std::vector<int8_t> q8(n);
+      std::vector<int16_t> q16(n);
+      for (int64_t i = 0; i < n; ++i) f[i] = static_cast<float>(byte(rng)) / 8, q8[i] = byte(rng), q16[i] = byte(rng) * 200;
+      rt::QuantParams q;
+      q.scale = {0.25f};
+      q.zero_point = {-7};
+      auto run = [&](int kind, rt::ExecConfig e) {
+        OpRunner r(kind == 3 ? Op::PADV2 : Op::PAD);
+        if (kind == 0 || kind == 3) r.input(f32(dims, f));
+        if (kind == 1) r.input(qt(dims, q8, q)).output(DType::kInt8, q);
+        if (kind == 2) r.input(make_tensor<int16_t>(dims, q16));
+        r.input(i32({rank, 2}, pads), true);
+        if (kind == 3) r.input(f32({}, {-1.5f}), true);
+        auto out = r.exec(e).run()[0];
+        const int elem = kind == 1 ? 1 : kind == 2 ? 2 : 4;
+        if (e.isa != rt::Isa::kReference && before + after > 0 && (dims.back() + before + after) * elem <= 1024)
+          EXPECT_TRUE(r.ran_fast()) << "kind " << kind;
+        return out;
+      };
+      for (int kind = 0; kind < 4; ++kind) {
+        const auto want = run(kind, {});
+        for (const auto& e : optimized) {
+          const auto got = run(kind, e);
+          EXPECT_EQ(got.dims, want.dims);
+          EXPECT_EQ(got.bytes, want.bytes) << "kind " << kind << " pads " << before << "," << after;
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 4 * 5 * 4 * 2);
+}
+
+}  // namespace
+}  // namespace liteq::test
