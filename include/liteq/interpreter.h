@@ -50,9 +50,9 @@ struct InterpreterOptions {
   // that op (the same bits, one pass over memory less). Never with preserve_all_tensors.
   bool fuse_activations = true;
   // With optimized kernels: a PAD of zeros (the zero point, quantized) along height and
-  // width whose output only a VALID float32 or integer CONV_2D / DEPTHWISE_CONV_2D reads
-  // goes into that op's padding (the same result without writing the padded tensor), as
-  // XNNPACK does. Never with preserve_all_tensors.
+  // width whose output only a VALID CONV_2D / DEPTHWISE_CONV_2D reads goes into that op's
+  // padding (the same result without writing the padded tensor), as XNNPACK does. Never
+  // with preserve_all_tensors.
   bool fuse_pads = true;
 };
 

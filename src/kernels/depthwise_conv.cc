@@ -15,6 +15,7 @@
 #include "kernels/optimized/fast_kernels.h"
 #include "kernels/optimized/quantize_floats_fast.h"
 #include "kernels/x86/dw_hybrid.h"
+#include "kernels/x86/dw_pairs_s8.h"
 #include "kernels/x86/quantize_floats.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/conv_int8.h"
@@ -42,6 +43,16 @@ struct DepthwiseState {
   size_t scratch_bytes = 0;
   int scratch = -1;
   std::unique_ptr<opt::FastKernel> fast;  // optimized kernel, if one covers the case
+  // hybrid on AVX-512, one batch: the int8 tap-pair kernel with a float epilogue
+  // (x86/dw_pairs_s8.h); its weights packed at prepare, its init per invoke.
+  bool pairs = false;
+  x86::DwPairsS8Args pair_args{};
+  std::vector<int16_t> pair_w;      // [kh][pairs][blocks][16][2]
+  std::vector<int32_t> pair_wsum;   // [blocks * 16]: sum of each channel's weights, wrapping
+  std::vector<float> pair_wscale;   // [blocks * 16]
+  int pair_threads = 1;
+  size_t pair_per_thread = 0;       // scratch bytes per thread (64-byte multiple)
+  int pair_scratch = -1;            // init [blocks * 16], then the threads' row caches
 };
 
 void prepare_types(OpContext& ctx, DepthwiseState& s, Activation act) {
@@ -95,6 +106,42 @@ void prepare_types(OpContext& ctx, DepthwiseState& s, Activation act) {
 }
 
 bool fast_hybrid(const OpContext& ctx, const DepthwiseState& s);
+
+// The hybrid op on AVX-512 for one batch: the int8 depthwise kernel on tap pairs
+// (x86/dw_pairs_s8.h) sums (q - zero point) * w exactly as the reference's int32
+// accumulator, and its float epilogue is the reference's. Packs the weights as pairs.
+void prepare_hybrid_pairs(OpContext& ctx, DepthwiseState& s) {
+  const auto& g = s.geo;
+  if (std::min(ctx.exec().isa, detect_isa()) < Isa::kAvx512 || g.batch != 1 || g.filter_h > 64 || g.out_w <= 0 ||
+      g.out_h <= 0 || g.in_c <= 0)
+    return;
+  const int8_t* f = ctx.input(kFilter).data_as<int8_t>();
+  const int c = g.out_c, blocks = (c + 15) / 16, cpad = blocks * 16, pairs = (g.filter_w + 1) / 2;
+  s.pair_w.assign(static_cast<size_t>(g.filter_h) * pairs * cpad * 2, 0);
+  s.pair_wsum.assign(cpad, 0);
+  s.pair_wscale.assign(cpad, 0.0f);
+  for (int ky = 0; ky < g.filter_h; ++ky)
+    for (int kx = 0; kx < g.filter_w; ++kx)
+      for (int ch = 0; ch < c; ++ch) {
+        const int8_t w = f[(int64_t{ky} * g.filter_w + kx) * c + ch];
+        s.pair_w[((static_cast<size_t>(ky) * pairs + kx / 2) * cpad + ch) * 2 + kx % 2] = w;
+        s.pair_wsum[ch] = static_cast<int32_t>(static_cast<uint32_t>(s.pair_wsum[ch]) + static_cast<uint32_t>(int32_t{w}));
+      }
+  for (int ch = 0; ch < c; ++ch) s.pair_wscale[ch] = s.w_scales[s.w_scales.size() == 1 ? 0 : ch];
+  auto& a = s.pair_args;
+  a.batch = g.batch, a.in_h = g.in_h, a.in_w = g.in_w, a.c = c;
+  a.kh = g.filter_h, a.kw = g.filter_w, a.stride_h = g.stride_h, a.stride_w = g.stride_w;
+  a.dil_h = g.dilation_h, a.dil_w = g.dilation_w, a.pad_top = g.pad_top, a.pad_left = g.pad_left;
+  a.out_h = g.out_h, a.out_w = g.out_w, a.blocks = blocks, a.pairs = pairs;
+  a.w = s.pair_w.data();
+  a.w_scale = s.pair_wscale.data();
+  a.f_lo = g.act_min;
+  a.f_hi = g.act_max;
+  s.pair_threads = std::max(ctx.exec().threads(), 1);
+  s.pair_per_thread = (x86::dw_pairs_scratch_s8(a) + 63) / 64 * 64;
+  s.pairs = true;
+  ctx.add_state_bytes(s.pair_w.size() * 2 + (s.pair_wsum.size() + s.pair_wscale.size()) * 4);
+}
 
 std::unique_ptr<opt::FastKernel> make_fast(OpContext& ctx, const DepthwiseState& s) {
   if (ctx.exec().isa == Isa::kReference) return nullptr;
@@ -160,8 +207,11 @@ void prepare(OpContext& ctx) {
   g.act_min = r.lo;
   g.act_max = r.hi;
   ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
+  if (fast_hybrid(ctx, s)) prepare_hybrid_pairs(ctx, s);
   // Last: adding a scratch buffer may move the tensors our references point to.
   if (s.scratch_bytes) s.scratch = ctx.request_scratch(s.scratch_bytes);
+  if (s.pairs)
+    s.pair_scratch = ctx.request_scratch(s.pair_args.blocks * 64 + s.pair_per_thread * s.pair_threads);
   s.fast = make_fast(ctx, s);
   ctx.set_fast(s.fast != nullptr || fast_hybrid(ctx, s));
 }
@@ -258,12 +308,38 @@ void eval_hybrid_fast(OpContext& ctx, const DepthwiseState& s) {
                              &offsets[b]);
   }
   const auto& g = s.geo;
+  const float* bias = ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr;
+  if (s.pairs) {
+    x86::DwPairsS8Args a = s.pair_args;
+    uint8_t* base = ctx.scratch(s.pair_scratch);
+    auto* init = reinterpret_cast<int32_t*>(base);
+    // init = input_offset * sum(w) with input_offset = -zero point, wrapping.
+    const uint32_t in_off = static_cast<uint32_t>(-offsets[0]);
+    for (int c = 0; c < a.blocks * 16; ++c)
+      init[c] = static_cast<int32_t>(in_off * static_cast<uint32_t>(s.pair_wsum[c]));
+    a.in = q;
+    a.init = init;
+    a.zero_point = static_cast<int8_t>(offsets[0]);
+    a.out_f = ctx.output(0).data_as<float>();
+    a.f_bias = bias;
+    a.in_scale = scales[0];
+    uint8_t* caches = base + a.blocks * 64;
+    const int64_t rows = int64_t{g.batch} * g.out_h;
+    const double macs = static_cast<double>(rows) * a.out_w * a.c * a.kh * a.kw;
+    const int threads = macs < (1 << 16) ? 1 : std::min(ctx.exec().threads(), s.pair_threads);
+    // Contiguous row ranges, one per thread: each keeps its cached input rows.
+    parallel_for(ctx.exec(), static_cast<size_t>(threads), 1, [&](size_t t0, size_t t1) {
+      for (size_t t = t0; t < t1; ++t)
+        x86::dw_pairs_rows_s8_avx512(a, rows * static_cast<int64_t>(t) / threads,
+                                     rows * static_cast<int64_t>(t + 1) / threads, caches + t * s.pair_per_thread);
+    });
+    return;
+  }
   int8_t* pad = q + batch * s.batch_size;  // zero points lie in [-128, 127]
   for (int64_t b = 0; b < batch; ++b) std::memset(pad + b * g.in_c, static_cast<int8_t>(offsets[b]), g.in_c);
   x86::DwHybridArgs a{q, g.batch, g.in_h, g.in_w, g.in_c, g.filter_h, g.filter_w, g.stride_h, g.stride_w,
                       g.dilation_h, g.dilation_w, g.pad_top, g.pad_left, g.out_h, g.out_w, offsets, scales,
-                      ctx.input(kFilter).data_as<int8_t>(), s.w_scales.data(),
-                      ctx.has_input(kBias) ? ctx.input(kBias).data_as<float>() : nullptr, g.act_min, g.act_max,
+                      ctx.input(kFilter).data_as<int8_t>(), s.w_scales.data(), bias, g.act_min, g.act_max,
                       ctx.output(0).data_as<float>(), pad};
   const bool avx512 = ctx.exec().isa >= Isa::kAvx512;
   parallel_for(ctx.exec(), static_cast<size_t>(g.batch) * g.out_h, 1, [&](size_t r0, size_t r1) {

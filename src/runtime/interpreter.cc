@@ -229,11 +229,13 @@ void Interpreter::Impl::fuse_activations() {
 }
 
 // Folds each PAD into the CONV_2D or DEPTHWISE_CONV_2D that alone reads its output, when
-// the op pads with VALID, the PAD adds zeros (float32) or the zero point (int8, int16,
+// the op pads with VALID, and the PAD adds zeros (float32) or the zero point (int8, int16,
 // input and output quantized alike) along H and W only, no more than the dilated filter
-// extent minus one per side, and the op is no hybrid one (those quantize their input from
-// its min/max, which the zeros would change). The op then reads the PAD's input with
-// that padding (ConvParams::fused_pad): padded taps add nothing either way.
+// extent minus one per side. The op then reads the PAD's input with that padding
+// (ConvParams::fused_pad): padded taps add nothing either way. That holds for the hybrid
+// ops too (float32 input, int8 weights), which quantize their input on the fly: TFLite's
+// ranges always include 0 (asymmetric: [min(0, min x), max(0, max x)]; symmetric: max |x|),
+// so the zeros change neither the scale nor the zero point, and quantize to the zero point.
 void Interpreter::Impl::fuse_pads() {
   const int n_tensors = static_cast<int>(g.tensors.size());
   std::vector<int> readers(n_tensors, 0), reader(n_tensors, -1);
@@ -265,7 +267,7 @@ void Interpreter::Impl::fuse_pads() {
     const auto& filter = g.tensors[c.inputs[1]];
     if (in.type != out.type || in.dims.size() != 4 || filter.dims.size() != 4) continue;
     if (in.type == DType::kFloat32) {
-      if (filter.type != DType::kFloat32) continue;  // hybrid
+      if (filter.type != DType::kFloat32 && filter.type != DType::kInt8) continue;
     } else if (in.type == DType::kInt8 || in.type == DType::kInt16) {
       if (in.quant.scale != out.quant.scale || in.quant.zero_point != out.quant.zero_point) continue;
     } else {

@@ -1,9 +1,9 @@
 // With optimized kernels the interpreter folds a PAD of height and width into the VALID
 // CONV_2D / DEPTHWISE_CONV_2D that alone reads it (InterpreterOptions::fuse_pads): the
 // PAD no longer runs, and the outputs equal the reference kernels' (which run the PAD)
-// bit for bit in int8 and int16x8, to float32 rounding in float32. PADs it must not fold
-// stay: channel pads, a PAD whose output is also a graph output, a SAME consumer, a
-// hybrid (dynamic-range) consumer.
+// bit for bit in int8 and int16x8, to float32 rounding in float32 and dynamic range (whose
+// hybrid ops quantize their input from a range that includes 0 anyway). PADs it must not
+// fold stay: channel pads, a PAD whose output is also a graph output, a SAME consumer.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -157,14 +157,56 @@ TEST(PadFusion, PadsThatMustStayRun) {
     for (size_t i = 0; i < ref.y.size(); ++i)
       EXPECT_NEAR(opt.y[i], ref.y[i], 1e-5f * (1 + std::fabs(ref.y[i]))) << name << " " << i;
   }
-  // Dynamic range: the hybrid convolution quantizes its input from its min and max, which
-  // the padding zeros take part in: its PAD runs. (The depthwise weights are too few to
-  // quantize: that op stays float32 and takes its PAD in.)
+  // Dynamic range: the hybrid convolution takes its PAD in too (the depthwise weights are
+  // too few to quantize: that op stays float32), with the reference's outputs.
   Variant big;
   big.conv_out = 48;
   const Model dyn = convert(model(big), "dynamic");
-  EXPECT_EQ(run(dyn, "reference").pads_run, 2);
-  EXPECT_EQ(run(dyn, "auto").pads_run, 1);
+  const Outputs dref = run(dyn, "reference"), dopt = run(dyn, "auto");
+  EXPECT_EQ(dref.pads_run, 2);
+  EXPECT_EQ(dopt.pads_run, 0);
+  ASSERT_EQ(dopt.y.size(), dref.y.size());
+  for (size_t i = 0; i < dref.y.size(); ++i) EXPECT_NEAR(dopt.y[i], dref.y[i], 1e-5f * (1 + std::fabs(dref.y[i]))) << i;
+}
+
+// A hybrid CONV_2D right after the PAD of a positive input: the padded tensor's minimum is
+// 0, the input's is 1. The on-the-fly quantization's range includes 0 either way, so the
+// folded PAD gives the reference's outputs.
+TEST(PadFusion, HybridConvOfAPositiveInput) {
+  if (rt::detect_isa() < rt::Isa::kAvx2) GTEST_SKIP() << "no optimized kernels on this CPU";
+  ModelBuilder b;
+  const int x = b.add_input("x", TT::FLOAT32, {1, 6, 6, 8});
+  const int pads = b.add_const<int32_t>("paddings", {4, 2}, {0, 0, 1, 1, 1, 1, 0, 0});
+  const int p = b.add_tensor("padded", TT::FLOAT32, {1, 8, 8, 8});
+  b.add_op(BO::PAD, {x, pads}, {p});
+  const int w = b.add_const<float>("w", {48, 3, 3, 8}, values(48 * 9 * 8, 9, -0.5f, 0.5f));
+  const int bias = b.add_const<float>("b", {48}, values(48, 10, -0.2f, 0.2f));
+  const int y = b.add_tensor("y", TT::FLOAT32, {1, 6, 6, 48});
+  tflite::Conv2DOptionsT co;
+  co.padding = tflite::Padding::VALID;
+  co.stride_h = co.stride_w = 1;
+  b.add_op(BO::CONV_2D, {p, w, bias}, {y}, co);
+  b.set_outputs({y});  // (the converter may renumber tensors: x and y are looked up again)
+  const Model dyn = convert(b.load(), "dynamic");
+  auto outputs = [&](const std::string& kernels, int* pads_run) {
+    InterpreterOptions o;
+    o.kernels = kernels;
+    o.profile = true;
+    Interpreter it(dyn, o);
+    const auto v = values(6 * 6 * 8, 11, 1.0f, 3.0f);
+    it.set_tensor(it.input_details()[0].index, DType::kFloat32, {1, 6, 6, 8}, ModelBuilder::to_bytes(v));
+    it.invoke();
+    *pads_run = 0;
+    for (const auto& op : it.op_profile()) *pads_run += op.op == "PAD";
+    const auto out = it.get_tensor(it.output_details()[0].index).as<float>();
+    return std::vector<float>(out.begin(), out.end());
+  };
+  int ref_pads = 0, opt_pads = 0;
+  const auto want = outputs("reference", &ref_pads), got = outputs("auto", &opt_pads);
+  EXPECT_EQ(ref_pads, 1);
+  EXPECT_EQ(opt_pads, 0);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5f * (1 + std::fabs(want[i]))) << i;
 }
 
 }  // namespace

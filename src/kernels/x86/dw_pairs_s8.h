@@ -25,6 +25,14 @@ struct DwPairsS8Args {
   opt::s8::Requant rq;  // arrays of blocks * 16
   int8_t zero_point;    // of the input: the padding
   int8_t* out;
+  // Hybrid DEPTHWISE_CONV_2D (int8 input quantized on the fly, float output), when out_f
+  // is set: init is -zero_point * sum(w), rq is unused, and each sum goes out as
+  // clamp(float(acc) * in_scale * w_scale[c] + bias[c], f_lo, f_hi), the reference's
+  // float operations in its order (ref::depthwise_conv2d_hybrid).
+  float* out_f = nullptr;
+  const float* w_scale = nullptr;  // [blocks * 16]
+  const float* f_bias = nullptr;   // [c], or null
+  float in_scale = 1, f_lo = 0, f_hi = 0;
 };
 
 size_t dw_pairs_scratch_s8(const DwPairsS8Args& a);

@@ -60,7 +60,7 @@ void build_row(const DwPairsS8Args& a, const Layout& l, const int8_t* row, int16
 
 template <int NP>  // output pixels per pass
 inline void pixels(const DwPairsS8Args& a, const Layout& l, const int16_t* const* rows, int cb, int ox,
-                   const __m512i init, const RqVec& p, __mmask16 m, int8_t* out_row) {
+                   const __m512i init, const RqVec& p, __mmask16 m, int64_t row_off) {
   __m512i acc[NP];
   for (int i = 0; i < NP; ++i) acc[i] = init;
   const int64_t step = int64_t{l.pixel_step} * 32;
@@ -75,6 +75,20 @@ inline void pixels(const DwPairsS8Args& a, const Layout& l, const int16_t* const
         acc[i] = _mm512_add_epi32(acc[i], _mm512_madd_epi16(_mm512_loadu_si512(q + i * step), wv));
     }
   }
+  if (a.out_f) {  // hybrid: the float epilogue
+    const __m512 s_in = _mm512_set1_ps(a.in_scale), ws = _mm512_loadu_ps(a.w_scale + cb * 16);
+    const __m512 lo = _mm512_set1_ps(a.f_lo), hi = _mm512_set1_ps(a.f_hi);
+    const __m512 bias = a.f_bias ? _mm512_maskz_loadu_ps(m, a.f_bias + cb * 16) : _mm512_setzero_ps();
+    float* out = a.out_f + row_off + cb * 16;
+    for (int i = 0; i < NP; ++i) {
+      __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), s_in), ws);
+      if (a.f_bias) v = _mm512_add_ps(v, bias);
+      v = _mm512_min_ps(hi, _mm512_max_ps(lo, v));  // the reference's two comparisons, NaN kept
+      _mm512_mask_storeu_ps(out + int64_t{ox + i} * a.c, m, v);
+    }
+    return;
+  }
+  int8_t* out_row = a.out + row_off;
   for (int i = 0; i < NP; ++i)
     _mm_mask_storeu_epi8(out_row + int64_t{ox + i} * a.c + cb * 16, m, _mm512_cvtepi32_epi8(requant16(acc[i], p)));
 }
@@ -93,15 +107,15 @@ void dw_pairs_rows_s8_avx512(const DwPairsS8Args& a, int64_t r0, int64_t r1, uin
     const int b = static_cast<int>(r / a.out_h), oy = static_cast<int>(r % a.out_h);
     cache.lookup(b, a.in_h, oy * a.stride_h - a.pad_top, a.dil_h, a.kh, rows,
                  [&](int16_t* dst, int64_t row) { build_row(a, l, a.in + row * a.in_w * a.c, dst); });
-    int8_t* out_row = a.out + r * a.out_w * a.c;
+    const int64_t row_off = r * a.out_w * a.c;
     for (int cb = 0; cb < a.blocks; ++cb) {
       const int left = a.c - cb * 16;
       const __mmask16 m = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
       const __m512i init = _mm512_loadu_si512(a.init + cb * 16);
-      const RqVec p = load_rq(a.rq, cb * 16);
+      const RqVec p = a.out_f ? RqVec{} : load_rq(a.rq, cb * 16);
       int ox = 0;
-      for (; ox + 4 <= a.out_w; ox += 4) pixels<4>(a, l, rows, cb, ox, init, p, m, out_row);
-      for (; ox < a.out_w; ++ox) pixels<1>(a, l, rows, cb, ox, init, p, m, out_row);
+      for (; ox + 4 <= a.out_w; ox += 4) pixels<4>(a, l, rows, cb, ox, init, p, m, row_off);
+      for (; ox < a.out_w; ++ox) pixels<1>(a, l, rows, cb, ox, init, p, m, row_off);
     }
   }
 }
