@@ -30,7 +30,8 @@ int32_t wrap(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(stat
 
 // The requantization parameters in the vector kernels' form (kernels_s8.h).
 struct RequantArrays {
-  std::vector<int32_t> mult, lshift, rshift, rmask;
+  std::vector<int32_t> mult, lshift, rshift, rmask, single;
+  std::vector<int64_t> nudge, shift64;
   s8::Requant rq{};
 
   // False when the vector requantization does not cover q (then the reference runs).
@@ -45,6 +46,10 @@ struct RequantArrays {
     lshift.assign(npad, 0);
     rshift.assign(npad, 0);
     rmask.assign(npad, 0);
+    // Padding channels (multiplier 0) take the one-rounding form too: their result is 0.
+    single.assign(npad, 1);
+    nudge.assign(npad, (int64_t{1} << 30) + (int64_t{1} << 31));
+    shift64.assign(npad, 32);
     for (int c = 0; c < n; ++c) {
       const int i = per_channel ? c : 0;
       const int32_t m = q.multiplier[i], s = q.shift[i];
@@ -55,12 +60,15 @@ struct RequantArrays {
       lshift[c] = left;
       rshift[c] = right;
       rmask[c] = dbl ? wrap((int64_t{1} << right) - 1) : (right > 0 ? int32_t{1} << (right - 1) : 0);
+      single[c] = left == 0 && right >= 1;
+      nudge[c] = (int64_t{1} << 30) + (right >= 1 ? int64_t{1} << (30 + right) : 0);
+      shift64[c] = 31 + right;
     }
     rq = {mult.data(), lshift.data(), rshift.data(), rmask.data(), static_cast<int32_t>(lo),
-          static_cast<int32_t>(hi), q.output_offset, dbl ? 1 : 0};
+          static_cast<int32_t>(hi), q.output_offset, dbl ? 1 : 0, single.data(), nudge.data(), shift64.data()};
     return true;
   }
-  size_t bytes() const { return mult.size() * 16; }
+  size_t bytes() const { return mult.size() * 36; }
 };
 
 // out[m, n] = requant(bias[n] + sum_k (A[m, k] + input_offset) * W[n, k]) with packed

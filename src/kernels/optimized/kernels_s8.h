@@ -23,6 +23,13 @@ namespace liteq::rt::opt::s8 {
 // rmask: ties-up rounding (round_double == 0): right > 0 ? 1 << (right - 1) : 0;
 // double rounding (TFLite's rounding_divide_by_pot): (1 << right) - 1. The clamp
 // bounds are act_min / act_max minus the output offset (added last).
+//
+// single, nudge, shift64 (AVX-512): where single[c] is 1 (no left shift, right >= 1) the
+// two roundings are one, in 64-bit lanes, as floor((floor(y) + k) / d) = floor((y + k) / d)
+// for integers k, d > 0: with t = x * M + 2^30 (high = floor(t / 2^31)),
+//   ties up:            floor((t + 2^(30 + right)) / 2^(31 + right)),
+//   ties away from 0:   the same less 2^31 in the numerator where t < 0,
+// nudge = 2^30 + 2^(30 + right), shift64 = 31 + right.
 struct Requant {
   const int32_t* mult;
   const int32_t* lshift;
@@ -30,6 +37,9 @@ struct Requant {
   const int32_t* rmask;
   int32_t lo, hi, offset;
   int round_double;
+  const int32_t* single;
+  const int64_t* nudge;
+  const int64_t* shift64;
 };
 
 struct GemmArgs {

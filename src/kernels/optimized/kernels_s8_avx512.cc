@@ -19,7 +19,11 @@ int dw_pairs_c8(const DwArgs& d, int ky0, int ky1, const int8_t* in_b, int iy0, 
   constexpr int C = 8;
   const int64_t in_row = int64_t{d.in_w} * C;
   auto twice = [](__m512i v) { return _mm512_shuffle_i32x4(v, v, 0x44); };  // lanes 0-7 into 8-15
-  const RqVec p2{twice(p.m), twice(p.ls), twice(p.rs), twice(p.rm), p.lo, p.hi, p.off, p.dbl};
+  RqVec p2{twice(p.m), twice(p.ls), twice(p.rs), twice(p.rm), p.lo, p.hi, p.off, p.dbl};
+  p2.single = p.single;
+  if (p.single) {  // 64-bit lanes 0-3 (channels 0-7) into 4-7
+    p2.m_odd = twice(p.m_odd), p2.ne = twice(p.ne), p2.no = twice(p.no), p2.se = twice(p.se), p2.so = twice(p.so);
+  }
   const __m512i init2 = twice(init);
   for (; ox + 8 <= ox_hi; ox += 8) {
     __m512i a0 = init2, a1 = init2, a2 = init2, a3 = init2;

@@ -158,10 +158,17 @@ void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* row
 #pragma GCC unroll 8
     for (int j = 0; j < NB; ++j) {
       const int c = c0 + j;
-      const RqVec p{_mm512_set1_epi32(a.rq.mult[c]), _mm512_set1_epi32(a.rq.lshift[c]),
-                    _mm512_set1_epi32(a.rq.rshift[c]), _mm512_set1_epi32(a.rq.rmask[c]),
-                    _mm512_set1_epi32(a.rq.lo),        _mm512_set1_epi32(a.rq.hi),
-                    _mm512_set1_epi32(a.rq.offset),    a.rq.round_double != 0};
+      RqVec p{_mm512_set1_epi32(a.rq.mult[c]), _mm512_set1_epi32(a.rq.lshift[c]),
+              _mm512_set1_epi32(a.rq.rshift[c]), _mm512_set1_epi32(a.rq.rmask[c]),
+              _mm512_set1_epi32(a.rq.lo),        _mm512_set1_epi32(a.rq.hi),
+              _mm512_set1_epi32(a.rq.offset),    a.rq.round_double != 0};
+      if (a.rq.single[c]) {  // one channel in every lane
+        p.single = true;
+        p.m_odd = p.m;
+        p.ne = p.no = _mm512_set1_epi64(a.rq.nudge[c]);
+        p.se = _mm512_set1_epi64(a.rq.shift64[c]);
+        p.so = _mm512_set1_epi64(a.rq.shift64[c] - 32);
+      }
       const __m128i q = _mm512_cvtepi32_epi8(requant16(acc[g][j], p));
       if (n == 1) _mm_mask_storeu_epi8(o, m, q);
       else _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp + j * 16), q);
