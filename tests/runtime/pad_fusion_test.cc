@@ -89,8 +89,8 @@ Model convert(const Model& m, const std::string& mode) {
   if (mode == "float32") return Model::from_bytes(m.serialize());
   Converter c(m);
   c.optimizations = {Optimize::kDefault};
+  int i = 0;  // outlives convert(), which calls the dataset
   if (mode != "dynamic") {
-    int i = 0;
     c.representative_dataset = [&]() -> std::optional<Sample> {
       if (i >= 6) return std::nullopt;
       return sample(50 + i++);
