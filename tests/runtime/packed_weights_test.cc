@@ -143,7 +143,9 @@ TEST(PackedWeights, OwnedModelFreesPackedConstantsWithTheSameOutputs) {
       EXPECT_EQ(keeps.released_constant_bytes(), 0u);
       // In float32 the ADD reads fc/b at every invoke: shared with a reader that packs
       // nothing, it stays (the quantized modes give the two readers their own tensors).
-      if (mode == "float32") EXPECT_TRUE(fc_bias_kept);
+      if (mode == "float32") {
+        EXPECT_TRUE(fc_bias_kept);
+      }
       if (optimized_kernels()) {
         // The 3x3 convolution's weights at least: 16 x 3 x 3 x 8 values.
         const size_t min_bytes = 16 * 9 * kC * (mode == "float32" ? 4 : 1);
