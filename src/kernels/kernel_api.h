@@ -174,9 +174,10 @@ class OpContext {
   void set_fast(bool fast) { n_.fast = fast; }
   // prepare only: the state holds everything eval needs of constant input i (its packed
   // weights, a copied bias): eval never reads that tensor's data again. An interpreter
-  // that owns its model frees such constants once all their readers have said so.
+  // that owns its model frees such constants (model constants, and tensors folded from
+  // them at allocate time) once all their readers have said so.
   void packed_input(int i) {
-    if (i >= 0 && i < 32 && has_input(i) && input(i).storage == Storage::kConstant) n_.packed_inputs |= 1u << i;
+    if (i >= 0 && i < 32 && has_input(i) && input(i).is_constant()) n_.packed_inputs |= 1u << i;
   }
   // prepare only: records memory the state holds (packed weights), for reporting.
   void add_state_bytes(size_t bytes) { n_.state_bytes += bytes; }

@@ -304,8 +304,9 @@ void Interpreter::Impl::fuse_pads() {
 constexpr size_t kMaxAllocation = size_t{1} << 40;
 
 // After node `step` is prepared: each constant it read for the last time goes if every
-// reader packed it (said so with OpContext::packed_input) and it is no graph input or
-// output; its buffer goes with the last tensor that uses it.
+// reader packed it (said so with OpContext::packed_input, or was folded) and it is no
+// graph input or output. A model constant's buffer goes with the last tensor that uses
+// it; a folded tensor (say float16 weights dequantized at allocate time) owns its bytes.
 void Interpreter::Impl::release_packed(const rt::Node& n, int step, const std::vector<int>& last_reader,
                                        std::vector<uint8_t>& keep, std::vector<int>& buffer_users) {
   for (size_t k = 0; k < n.inputs.size(); ++k) {
@@ -316,10 +317,15 @@ void Interpreter::Impl::release_packed(const rt::Node& n, int step, const std::v
   for (int idx : n.inputs) {
     if (idx < 0 || last_reader[idx] != step || keep[idx]) continue;
     auto& t = g.tensors[idx];
-    if (t.storage != Storage::kConstant || t.released) continue;
+    if (t.released || (t.storage != Storage::kConstant && !t.folded)) continue;
     t.released = true;
     t.data = nullptr;
     released_any = true;
+    if (t.storage != Storage::kConstant) {  // folded
+      released_bytes += t.owned.size();
+      std::vector<uint8_t>().swap(t.owned);
+      continue;
+    }
     const uint32_t b = sg.tensors[idx]->buffer;
     if (--buffer_users[b] == 0 && owned->fb->buffers[b]) {
       auto& data = owned->fb->buffers[b]->data;
@@ -446,7 +452,10 @@ void Interpreter::Impl::allocate_impl() {
       if (idx >= 0 && !g.tensors[idx].is_constant()) all_const = false;
     for (int idx : n.outputs)
       if (idx >= 0 && std::find(g.outputs.begin(), g.outputs.end(), idx) != g.outputs.end()) all_const = false;
-    if (all_const) fold(n);
+    if (all_const) {
+      fold(n);
+      n.packed_inputs = ~0u;  // folded: never evaluated again, its output holds the result
+    }
     if (owned) release_packed(n, static_cast<int>(step), last_reader, keep, buffer_users);
   }
 #ifdef __GLIBC__
