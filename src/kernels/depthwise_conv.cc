@@ -15,7 +15,6 @@
 #include "kernels/optimized/fast_kernels.h"
 #include "kernels/optimized/quantize_floats_fast.h"
 #include "kernels/x86/dw_hybrid.h"
-#include "kernels/x86/dw_pairs_s8.h"
 #include "kernels/x86/quantize_floats.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/conv_int8.h"
@@ -51,7 +50,6 @@ struct DepthwiseState {
   std::vector<int32_t> pair_wsum;   // [blocks * 16]: sum of each channel's weights, wrapping
   std::vector<float> pair_wscale;   // [blocks * 16]
   int pair_threads = 1;
-  size_t pair_per_thread = 0;       // scratch bytes per thread (64-byte multiple)
   int pair_scratch = -1;            // init [blocks * 16], then the threads' row caches
 };
 
@@ -116,29 +114,21 @@ void prepare_hybrid_pairs(OpContext& ctx, DepthwiseState& s) {
       g.out_h <= 0 || g.in_c <= 0)
     return;
   const int8_t* f = ctx.input(kFilter).data_as<int8_t>();
-  const int c = g.out_c, blocks = (c + 15) / 16, cpad = blocks * 16, pairs = (g.filter_w + 1) / 2;
-  s.pair_w.assign(static_cast<size_t>(g.filter_h) * pairs * cpad * 2, 0);
+  auto& a = s.pair_args;
+  a = opt::dw_pairs_args(g);
+  const int c = g.out_c, cpad = a.blocks * 16;
+  s.pair_w = opt::dw_pair_weights(g, f);
   s.pair_wsum.assign(cpad, 0);
   s.pair_wscale.assign(cpad, 0.0f);
-  for (int ky = 0; ky < g.filter_h; ++ky)
-    for (int kx = 0; kx < g.filter_w; ++kx)
-      for (int ch = 0; ch < c; ++ch) {
-        const int8_t w = f[(int64_t{ky} * g.filter_w + kx) * c + ch];
-        s.pair_w[((static_cast<size_t>(ky) * pairs + kx / 2) * cpad + ch) * 2 + kx % 2] = w;
-        s.pair_wsum[ch] = static_cast<int32_t>(static_cast<uint32_t>(s.pair_wsum[ch]) + static_cast<uint32_t>(int32_t{w}));
-      }
+  for (int64_t t = 0; t < int64_t{g.filter_h} * g.filter_w; ++t)
+    for (int ch = 0; ch < c; ++ch)
+      s.pair_wsum[ch] = static_cast<int32_t>(static_cast<uint32_t>(s.pair_wsum[ch]) + static_cast<uint32_t>(int32_t{f[t * c + ch]}));
   for (int ch = 0; ch < c; ++ch) s.pair_wscale[ch] = s.w_scales[s.w_scales.size() == 1 ? 0 : ch];
-  auto& a = s.pair_args;
-  a.batch = g.batch, a.in_h = g.in_h, a.in_w = g.in_w, a.c = c;
-  a.kh = g.filter_h, a.kw = g.filter_w, a.stride_h = g.stride_h, a.stride_w = g.stride_w;
-  a.dil_h = g.dilation_h, a.dil_w = g.dilation_w, a.pad_top = g.pad_top, a.pad_left = g.pad_left;
-  a.out_h = g.out_h, a.out_w = g.out_w, a.blocks = blocks, a.pairs = pairs;
   a.w = s.pair_w.data();
   a.w_scale = s.pair_wscale.data();
   a.f_lo = g.act_min;
   a.f_hi = g.act_max;
   s.pair_threads = std::max(ctx.exec().threads(), 1);
-  s.pair_per_thread = (x86::dw_pairs_scratch_s8(a) + 63) / 64 * 64;
   s.pairs = true;
   ctx.add_state_bytes(s.pair_w.size() * 2 + (s.pair_wsum.size() + s.pair_wscale.size()) * 4);
 }
@@ -211,7 +201,7 @@ void prepare(OpContext& ctx) {
   // Last: adding a scratch buffer may move the tensors our references point to.
   if (s.scratch_bytes) s.scratch = ctx.request_scratch(s.scratch_bytes);
   if (s.pairs)
-    s.pair_scratch = ctx.request_scratch(s.pair_args.blocks * 64 + s.pair_per_thread * s.pair_threads);
+    s.pair_scratch = ctx.request_scratch(s.pair_args.blocks * 64 + opt::dw_pairs_per_thread(s.pair_args) * s.pair_threads);
   s.fast = make_fast(ctx, s);
   ctx.set_fast(s.fast != nullptr || fast_hybrid(ctx, s));
 }
@@ -323,16 +313,7 @@ void eval_hybrid_fast(OpContext& ctx, const DepthwiseState& s) {
     a.out_f = ctx.output(0).data_as<float>();
     a.f_bias = bias;
     a.in_scale = scales[0];
-    uint8_t* caches = base + a.blocks * 64;
-    const int64_t rows = int64_t{g.batch} * g.out_h;
-    const double macs = static_cast<double>(rows) * a.out_w * a.c * a.kh * a.kw;
-    const int threads = macs < (1 << 16) ? 1 : std::min(ctx.exec().threads(), s.pair_threads);
-    // Contiguous row ranges, one per thread: each keeps its cached input rows.
-    parallel_for(ctx.exec(), static_cast<size_t>(threads), 1, [&](size_t t0, size_t t1) {
-      for (size_t t = t0; t < t1; ++t)
-        x86::dw_pairs_rows_s8_avx512(a, rows * static_cast<int64_t>(t) / threads,
-                                     rows * static_cast<int64_t>(t + 1) / threads, caches + t * s.pair_per_thread);
-    });
+    opt::run_dw_pairs(ctx.exec(), a, s.pair_threads, base + a.blocks * 64);
     return;
   }
   int8_t* pad = q + batch * s.batch_size;  // zero points lie in [-128, 127]

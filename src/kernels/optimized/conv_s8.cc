@@ -491,13 +491,7 @@ class DepthwiseS8 : public FastKernel {
   // scratch bytes it needs for `threads` threads.
   size_t use_pairs(const int8_t* filter, int threads) {
     const auto& g = g_;
-    const int blocks = cpad_ / 16, pairs = (g.filter_w + 1) / 2;
-    w16_.assign(static_cast<size_t>(g.filter_h) * pairs * cpad_ * 2, 0);
-    for (int ky = 0; ky < g.filter_h; ++ky)
-      for (int kx = 0; kx < g.filter_w; ++kx)
-        for (int c = 0; c < g.out_c; ++c)
-          w16_[((static_cast<size_t>(ky) * pairs + kx / 2) * cpad_ + c) * 2 + kx % 2] =
-              filter[(int64_t{ky} * g.filter_w + kx) * g.out_c + c];
+    w16_ = dw_pair_weights(g, filter);
     init_.assign(cpad_, 0);
     for (int c = 0; c < g.out_c; ++c) {
       uint32_t sum = 0;
@@ -505,10 +499,7 @@ class DepthwiseS8 : public FastKernel {
       init_[c] = static_cast<int32_t>(static_cast<uint32_t>(bias_[c]) + static_cast<uint32_t>(input_offset_) * sum);
     }
     auto& a = pairs_;
-    a.batch = g.batch, a.in_h = g.in_h, a.in_w = g.in_w, a.c = g.out_c;
-    a.kh = g.filter_h, a.kw = g.filter_w, a.stride_h = g.stride_h, a.stride_w = g.stride_w;
-    a.dil_h = g.dilation_h, a.dil_w = g.dilation_w, a.pad_top = g.pad_top, a.pad_left = g.pad_left;
-    a.out_h = g.out_h, a.out_w = g.out_w, a.blocks = blocks, a.pairs = pairs;
+    a = dw_pairs_args(g);
     a.w = w16_.data();
     a.init = init_.data();
     a.rq = rq_.rq;
@@ -519,7 +510,7 @@ class DepthwiseS8 : public FastKernel {
     std::vector<int32_t>().swap(w32_);
     std::vector<int32_t>().swap(bias_);
     std::vector<int32_t>().swap(wrow_sum_);
-    return per_thread() * static_cast<size_t>(threads_);
+    return dw_pairs_per_thread(a) * static_cast<size_t>(threads_);
   }
   int scratch = -1;
 
@@ -562,23 +553,11 @@ class DepthwiseS8 : public FastKernel {
   }
 
  private:
-  size_t per_thread() const { return (x86::dw_pairs_scratch_s8(pairs_) + 63) / 64 * 64; }
-
   void run_pairs(OpContext& ctx) {
     x86::DwPairsS8Args a = pairs_;
     a.in = ctx.input(0).data_as<int8_t>();
     a.out = ctx.output(0).data_as<int8_t>();
-    uint8_t* base = ctx.scratch(scratch);
-    const int64_t rows = int64_t{a.batch} * a.out_h;
-    // Small layers run on one thread: waking the pool costs more than it saves.
-    const double macs = static_cast<double>(rows) * a.out_w * a.c * a.kh * a.kw;
-    const int threads = macs < GemmS8::kMinParallelMacs ? 1 : std::min<int>(ctx.exec().threads(), threads_);
-    // Contiguous row ranges, one per thread: each keeps its cached input rows.
-    parallel_for(ctx.exec(), static_cast<size_t>(threads), 1, [&](size_t t0, size_t t1) {
-      for (size_t t = t0; t < t1; ++t)
-        x86::dw_pairs_rows_s8_avx512(a, rows * static_cast<int64_t>(t) / threads,
-                                     rows * static_cast<int64_t>(t + 1) / threads, base + t * per_thread());
-    });
+    run_dw_pairs(ctx.exec(), a, threads_, ctx.scratch(scratch));
   }
 
   ref::ConvGeometry g_;
@@ -922,6 +901,41 @@ std::unique_ptr<FastKernel> make_conv_s8(OpContext& ctx, const ref::ConvGeometry
   ctx.packed_input(2);
   ++g_made;
   return kernel;
+}
+
+x86::DwPairsS8Args dw_pairs_args(const ref::ConvGeometry& g) {
+  x86::DwPairsS8Args a{};
+  a.batch = g.batch, a.in_h = g.in_h, a.in_w = g.in_w, a.c = g.out_c;
+  a.kh = g.filter_h, a.kw = g.filter_w, a.stride_h = g.stride_h, a.stride_w = g.stride_w;
+  a.dil_h = g.dilation_h, a.dil_w = g.dilation_w, a.pad_top = g.pad_top, a.pad_left = g.pad_left;
+  a.out_h = g.out_h, a.out_w = g.out_w, a.blocks = (g.out_c + 15) / 16, a.pairs = (g.filter_w + 1) / 2;
+  return a;
+}
+
+std::vector<int16_t> dw_pair_weights(const ref::ConvGeometry& g, const int8_t* filter) {
+  const int64_t cpad = round_up(g.out_c, 16), pairs = (g.filter_w + 1) / 2;
+  std::vector<int16_t> w(static_cast<size_t>(g.filter_h * pairs * cpad * 2), 0);
+  for (int ky = 0; ky < g.filter_h; ++ky)
+    for (int kx = 0; kx < g.filter_w; ++kx)
+      for (int c = 0; c < g.out_c; ++c)
+        w[static_cast<size_t>(((ky * pairs + kx / 2) * cpad + c) * 2 + kx % 2)] =
+            filter[(int64_t{ky} * g.filter_w + kx) * g.out_c + c];
+  return w;
+}
+
+size_t dw_pairs_per_thread(const x86::DwPairsS8Args& a) { return (x86::dw_pairs_scratch_s8(a) + 63) / 64 * 64; }
+
+void run_dw_pairs(const ExecConfig& exec, const x86::DwPairsS8Args& a, int max_threads, uint8_t* scratch) {
+  const int64_t rows = int64_t{a.batch} * a.out_h;
+  const size_t per_thread = dw_pairs_per_thread(a);
+  // Small layers run on one thread: waking the pool costs more than it saves.
+  const double macs = static_cast<double>(rows) * a.out_w * a.c * a.kh * a.kw;
+  const int threads = macs < GemmS8::kMinParallelMacs ? 1 : std::min<int>(exec.threads(), max_threads);
+  parallel_for(exec, static_cast<size_t>(threads), 1, [&](size_t t0, size_t t1) {
+    for (size_t t = t0; t < t1; ++t)
+      x86::dw_pairs_rows_s8_avx512(a, rows * static_cast<int64_t>(t) / threads,
+                                   rows * static_cast<int64_t>(t + 1) / threads, scratch + t * per_thread);
+  });
 }
 
 std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeometry& g, int multiplier,

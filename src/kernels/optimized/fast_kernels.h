@@ -59,6 +59,7 @@
 #include "kernels/kernel_api.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/requant_int8.h"
+#include "kernels/x86/dw_pairs_s8.h"
 
 namespace liteq::rt::opt {
 
@@ -89,6 +90,18 @@ std::unique_ptr<FastKernel> make_conv_s8(OpContext& ctx, const ref::ConvGeometry
                                          const ref::QuantOutput& q);
 std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeometry& g, int multiplier,
                                               int32_t input_offset, const ref::QuantOutput& q);
+// The AVX-512 tap-pair depthwise kernel (x86/dw_pairs_s8.h), shared by the int8 op and the
+// hybrid one (depthwise_conv.cc), for geometry g with multiplier 1:
+//   its arguments but the data, init and requantization or float epilogue;
+x86::DwPairsS8Args dw_pairs_args(const ref::ConvGeometry& g);
+//   the filter [1, kh, kw, c] as int16 pairs [kh][pairs][blocks][16][2], 0 past kw or c;
+std::vector<int16_t> dw_pair_weights(const ref::ConvGeometry& g, const int8_t* filter);
+//   its scratch per thread, a 64-byte multiple;
+size_t dw_pairs_per_thread(const x86::DwPairsS8Args& a);
+//   the output rows in contiguous ranges, one per thread (each keeps its cached input
+//   rows), on at most max_threads threads, one for small layers; scratch holds
+//   max_threads * dw_pairs_per_thread(a) bytes.
+void run_dw_pairs(const ExecConfig& exec, const x86::DwPairsS8Args& a, int max_threads, uint8_t* scratch);
 std::unique_ptr<FastKernel> make_fully_connected_s8(OpContext& ctx, int64_t batch, int depth, int units,
                                                     int32_t input_offset, const ref::QuantOutput& q);
 // TRANSPOSE_CONV: input NHWC [input], OHWI weights [weights] (constant, per-channel
