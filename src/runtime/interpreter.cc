@@ -93,6 +93,7 @@ struct Interpreter::Impl {
                       std::vector<int>& buffer_users);
   void fuse_activations();
   void fuse_pads();
+  void drop_nodes(const std::vector<bool>& drop);
   void allocate();
   void allocate_impl();
   void eval_node(rt::Node& n) {
@@ -169,6 +170,15 @@ void Interpreter::Impl::build() {
   }
 }
 
+// Removes the nodes a fusion pass folded into others (drop[i]), keeping the order.
+void Interpreter::Impl::drop_nodes(const std::vector<bool>& drop) {
+  std::vector<rt::Node> kept;
+  kept.reserve(g.nodes.size());
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (!drop[i]) kept.push_back(std::move(g.nodes[i]));
+  g.nodes = std::move(kept);
+}
+
 // Folds each float32 RELU / RELU6 / RELU_N1_TO_1 into the op that produces its input when
 // that op has a fused-activation parameter left at NONE and the RELU is the tensor's only
 // reader (and the tensor is no graph output): the producer writes the RELU's output with
@@ -221,11 +231,7 @@ void Interpreter::Impl::fuse_activations() {
     producer[r.outputs[0]] = producer[t];
     drop[i] = true;
   }
-  std::vector<rt::Node> kept;
-  kept.reserve(g.nodes.size());
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    if (!drop[i]) kept.push_back(std::move(g.nodes[i]));
-  g.nodes = std::move(kept);
+  drop_nodes(drop);
 }
 
 // Folds each PAD into the CONV_2D or DEPTHWISE_CONV_2D that alone reads its output, when
@@ -291,11 +297,7 @@ void Interpreter::Impl::fuse_pads() {
     c.inputs[0] = x;
     drop[i] = true;
   }
-  std::vector<rt::Node> kept;
-  kept.reserve(g.nodes.size());
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    if (!drop[i]) kept.push_back(std::move(g.nodes[i]));
-  g.nodes = std::move(kept);
+  drop_nodes(drop);
 }
 
 // The largest single block liteq asks for (arena, variable, folded constant): more than
