@@ -114,20 +114,47 @@ TEST(OptimizedElementwiseS8, LargeSameShapeOperands) {
   }
 }
 
-// int16 ADD / SUB / MUL (16x8 models: zero points 0, the general path with left shift
-// 15) on AVX-512: every tail, scalar and per-channel operands, activations, threads,
-// extreme values.
+// Every (a, b) pair of int8 values once: a[i] = (i >> 8) - 128, b[i] = (i & 255) - 128.
+struct EveryPair {
+  std::vector<int8_t> a, b;
+  EveryPair() : a(65536), b(65536) {
+    for (int i = 0; i < 65536; ++i) {
+      a[i] = static_cast<int8_t>((i >> 8) - 128);
+      b[i] = static_cast<int8_t>((i & 255) - 128);
+    }
+  }
+};
+
+// qs8_binary_avx512's ADD and SUB on every pair against the reference with parameters r
+// (`round` names the case in failures); adds the ops checked to *checked.
+void expect_every_pair(const EveryPair& pairs, const rt::ref::QuantAddParams& r, int round, int* checked) {
+  const auto& a = pairs.a;
+  const auto& b = pairs.b;
+  std::vector<int8_t> out(a.size());
+  const rt::x86::QuantBinaryArgs p{r.input1_offset, r.input2_offset, r.output_offset, r.left_shift,
+                                   r.input1_multiplier, r.input1_shift, r.input2_multiplier, r.input2_shift,
+                                   r.output_multiplier, r.output_shift, r.act_min, r.act_max};
+  for (int op = 0; op < 2; ++op) {
+    rt::x86::qs8_binary_avx512(a.data(), 1, b.data(), 1, out.data(), out.size(), p, op);
+    int bad = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const int32_t want = op ? rt::ref::quant_add_one<true>(r, a[i], b[i]) : rt::ref::quant_add_one<false>(r, a[i], b[i]);
+      if (out[i] != want && bad++ < 3)
+        ADD_FAILURE() << "round " << round << (op ? " SUB" : " ADD") << " a=" << int(a[i]) << " b=" << int(b[i])
+                      << ": " << int(out[i]) << " want " << want;
+    }
+    EXPECT_EQ(bad, 0) << "round " << round;
+    ++*checked;
+  }
+}
+
 // The AVX-512 ADD/SUB computes each 8-bit input's rescale in 32-bit arithmetic (rescale8):
 // every (a, b) pair, for many random multipliers, shifts and zero points, so that the rare
 // roundings (a negative product landing exactly on a tie) are reached.
 TEST(OptimizedElementwiseS8, AddRescaleEveryPairBitExact) {
   if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
   std::mt19937 rng(31);
-  std::vector<int8_t> a(65536), b(65536), out(65536);
-  for (int i = 0; i < 65536; ++i) {
-    a[i] = static_cast<int8_t>((i >> 8) - 128);
-    b[i] = static_cast<int8_t>((i & 255) - 128);
-  }
+  const EveryPair pairs;
   std::uniform_int_distribution<int32_t> mult(1 << 30, INT32_MAX), offset(-127, 128), in_shift(-16, 0),
       out_shift(-8, 0), small(0, 2047);  // (1 << 30) + (small << 19) stays below 2^31
   int checked = 0;
@@ -149,21 +176,7 @@ TEST(OptimizedElementwiseS8, AddRescaleEveryPairBitExact) {
     if (round % 8 == 7 || round % 8 == 2) r.input2_multiplier = 1 << 30, r.input2_shift = 0;
     r.act_min = -128;
     r.act_max = 127;
-    const rt::x86::QuantBinaryArgs p{r.input1_offset, r.input2_offset, r.output_offset, r.left_shift, r.input1_multiplier,
-                                 r.input1_shift, r.input2_multiplier, r.input2_shift, r.output_multiplier,
-                                 r.output_shift, r.act_min, r.act_max};
-    for (int op = 0; op < 2; ++op) {
-      rt::x86::qs8_binary_avx512(a.data(), 1, b.data(), 1, out.data(), out.size(), p, op);
-      int bad = 0;
-      for (int i = 0; i < 65536; ++i) {
-        const int32_t want = op ? rt::ref::quant_add_one<true>(r, a[i], b[i]) : rt::ref::quant_add_one<false>(r, a[i], b[i]);
-        if (out[i] != want && bad++ < 3)
-          ADD_FAILURE() << "round " << round << (op ? " SUB" : " ADD") << " a=" << int(a[i]) << " b=" << int(b[i])
-                        << ": " << int(out[i]) << " want " << want;
-      }
-      EXPECT_EQ(bad, 0) << "round " << round;
-      ++checked;
-    }
+    expect_every_pair(pairs, r, round, &checked);
   }
   EXPECT_EQ(checked, 320);
 }
@@ -174,11 +187,7 @@ TEST(OptimizedElementwiseS8, AddRescaleEveryPairBitExact) {
 TEST(OptimizedElementwiseS8, AddFromScalesEveryPairBitExact) {
   if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
   std::mt19937 rng(41);
-  std::vector<int8_t> a(65536), b(65536), out(65536);
-  for (int i = 0; i < 65536; ++i) {
-    a[i] = static_cast<int8_t>((i >> 8) - 128);
-    b[i] = static_cast<int8_t>((i & 255) - 128);
-  }
+  const EveryPair pairs;
   std::uniform_real_distribution<double> log2_scale(-10, 0), log2_ratio(-4, 2);
   std::uniform_int_distribution<int32_t> zp(-128, 127);
   int checked = 0, min_shift = 0, max_shift = -100;
@@ -199,21 +208,7 @@ TEST(OptimizedElementwiseS8, AddFromScalesEveryPairBitExact) {
     r.act_max = 127;
     min_shift = std::min(min_shift, r.output_shift);
     max_shift = std::max(max_shift, r.output_shift);
-    const rt::x86::QuantBinaryArgs p{r.input1_offset, r.input2_offset, r.output_offset, r.left_shift,
-                                     r.input1_multiplier, r.input1_shift, r.input2_multiplier, r.input2_shift,
-                                     r.output_multiplier, r.output_shift, r.act_min, r.act_max};
-    for (int op = 0; op < 2; ++op) {
-      rt::x86::qs8_binary_avx512(a.data(), 1, b.data(), 1, out.data(), out.size(), p, op);
-      int bad = 0;
-      for (int i = 0; i < 65536; ++i) {
-        const int32_t want = op ? rt::ref::quant_add_one<true>(r, a[i], b[i]) : rt::ref::quant_add_one<false>(r, a[i], b[i]);
-        if (out[i] != want && bad++ < 3)
-          ADD_FAILURE() << "round " << round << (op ? " SUB" : " ADD") << " a=" << int(a[i]) << " b=" << int(b[i])
-                        << ": " << int(out[i]) << " want " << want;
-      }
-      EXPECT_EQ(bad, 0) << "round " << round;
-      ++checked;
-    }
+    expect_every_pair(pairs, r, round, &checked);
   }
   EXPECT_EQ(checked, 240);
   EXPECT_LE(min_shift, -20);
@@ -243,6 +238,9 @@ TEST(OptimizedElementwiseS8, AddInputRescaleIsTheReferences) {
   EXPECT_EQ(bad, 0);
 }
 
+// int16 ADD / SUB / MUL (16x8 models: zero points 0, the general path with left shift
+// 15) on AVX-512: every tail, scalar and per-channel operands, activations, threads,
+// extreme values.
 TEST(OptimizedElementwiseS8, Int16GeneralPathBitExact) {
   if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
   std::mt19937 rng(29);
