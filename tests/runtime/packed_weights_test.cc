@@ -14,6 +14,7 @@
 #include "liteq/converter.h"
 #include "liteq/error.h"
 #include "liteq/interpreter.h"
+#include "convert_modes.h"
 #include "model_builder.h"
 
 namespace liteq::test {
@@ -85,19 +86,9 @@ Sample sample(uint32_t seed) {
 }
 
 Model convert(const Model& m, const std::string& mode) {
-  if (mode == "float32") return Model::from_bytes(m.serialize());
-  Converter c(m);
-  c.optimizations = {Optimize::kDefault};
-  int i = 0;  // outlives convert(), which calls the dataset
-  if (mode != "dynamic" && mode != "float16") {
-    c.representative_dataset = [&]() -> std::optional<Sample> {
-      if (i >= 8) return std::nullopt;
-      return sample(100 + i++);
-    };
-  }
-  if (mode == "int16x8") c.target_spec.supported_ops = {OpsSet::kInt16x8};
-  if (mode == "float16") c.target_spec.supported_types = {DType::kFloat16};
-  return c.convert();
+  std::vector<Sample> calib;
+  for (uint32_t seed = 100; seed < 108; ++seed) calib.push_back(sample(seed));
+  return convert_in_mode(m, mode, calib);
 }
 
 std::vector<uint8_t> run(Interpreter& it, const Sample& s) {

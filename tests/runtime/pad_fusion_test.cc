@@ -14,6 +14,7 @@
 #include "kernels/exec.h"
 #include "liteq/converter.h"
 #include "liteq/interpreter.h"
+#include "convert_modes.h"
 #include "model_builder.h"
 
 namespace liteq::test {
@@ -86,18 +87,9 @@ Sample sample(uint32_t seed) {
 }
 
 Model convert(const Model& m, const std::string& mode) {
-  if (mode == "float32") return Model::from_bytes(m.serialize());
-  Converter c(m);
-  c.optimizations = {Optimize::kDefault};
-  int i = 0;  // outlives convert(), which calls the dataset
-  if (mode != "dynamic") {
-    c.representative_dataset = [&]() -> std::optional<Sample> {
-      if (i >= 6) return std::nullopt;
-      return sample(50 + i++);
-    };
-  }
-  if (mode == "int16x8") c.target_spec.supported_ops = {OpsSet::kInt16x8};
-  return c.convert();
+  std::vector<Sample> calib;
+  for (uint32_t seed = 50; seed < 56; ++seed) calib.push_back(sample(seed));
+  return convert_in_mode(m, mode, calib);
 }
 
 struct Outputs {
