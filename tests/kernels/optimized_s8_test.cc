@@ -185,7 +185,8 @@ TEST_F(OptimizedS8Test, Conv1x1) {
   std::mt19937 rng(1);
   const auto qs = quants();
   int i = 0;
-  for (int in_c : {1, 3, 5, 7, 17, 31, 33, 65})
+  // in_c a multiple of 4 at stride 1: the vnni GEMM reads the input rows in place.
+  for (int in_c : {1, 3, 4, 5, 7, 16, 17, 31, 33, 64, 65})
     for (int out_c : {1, 7, 16, 33, 65, 130}) {
       const int sz = 3 + (i % 5) * 2;
       check_conv(rng, {1 + i % 2, sz, sz + 1, in_c, out_c, 1, 1, 1 + (i % 4 == 3), 1 + (i % 4 == 3), 1, 1,
@@ -348,6 +349,11 @@ TEST_F(OptimizedS8Test, ConvHybrid) {
       {1, 11, 10, 7, 31, 3, 3, 1, 1, 2, 2, rt::Padding::kSame},
       {1, 12, 12, 33, 65, 5, 5, 2, 2, 1, 1, rt::Padding::kSame},
       {1, 24, 24, 32, 48, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},  // split over threads
+      // 1x1, stride 1, K a multiple of 4: the quantized rows read in place (vnni)
+      {2, 9, 7, 16, 33, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},
+      {1, 5, 6, 8, 7, 1, 1, 1, 1, 1, 1, rt::Padding::kSame},
+      {1, 40, 40, 24, 72, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},  // split over threads
+      {1, 9, 9, 16, 20, 1, 1, 2, 2, 1, 1, rt::Padding::kValid},    // strided: packed
   };
   int i = 0;
   for (const auto& s : shapes) {

@@ -153,6 +153,34 @@ class GemmS8 {
     run_impl(exec, m_total, row, nullptr, 0, scratch, &epi);
   }
 
+  // Raw mode, the hybrid kernels' float epilogue fused into the tiles (GemmArgs::out_f):
+  // out[m * out_stride + n] = clamp(float(dot(m, n) - off * sum[n]) * mul[n] [+ bias[n]], lo, hi)
+  // for one input offset; init from hybrid_init(off).
+  struct FloatOut {
+    const int32_t* init;  // padded_n() entries
+    const float* mul;
+    const float* bias;
+    float lo, hi;
+    float* out;
+    int64_t out_stride;
+  };
+  template <typename RowFn>
+  void run_float(const ExecConfig& exec, int64_t m_total, RowFn&& row, uint8_t* scratch, const FloatOut& fo) const {
+    run_impl(exec, m_total, row, nullptr, 0, scratch, static_cast<int*>(nullptr), &fo);
+  }
+  // The accumulator start of run_float for input offset off: the raw start less off * sum
+  // (wrapping, as the reference's int32 sums).
+  void hybrid_init(int32_t off, int32_t* init) const {
+    for (int c = 0; c < npad_; ++c)
+      init[c] = static_cast<int32_t>(static_cast<uint32_t>(init_[c]) -
+                                     static_cast<uint32_t>(off) * static_cast<uint32_t>(sums_[c]));
+  }
+  int padded_n() const { return npad_; }
+
+  // Whether rows of A can be read in place (in_place below) instead of packed: the vnni
+  // tile reads int8 rows as they are when K needs no padding.
+  bool reads_in_place() const { return path_ == Path::kVnni && kp_ == k_; }
+
   // The pieces of run() for callers that split the work themselves (TRANSPOSE_CONV).
   // A panel (panel_bytes(), one per thread) holds up to kRowsPerChunk packed rows; its
   // format depends only on the ISA path and K, so GemmS8s prepared alike share panels.
@@ -172,6 +200,26 @@ class GemmS8 {
   // or (out32 set) the raw int32 accumulators to out32 + r * out32_stride + n.
   void gemm_panel(const uint8_t* panel, int rows, int nb, int ne, int8_t* out, int64_t out_stride, int32_t* out32,
                   int64_t out32_stride) const {
+    s8::GemmArgs g = panel_args(panel, rows);
+    g.out = out;
+    g.out_stride = out_stride;
+    g.out32 = out32;
+    g.out32_stride = out32_stride;
+    gemm_args(g, nb, ne);
+  }
+  int n() const { return n_; }
+
+  // Rows in place for run(), run_raw() and run_float() (used where reads_in_place(),
+  // else packed as any row function's).
+  struct InPlace {
+    const int8_t* a;
+    int64_t k;
+    const int8_t* operator()(int64_t m, int8_t*) const { return a + m * k; }
+  };
+  InPlace in_place(const int8_t* a) const { return {a, k_}; }
+
+ private:
+  s8::GemmArgs panel_args(const uint8_t* panel, int rows) const {
     s8::GemmArgs g{};
     g.a = panel;
     g.a_stride = row_bytes_;
@@ -180,22 +228,22 @@ class GemmS8 {
     g.w = reinterpret_cast<const int8_t*>(packed_.data());
     g.init = init_.data();
     g.rq = rq_.rq;
-    g.out = out;
-    g.out_stride = out_stride;
-    g.out32 = out32;
-    g.out32_stride = out32_stride;
+    return g;
+  }
+  void gemm_args(const s8::GemmArgs& g, int nb, int ne) const {
     switch (path_) {
       case Path::kVnni: s8::gemm_s8_avx512vnni(g, nb, ne); break;
       case Path::kAvx512: s8::gemm_s8_avx512(g, nb, ne); break;
       case Path::kAvx2: s8::gemm_s8_avx2(g, nb, ne); break;
     }
   }
-  int n() const { return n_; }
 
- private:
   template <typename RowFn, typename Epi>
   void run_impl(const ExecConfig& exec, int64_t m_total, RowFn& row, int8_t* out, int64_t out_stride,
-                uint8_t* scratch, Epi* epi) const {
+                uint8_t* scratch, Epi* epi, const FloatOut* fo = nullptr) const {
+    // Rows in place: the row function's rows are k_ bytes apart (row(0) + m * k_).
+    const int8_t* in_place = nullptr;
+    if constexpr (std::is_same_v<std::decay_t<RowFn>, InPlace>) in_place = reads_in_place() ? row.a : nullptr;
     if (m_total <= 0 || n_ <= 0) return;
     // Small products run on one thread: waking the pool costs more than it saves.
     const double macs = static_cast<double>(m_total) * n_ * k_;
@@ -211,13 +259,34 @@ class GemmS8 {
         }
         int64_t packed_chunk = -1;
         work.for_slot(slot, [&](int64_t chunk, int64_t m0, int rows, int u0, int u1) {
-          if (chunk != packed_chunk) {
+          if (!in_place && chunk != packed_chunk) {
             pack_panel(m0, rows, row, panel);
             packed_chunk = chunk;
           }
           const int nb = u0 * 64, ne = std::min(n_, u1 * 64);
           if (nb >= ne) return;
-          gemm_panel(panel, rows, nb, ne, out ? out + m0 * out_stride : nullptr, out_stride, acc, npad_);
+          s8::GemmArgs g = panel_args(panel, rows);
+          if (in_place) {
+            g.a = reinterpret_cast<const uint8_t*>(in_place + m0 * k_);
+            g.a_stride = k_;
+            g.a_int8 = true;
+          }
+          if (fo) {
+            g.init = fo->init;
+            g.out_f = fo->out + m0 * fo->out_stride;
+            g.out_f_stride = fo->out_stride;
+            g.f_mul = fo->mul;
+            g.f_bias = fo->bias;
+            g.f_lo = fo->lo;
+            g.f_hi = fo->hi;
+          } else if (out) {
+            g.out = out + m0 * out_stride;
+            g.out_stride = out_stride;
+          } else {
+            g.out32 = acc;
+            g.out32_stride = npad_;
+          }
+          gemm_args(g, nb, ne);
           if constexpr (!std::is_same_v<Epi, int>) (*epi)(m0, rows, nb, ne, static_cast<const int32_t*>(acc), int64_t{npad_});
         });
       }
@@ -314,6 +383,10 @@ const int8_t* conv_row(const ref::ConvGeometry& g, bool direct, const int8_t* in
 bool direct_conv(const ref::ConvGeometry& g) {
   return g.filter_h == 1 && g.filter_w == 1 && g.pad_top == 0 && g.pad_left == 0;
 }
+// Direct, and output pixel m's input row is the m-th of the input: row(m) = in + m * in_c.
+bool contiguous_rows(const ref::ConvGeometry& g) {
+  return direct_conv(g) && g.stride_h == 1 && g.stride_w == 1 && g.out_h == g.in_h && g.out_w == g.in_w;
+}
 
 class ConvS8 : public FastKernel {
  public:
@@ -327,10 +400,15 @@ class ConvS8 : public FastKernel {
     const bool direct = direct_conv(g_);
     // Padding: the input zero point, i.e. real 0: (zp + input_offset) * w = 0.
     const int32_t zp = zero_point_;
+    int8_t* out = ctx.output(0).data_as<int8_t>();
+    if (contiguous_rows(g_)) {
+      gemm.run(ctx.exec(), m_total, gemm.in_place(in), out, g_.out_c, ctx.scratch(scratch));
+      return;
+    }
     gemm.run(
         ctx.exec(), m_total,
         [&](int64_t m, int8_t* tmp) { return conv_row(g_, direct, in, m, tmp, [zp](int) { return zp; }); },
-        ctx.output(0).data_as<int8_t>(), g_.out_c, ctx.scratch(scratch));
+        out, g_.out_c, ctx.scratch(scratch));
   }
 
  private:
@@ -350,44 +428,47 @@ class ConvHybridS8 : public FastKernel {
       : g_(g), w_scales_(w_scales), asymmetric_(asymmetric), batch_size_(batch_size) {}
   GemmS8 gemm;
   int scratch = -1, qscratch = -1;
-  size_t qscratch_bytes() const { return static_cast<size_t>(std::max<int64_t>(g_.batch * (8 + batch_size_), 1)); }
+  // init and mul (padded channels), then the quantized input.
+  size_t qscratch_bytes() const {
+    return static_cast<size_t>(gemm.padded_n()) * 8 + static_cast<size_t>(std::max<int64_t>(g_.batch * batch_size_, 1));
+  }
 
   void run(OpContext& ctx) override {
     const auto& g = g_;
     uint8_t* qs = ctx.scratch(qscratch);
-    auto* scales = reinterpret_cast<float*>(qs);
-    auto* offsets = reinterpret_cast<int32_t*>(qs + g.batch * 4);
-    auto* q = reinterpret_cast<int8_t*>(qs + g.batch * 8);
+    const int npad = gemm.padded_n();
+    auto* init = reinterpret_cast<int32_t*>(qs);
+    auto* mul = reinterpret_cast<float*>(qs + npad * 4);
+    auto* q = reinterpret_cast<int8_t*>(qs + npad * 8);
     const float* x = ctx.input(0).data_as<float>();
-    for (int64_t b = 0; b < g.batch; ++b) {
-      offsets[b] = 0;
-      scales[b] = 1;
-      if (batch_size_ == 0) continue;
-      if (asymmetric_)
-        opt::asymmetric_quantize_floats(ctx.exec().isa, x + b * batch_size_, batch_size_, q + b * batch_size_, &scales[b], &offsets[b]);
-      else
-        opt::symmetric_quantize_floats(ctx.exec().isa, x + b * batch_size_, batch_size_, q + b * batch_size_, &scales[b]);
-    }
     const float* bias = ctx.has_input(2) ? ctx.input(2).data_as<float>() : nullptr;
     float* out = ctx.output(0).data_as<float>();
     const int64_t hw = int64_t{g.out_h} * g.out_w;
-    const int32_t* sums = gemm.weight_sums().data();
-    const bool direct = direct_conv(g);
     const Isa isa = ctx.exec().isa;
-    gemm.run_raw(
-        ctx.exec(), g.batch * hw,
-        // Padded taps: the batch's zero point, so that (q - offset) * w = 0 as the skipped taps.
-        [&](int64_t m, int8_t* tmp) { return conv_row(g, direct, q, m, tmp, [&](int b) { return offsets[b]; }); },
-        ctx.scratch(scratch),
-        [&](int64_t m0, int rows, int nb, int ne, const int32_t* acc, int64_t stride) {
-          for (int r = 0; r < rows; ++r) {
-            const int64_t m = m0 + r;
-            const int64_t b = m / hw;
-            opt::hybrid_epilogue(isa, acc + r * stride + nb, sums + nb, static_cast<uint32_t>(offsets[b]), scales[b],
-                                 w_scales_ + nb, bias ? bias + nb : nullptr, g.act_min, g.act_max, ne - nb,
-                                 out + m * g.out_c + nb);
-          }
-        });
+    const bool direct = direct_conv(g);
+    // One batch at a time: its input quantized, then the GEMM with the epilogue fused,
+    // which takes one input offset.
+    for (int64_t b = 0; b < g.batch; ++b) {
+      int32_t offset = 0;
+      float scale = 1;
+      int8_t* qb = q + b * batch_size_;
+      if (batch_size_ > 0) {
+        if (asymmetric_) opt::asymmetric_quantize_floats(isa, x + b * batch_size_, batch_size_, qb, &scale, &offset);
+        else opt::symmetric_quantize_floats(isa, x + b * batch_size_, batch_size_, qb, &scale);
+      }
+      gemm.hybrid_init(offset, init);
+      for (int c = 0; c < g.out_c; ++c) mul[c] = scale * w_scales_[c];
+      const GemmS8::FloatOut fo{init, mul, bias, g.act_min, g.act_max, out + b * hw * g.out_c, g.out_c};
+      if (contiguous_rows(g)) {
+        gemm.run_float(ctx.exec(), hw, gemm.in_place(qb), ctx.scratch(scratch), fo);
+        continue;
+      }
+      // Padded taps: the zero point, so that (q - offset) * w = 0 as the skipped taps.
+      gemm.run_float(
+          ctx.exec(), hw,
+          [&](int64_t m, int8_t* tmp) { return conv_row(g, direct, q, b * hw + m, tmp, [&](int) { return offset; }); },
+          ctx.scratch(scratch), fo);
+    }
   }
 
  private:
@@ -433,9 +514,8 @@ class FullyConnectedHybridS8 : public FastKernel {
       zps[b] = zp;
     }
     const int32_t* sums = gemm.weight_sums().data();
-    const int64_t depth = depth_;
     gemm.run_raw(
-        ctx.exec(), batch_, [&](int64_t m, int8_t*) { return q + m * depth; }, ctx.scratch(scratch),
+        ctx.exec(), batch_, gemm.in_place(q), ctx.scratch(scratch),
         [&](int64_t m0, int rows, int nb, int ne, const int32_t* acc, int64_t stride) {
           for (int r = 0; r < rows; ++r) {
             const int64_t b = m0 + r;
@@ -582,10 +662,7 @@ class FullyConnectedS8 : public FastKernel {
 
   void run(OpContext& ctx) override {
     const int8_t* in = ctx.input(0).data_as<int8_t>();
-    const int64_t depth = depth_;
-    gemm.run(
-        ctx.exec(), batch_, [&](int64_t m, int8_t*) { return in + m * depth; }, ctx.output(0).data_as<int8_t>(),
-        units_, ctx.scratch(scratch));
+    gemm.run(ctx.exec(), batch_, gemm.in_place(in), ctx.output(0).data_as<int8_t>(), units_, ctx.scratch(scratch));
   }
 
  private:

@@ -56,6 +56,18 @@ struct GemmArgs {
   // out32 + m * out32_stride + n instead (the hybrid kernels' float epilogue follows).
   int32_t* out32;
   int64_t out32_stride;
+  // When set (the hybrid kernels' float epilogue, fused; out and out32 unused):
+  // out_f + m * out_f_stride + n gets clamp(float(acc) * f_mul[n] [+ f_bias[n]], f_lo, f_hi),
+  // each float operation rounded on its own, NaN passing through the clamp; init then
+  // holds the input offset's term too. f_mul and f_bias are read for valid channels only.
+  float* out_f;
+  int64_t out_f_stride;
+  const float* f_mul;
+  const float* f_bias;  // may be null: no addition
+  float f_lo, f_hi;
+  // vnni only: A's rows are the int8 values themselves, a_stride bytes apart, K a
+  // multiple of 4 (no packing: the tile flips the sign bits as it broadcasts them).
+  bool a_int8;
 };
 
 struct DwArgs {

@@ -60,7 +60,7 @@ inline int32_t load4(const uint8_t* p) {
 
 template <int MR, int NB>
 inline void tile(const GemmArgs& g, const uint8_t* a, const int8_t* w, int64_t wbs, int n0, int valid,
-                 int8_t* out, int32_t* out32) {
+                 int8_t* out, int32_t* out32, float* out_f) {
   __m256i acc[MR][NB];
 #pragma GCC unroll 4
   for (int j = 0; j < NB; ++j) {
@@ -81,6 +81,24 @@ inline void tile(const GemmArgs& g, const uint8_t* a, const int8_t* w, int64_t w
 #pragma GCC unroll 4
       for (int j = 0; j < NB; ++j) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(av, wv[j]));
     }
+  }
+  if (out_f) {
+    const __m256 lo = _mm256_set1_ps(g.f_lo), hi = _mm256_set1_ps(g.f_hi);
+#pragma GCC unroll 4
+    for (int j = 0; j < NB; ++j) {
+      const int v = valid - 8 * j;
+      const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(v), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+      const __m256 mul = _mm256_maskload_ps(g.f_mul + n0 + 8 * j, mask);
+      const __m256 bias = g.f_bias ? _mm256_maskload_ps(g.f_bias + n0 + 8 * j, mask) : _mm256_setzero_ps();
+#pragma GCC unroll 8
+      for (int i = 0; i < MR; ++i) {
+        __m256 r = _mm256_mul_ps(_mm256_cvtepi32_ps(acc[i][j]), mul);
+        if (g.f_bias) r = _mm256_add_ps(r, bias);
+        r = _mm256_min_ps(hi, _mm256_max_ps(lo, r));  // std::min(std::max(r, lo), hi)
+        _mm256_maskstore_ps(out_f + i * g.out_f_stride + n0 + 8 * j, mask, r);
+      }
+    }
+    return;
   }
   if (out32) {
     for (int j = 0; j < NB; ++j) {
@@ -106,10 +124,10 @@ inline void column(const GemmArgs& g, const int8_t* w, int64_t wbs, int n0, int 
   int m = 0;
   for (; m + kMr <= g.rows; m += kMr)
     tile<kMr, NB>(g, g.a + m * g.a_stride, w, wbs, n0, valid, g.out + m * g.out_stride,
-                  g.out32 ? g.out32 + m * g.out32_stride : nullptr);
+                  g.out32 ? g.out32 + m * g.out32_stride : nullptr, g.out_f ? g.out_f + m * g.out_f_stride : nullptr);
   for (; m < g.rows; ++m)
     tile<1, NB>(g, g.a + m * g.a_stride, w, wbs, n0, valid, g.out + m * g.out_stride,
-                g.out32 ? g.out32 + m * g.out32_stride : nullptr);
+                g.out32 ? g.out32 + m * g.out32_stride : nullptr, g.out_f ? g.out_f + m * g.out_f_stride : nullptr);
 }
 
 }  // namespace

@@ -40,11 +40,4 @@ void asymmetric_quantize_floats(Isa isa, const float* x, int64_t n, int8_t* q, f
   x86::quantize_floats(isa >= Isa::kAvx512, x, static_cast<size_t>(n), 1.0f / *scale, static_cast<float>(*zero_point), -128, 127, q);
 }
 
-void hybrid_epilogue(Isa isa, const int32_t* acc, const int32_t* sums, uint32_t off, float scale, const float* w_scales,
-                     const float* bias, float lo, float hi, int64_t n, float* out) {
-  // The hybrid kernels exist from AVX2 up (make_conv_hybrid_s8).
-  if (isa >= Isa::kAvx512) x86::hybrid_epilogue_avx512(acc, sums, off, scale, w_scales, bias, lo, hi, static_cast<size_t>(n), out);
-  else x86::hybrid_epilogue_avx2(acc, sums, off, scale, w_scales, bias, lo, hi, static_cast<size_t>(n), out);
-}
-
 }  // namespace liteq::rt::opt

@@ -17,15 +17,6 @@ void quantize_floats_avx2(const float* x, size_t n, float inv, float zp, int32_t
 bool minmax_f32_avx512(const float* x, size_t n, float* mn, float* mx);
 void quantize_floats_avx512(const float* x, size_t n, float inv, float zp, int32_t lo, int32_t hi, int8_t* q);
 
-// The hybrid kernels' float epilogue over n outputs of one row (conv.cc's eval_hybrid):
-// out[i] = clamp(float(acc[i] - off * sums[i]) * (scale * w_scales[i]) [+ bias[i]], lo, hi),
-// the int32 part wrapping, each float operation rounded separately in the reference's
-// order (bias may be null).
-void hybrid_epilogue_avx2(const int32_t* acc, const int32_t* sums, uint32_t off, float scale, const float* w_scales,
-                          const float* bias, float lo, float hi, size_t n, float* out);
-void hybrid_epilogue_avx512(const int32_t* acc, const int32_t* sums, uint32_t off, float scale, const float* w_scales,
-                            const float* bias, float lo, float hi, size_t n, float* out);
-
 // The best of the two for an exec level (>= AVX2).
 inline bool minmax_f32(bool avx512, const float* x, size_t n, float* mn, float* mx) {
   return avx512 ? minmax_f32_avx512(x, n, mn, mx) : minmax_f32_avx2(x, n, mn, mx);

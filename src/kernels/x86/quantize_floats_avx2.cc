@@ -63,27 +63,4 @@ void quantize_floats_avx2(const float* x, size_t n, float inv, float zp, int32_t
   }
 }
 
-void hybrid_epilogue_avx2(const int32_t* acc, const int32_t* sums, uint32_t off, float scale, const float* w_scales,
-                          const float* bias, float lo, float hi, size_t n, float* out) {
-  const __m256i voff = _mm256_set1_epi32(static_cast<int32_t>(off));
-  const __m256 vscale = _mm256_set1_ps(scale), vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256i total =
-        _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + i)),
-                         _mm256_mullo_epi32(voff, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sums + i))));
-    __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(vscale, _mm256_loadu_ps(w_scales + i)));
-    if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(bias + i));
-    v = _mm256_min_ps(vhi, _mm256_max_ps(vlo, v));  // std::min(std::max(v, lo), hi)
-    _mm256_storeu_ps(out + i, v);
-  }
-  for (; i < n; ++i) {
-    const auto total = static_cast<int32_t>(static_cast<uint32_t>(acc[i]) - off * static_cast<uint32_t>(sums[i]));
-    float v = static_cast<float>(total) * (scale * w_scales[i]);
-    if (bias) v += bias[i];
-    v = v < lo ? lo : v;
-    out[i] = hi < v ? hi : v;
-  }
-}
-
 }  // namespace liteq::rt::x86

@@ -64,20 +64,4 @@ void quantize_floats_avx512(const float* x, size_t n, float inv, float zp, int32
   }
 }
 
-void hybrid_epilogue_avx512(const int32_t* acc, const int32_t* sums, uint32_t off, float scale, const float* w_scales,
-                            const float* bias, float lo, float hi, size_t n, float* out) {
-  const __m512i voff = _mm512_set1_epi32(static_cast<int32_t>(off));
-  const __m512 vscale = _mm512_set1_ps(scale), vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
-  for (size_t i = 0; i < n; i += 16) {
-    const __mmask16 m = n - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
-    const __m512i total = _mm512_sub_epi32(_mm512_maskz_loadu_epi32(m, acc + i),
-                                           _mm512_mullo_epi32(voff, _mm512_maskz_loadu_epi32(m, sums + i)));
-    __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(total), _mm512_mul_ps(vscale, _mm512_maskz_loadu_ps(m, w_scales + i)));
-    if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, bias + i));
-    // std::min(std::max(v, lo), hi), NaN passing through as there.
-    v = _mm512_min_ps(vhi, _mm512_max_ps(vlo, v));
-    _mm512_mask_storeu_ps(out + i, m, v);
-  }
-}
-
 }  // namespace liteq::rt::x86
