@@ -148,6 +148,13 @@ TEST_F(OptimizedF32Test, DepthwiseConv2D) {
   for (int w : {17, 20, 40, 51})
     cases.push_back({1 + w % 2, 5, w, 8, 8, w > 30 ? 5 : 3, 3, 1 + w % 3 % 2, 1, 1, w == 40 ? 2 : 1,
                      w == 20 ? rt::Padding::kValid : rt::Padding::kSame, w != 51});
+  // Rows in groups of 8 pixels (AVX-512 dw_reuse): full groups, a short last group,
+  // groups that reach over the left or right edge, both strides, 3 and 5 taps.
+  cases.push_back({1, 6, 29, 24, 24, 3, 3, 1, 1, 1, 1, rt::Padding::kSame, true});
+  cases.push_back({1, 7, 30, 20, 20, 5, 5, 2, 2, 1, 1, rt::Padding::kSame, false});
+  cases.push_back({1, 5, 23, 40, 40, 5, 5, 1, 1, 1, 1, rt::Padding::kValid, true});
+  cases.push_back({2, 7, 7, 48, 48, 5, 5, 1, 1, 1, 1, rt::Padding::kSame, true});
+  cases.push_back({1, 9, 37, 17, 17, 3, 3, 2, 2, 1, 1, rt::Padding::kValid, true});
   cases.push_back({2, 12, 10, 24, 24, 5, 5, 1, 1, 1, 1, rt::Padding::kSame, true});
   cases.push_back({1, 12, 10, 19, 19, 3, 3, 1, 1, 2, 3, rt::Padding::kSame, true});
   cases.push_back({1, 13, 10, 35, 35, 3, 5, 2, 1, 1, 1, rt::Padding::kValid, true});

@@ -160,6 +160,80 @@ inline void dw_channels(const DepthwiseArgs& d, const float* in_b, int iy0, int 
   if (c0 < d.c) dw_pixels<1, P, true, G>(d, in_b, iy0, ix0, ky0, ky1, kx0, kx1, c0, out, lo, hi);
 }
 
+// As gemm_f32_avx512.cc's dw_reuse, 8 channels (TAIL: fewer, masked): P output pixels
+// of one row, each input vector loaded once for every (pixel, tap) that reads it; CHECK:
+// taps left or right of the row skipped. Same sums in the same order as dw_pixels.
+template <int P, int KW, int S, bool CHECK, bool TAIL>
+inline void dw_reuse(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0, int ky1, int ix0, int c0,
+                     __m256i mask, float* out, int np, __m256 lo, __m256 hi) {
+  constexpr int NX = (P - 1) * S + KW;  // inputs along x
+  __m256 acc[P];
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p) acc[p] = _mm256_setzero_ps();
+  for (int ky = ky0; ky < ky1; ++ky) {
+    const float* row = in_b + int64_t{iy0 + ky * d.dil_h} * d.in_w * d.in_c + c0;
+    const float* wp = d.filter + int64_t{ky} * KW * d.c_pad + c0;
+    __m256 w[KW];
+#pragma GCC unroll 8
+    for (int kx = 0; kx < KW; ++kx) w[kx] = _mm256_loadu_ps(wp + int64_t{kx} * d.c_pad);
+#pragma GCC unroll 32
+    for (int x = 0; x < NX; ++x) {
+      const int ix = ix0 + x;
+      if (CHECK && (ix < 0 || ix >= d.in_w)) continue;
+      const float* ip = row + int64_t{ix} * d.in_c;
+      const __m256 v = TAIL ? _mm256_maskload_ps(ip, mask) : _mm256_loadu_ps(ip);
+#pragma GCC unroll 16
+      for (int p = 0; p < P; ++p) {
+        const int kx = x - p * S;
+        if (kx >= 0 && kx < KW) acc[p] = _mm256_fmadd_ps(v, w[kx], acc[p]);
+      }
+    }
+  }
+  const __m256 bias = _mm256_loadu_ps(d.bias + c0);
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p) {
+    if (CHECK && p >= np) break;
+    const __m256 y = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(acc[p], bias), lo), hi);
+    float* o = out + int64_t{p} * d.c + c0;
+    if (TAIL) _mm256_maskstore_ps(o, mask, y);
+    else _mm256_storeu_ps(o, y);
+  }
+}
+
+template <int KW, int S, bool TAIL>
+inline void dw_reuse_block(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0, int ky1, int c0,
+                           float* out_row, __m256 lo, __m256 hi) {
+  constexpr int P = 8;
+  const __m256i mask = tail_mask(d.c - c0);
+  for (int ox = 0; ox < d.out_w; ox += P) {
+    const int ix0 = ox * S - d.pad_left;
+    float* out = out_row + int64_t{ox} * d.c;
+    if (ox + P <= d.out_w && ix0 >= 0 && ix0 + (P - 1) * S + KW <= d.in_w)
+      dw_reuse<P, KW, S, false, TAIL>(d, in_b, iy0, ky0, ky1, ix0, c0, mask, out, P, lo, hi);
+    else
+      dw_reuse<P, KW, S, true, TAIL>(d, in_b, iy0, ky0, ky1, ix0, c0, mask, out, d.out_w - ox, lo, hi);
+  }
+}
+
+// One output row with dw_reuse: groups of 8 pixels, 8 channels at a time.
+template <int KW, int S>
+void dw_reuse_row(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0, int ky1, float* out_row, __m256 lo,
+                  __m256 hi) {
+  int c0 = 0;
+  for (; c0 + kVl <= d.c; c0 += kVl) dw_reuse_block<KW, S, false>(d, in_b, iy0, ky0, ky1, c0, out_row, lo, hi);
+  if (c0 < d.c) dw_reuse_block<KW, S, true>(d, in_b, iy0, ky0, ky1, c0, out_row, lo, hi);
+}
+
+using DwRowFn = void (*)(const DepthwiseArgs&, const float*, int, int, int, float*, __m256, __m256);
+DwRowFn dw_reuse_fn(const DepthwiseArgs& d) {
+  if (d.multiplier != 1 || d.dil_w != 1) return nullptr;
+  if (d.kw == 3 && d.stride_w == 1) return dw_reuse_row<3, 1>;
+  if (d.kw == 3 && d.stride_w == 2) return dw_reuse_row<3, 2>;
+  if (d.kw == 5 && d.stride_w == 1) return dw_reuse_row<5, 1>;
+  if (d.kw == 5 && d.stride_w == 2) return dw_reuse_row<5, 2>;
+  return nullptr;
+}
+
 inline void tap_range(int p0, int dil, int taps, int size, int* t0, int* t1) {
   int a = 0;
   while (a < taps && p0 + a * dil < 0) ++a;
@@ -174,6 +248,7 @@ inline void tap_range(int p0, int dil, int taps, int size, int* t0, int* t1) {
 void depthwise_f32_avx2(const DepthwiseArgs& d, int64_t row_begin, int64_t row_end) {
   const __m256 lo = _mm256_set1_ps(d.lo), hi = _mm256_set1_ps(d.hi);
   const bool gather = d.multiplier != 1;
+  const DwRowFn reuse = dw_reuse_fn(d);
   for (int64_t r = row_begin; r < row_end; ++r) {
     const int64_t b = r / d.out_h;
     const int oy = static_cast<int>(r % d.out_h);
@@ -182,6 +257,10 @@ void depthwise_f32_avx2(const DepthwiseArgs& d, int64_t row_begin, int64_t row_e
     int ky0, ky1;
     tap_range(iy0, d.dil_h, d.kh, d.in_h, &ky0, &ky1);
     float* out_row = d.output + r * d.out_w * d.c;
+    if (reuse) {
+      reuse(d, in_b, iy0, ky0, ky1, out_row, lo, hi);
+      continue;
+    }
     for (int ox = 0; ox < d.out_w;) {
       const int ix0 = ox * d.stride_w - d.pad_left;
       int kx0, kx1;
