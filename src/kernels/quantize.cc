@@ -172,8 +172,10 @@ void eval_quantize(OpContext& ctx) {
   if (ctx.exec().isa >= Isa::kAvx2 && s.layout.channels == 1 &&
       (out.type == DType::kInt8 || out.type == DType::kUInt8)) {
     const bool u8 = out.type == DType::kUInt8;
+    const bool avx512 = ctx.exec().isa >= Isa::kAvx512;
     parallel_for(ctx.exec(), static_cast<size_t>(input.num_elements()), 16384, [&](size_t b, size_t e) {
-      x86::quantize_f32_8bit_avx2(in + b, out.data + b, e - b, scale[0], static_cast<double>(zp[0]), u8);
+      if (avx512) x86::quantize_f32_8bit_avx512(in + b, out.data + b, e - b, scale[0], static_cast<double>(zp[0]), u8);
+      else x86::quantize_f32_8bit_avx2(in + b, out.data + b, e - b, scale[0], static_cast<double>(zp[0]), u8);
     });
     return;
   }

@@ -1,5 +1,5 @@
-// The AVX2 QUANTIZE (float32 -> int8/uint8/int16) and int8 RESIZE_BILINEAR (and its AVX-512 rows)
-// (kernels/x86/data_s8_avx2.cc) against the reference, bit for bit, over every tail,
+// The AVX2 and AVX-512 QUANTIZE (float32 -> int8/uint8/int16) and int8 RESIZE_BILINEAR (and its
+// AVX-512 rows) (kernels/x86/data_s8_avx2.cc, data_s8_avx512.cc) against the reference, bit for bit, over every tail,
 // rounding ties, NaN and infinities, and 1..3 threads. Skips where the CPU lacks AVX2.
 #include <gtest/gtest.h>
 
@@ -48,6 +48,8 @@ TEST(OptimizedDataS8, QuantizeBitExactWithReference) {
       const auto want = run({});
       EXPECT_EQ(run({rt::Isa::kAvx2, nullptr}), want) << "n=" << n << " " << dtype_name(type);
       EXPECT_EQ(run({rt::Isa::kAvx2, &pool}), want) << "n=" << n << " " << dtype_name(type);
+      if (rt::detect_isa() >= rt::Isa::kAvx512)
+        EXPECT_EQ(run({rt::Isa::kAvx512, nullptr}), want) << "n=" << n << " " << dtype_name(type);
     }
   }
   // Long enough to be split over the threads.
@@ -100,6 +102,33 @@ void check_resize(uint32_t seed, std::initializer_list<int> channel_counts, std:
 }
 
 // int8: AVX2 per pixel; AVX-512 rows for 8 or 16k channels.
+// The AVX-512 QUANTIZE rounds a float32 estimate of x / scale: values at, and one float
+// step either side of, every half-integer quotient (exact ties with power-of-two scales,
+// near ones with any scale), where the estimate alone would round some the wrong way.
+TEST(OptimizedDataS8, QuantizeNearTiesBitExactWithReference) {
+  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  std::mt19937 rng(13);
+  for (int trial = 0; trial < 40; ++trial) {
+    const bool pow2 = trial % 4 == 0;
+    const float scale = pow2 ? std::exp2(static_cast<float>(static_cast<int>(rng() % 12) - 9))
+                             : std::exp2(std::uniform_real_distribution<float>(-9, 2)(rng));
+    const DType type = trial % 2 ? DType::kUInt8 : DType::kInt8;
+    const int64_t zp = type == DType::kInt8 ? static_cast<int>(rng() % 256) - 128 : static_cast<int64_t>(rng() % 256);
+    std::vector<float> x;
+    for (int k = -300; k <= 300; ++k) {
+      const float tie = (static_cast<float>(k) + 0.5f) * scale;
+      x.push_back(tie);
+      x.push_back(std::nextafter(tie, 0.f));
+      x.push_back(std::nextafter(tie, tie < 0 ? -1e9f : 1e9f));
+    }
+    auto run = [&](rt::ExecConfig e) {
+      const int n = static_cast<int>(x.size());
+      return OpRunner(Op::QUANTIZE).input(f32({1, n}, x)).output(type, per_tensor(scale, zp)).exec(e).run()[0].bytes;
+    };
+    EXPECT_EQ(run({rt::Isa::kAvx512, nullptr}), run({})) << "scale " << scale << " " << dtype_name(type);
+  }
+}
+
 TEST(OptimizedDataS8, ResizeBilinearBitExactWithReference) {
   REQUIRE_AVX2();
   check_resize<int8_t>(5, {1, 3, 7, 8, 9, 16, 24, 32, 33}, {rt::Isa::kAvx2, rt::Isa::kAvx512});

@@ -10,6 +10,11 @@ namespace liteq::rt::x86 {
 // q = clamp(round_half_away(double(x) / scale) + zero_point, lo, hi), NaN -> zero point;
 // out is int8 (is_unsigned = 0) or uint8 (1).
 void quantize_f32_8bit_avx2(const float* in, void* out, size_t n, double scale, double zero_point, int is_unsigned);
+// The same with AVX-512 (same results): the quotient estimated in float32 as x * (1 / scale),
+// within |q| * 2^-23 of x / scale, rounded from it wherever no half-integer can lie in
+// between; vectors with a lane within 2^-11 of a tie (|q| < 2048; beyond, the result is
+// clamped whatever the rounding) take the reference's double division.
+void quantize_f32_8bit_avx512(const float* in, void* out, size_t n, double scale, double zero_point, int is_unsigned);
 // The same to int16 (clamped to [-32768, 32767]).
 void quantize_f32_s16_avx2(const float* in, int16_t* out, size_t n, double scale, double zero_point);
 

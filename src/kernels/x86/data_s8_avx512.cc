@@ -1,6 +1,7 @@
 // AVX-512 int8 bilinear resize rows and int8 DEQUANTIZE; see data_s8.h.
 #include <immintrin.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "kernels/x86/data_s8.h"
@@ -32,7 +33,44 @@ inline __m128i lanes(__m128i a0, __m128i a1, __m128i b0, __m128i b1, __m512i wx,
   return _mm512_cvtepi32_epi8(_mm512_srai_epi32(_mm512_add_epi32(t, adj), 20));
 }
 
+// The reference's quantization of one value (reference/quantize.h).
+inline int32_t quantize_exact(float x, double scale, double zp, double lo, double hi) {
+  double q = std::round(static_cast<double>(x) / scale) + zp;
+  if (std::isnan(q)) q = zp;
+  q = q < lo ? lo : (q > hi ? hi : q);
+  return static_cast<int32_t>(q);
+}
+
 }  // namespace
+
+void quantize_f32_8bit_avx512(const float* in, void* out, size_t n, double scale, double zero_point, int is_unsigned) {
+  const double dlo = is_unsigned ? 0.0 : -128.0, dhi = is_unsigned ? 255.0 : 127.0;
+  const __m512 inv = _mm512_set1_ps(static_cast<float>(1.0 / scale)), zp = _mm512_set1_ps(static_cast<float>(zero_point));
+  const __m512 lo = _mm512_set1_ps(static_cast<float>(dlo)), hi = _mm512_set1_ps(static_cast<float>(dhi));
+  const __m512 sign_bit = _mm512_set1_ps(-0.0f), half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f);
+  const __m512 window = _mm512_set1_ps(1.0f / 2048), limit = _mm512_set1_ps(2048.0f);
+  auto* o = static_cast<int8_t*>(out);
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __m512 x = _mm512_maskz_loadu_ps(m, in + i);
+    const __m512 y = _mm512_mul_ps(x, inv);
+    const __m512 t = _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    const __m512 frac = _mm512_andnot_ps(sign_bit, _mm512_sub_ps(y, t));  // |y - t|, exact
+    const __m512 near = _mm512_andnot_ps(sign_bit, _mm512_sub_ps(frac, half));
+    const __mmask16 unsure = _mm512_cmp_ps_mask(near, window, _CMP_LT_OQ) &
+                             _mm512_cmp_ps_mask(_mm512_andnot_ps(sign_bit, y), limit, _CMP_LT_OQ) & m;
+    if (unsure) {
+      for (size_t j = i; j < n && j < i + 16; ++j) o[j] = static_cast<int8_t>(quantize_exact(in[j], scale, zero_point, dlo, dhi));
+      continue;
+    }
+    const __m512 step = _mm512_or_ps(_mm512_and_ps(y, sign_bit), one);
+    __m512 q = _mm512_mask_add_ps(t, _mm512_cmp_ps_mask(frac, half, _CMP_GE_OQ), t, step);
+    q = _mm512_add_ps(q, zp);
+    q = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), q, zp);  // NaN -> zero point
+    q = _mm512_min_ps(_mm512_max_ps(q, lo), hi);
+    _mm512_mask_cvtepi32_storeu_epi8(o + i, m, _mm512_cvtps_epi32(q));  // exact: an integer in range
+  }
+}
 
 void resize_bilinear_row_s8_avx512(const int8_t* row0, const int8_t* row1, const int32_t* lo, const int32_t* hi,
                                    const int32_t* wx, int32_t wy0, int32_t wy1, int8_t* out, int out_w,
