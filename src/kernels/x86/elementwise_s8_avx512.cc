@@ -63,6 +63,7 @@ struct Consts {
   __m512i off1, off2, off_out, m1, m2, m_out, lo, hi;
   __m512i m1h, m1l, m2h, m2l;  // rescale8's halves of m1, m2
   __m512 out_scale, out_zp, near_half;  // out_rescale's float estimate
+  __m512 in1_scale, in2_scale, all_near;  // the whole op's float estimate (kAll)
 };
 
 // The output rescale of the 8-bit ADD, clamp(round(round(s * m / 2^31) / 2^E) + offset),
@@ -88,9 +89,20 @@ inline __m512i out_rescale(__m512i sum, const Consts& c, const QuantBinaryArgs& 
 
 // kFast8: an int8 ADD/SUB whose input rescales rescale8 computes. kExact1 / kExact2: that
 // input's multiplier is 2^30 with shift 0, as TFLite gives the input of the larger scale:
-// its rescale is exactly v * 2^19.
-template <int kOp, bool kFast8, bool kExact1, bool kExact2>
+// its rescale is exactly v * 2^19. kAll (with kFast8): the whole op estimated in float32
+// first (all_float_window); vectors with a lane too near a half take the exact steps.
+template <int kOp, bool kFast8, bool kExact1, bool kExact2, bool kAll = false>
 inline __m512i compute(__m512i a, __m512i b, const Consts& c, const QuantBinaryArgs& p) {
+  if constexpr (kAll) {
+    const __m512 v1 = _mm512_cvtepi32_ps(_mm512_add_epi32(a, c.off1));
+    const __m512 v2 = _mm512_cvtepi32_ps(_mm512_add_epi32(b, c.off2));
+    const __m512 y = _mm512_fmadd_ps(v2, c.in2_scale, _mm512_fmadd_ps(v1, c.in1_scale, c.out_zp));
+    const __m512 r = _mm512_roundscale_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m512 dist = _mm512_abs_ps(_mm512_sub_ps(y, r));
+    if (_mm512_cmp_ps_mask(dist, c.all_near, _CMP_GT_OQ) != 0) [[unlikely]]
+      return compute<kOp, true, kExact1, kExact2>(a, b, c, p);
+    return _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(r), c.lo), c.hi);
+  }
   __m512i raw;
   if constexpr (kOp == 2) {
     const __m512i prod = _mm512_mullo_epi32(_mm512_add_epi32(a, c.off1), _mm512_add_epi32(b, c.off2));
@@ -118,7 +130,7 @@ inline __m512i load16(const int16_t* p, __mmask16 k) { return _mm512_cvtepi16_ep
 inline void store16(int8_t* p, __mmask16 k, __m512i v) { _mm_mask_storeu_epi8(p, k, _mm512_cvtsepi32_epi8(v)); }
 inline void store16(int16_t* p, __mmask16 k, __m512i v) { _mm256_mask_storeu_epi16(p, k, _mm512_cvtsepi32_epi16(v)); }
 
-template <int kOp, bool kFast8, bool kExact1, bool kExact2, typename T>
+template <int kOp, bool kFast8, bool kExact1, bool kExact2, bool kAll, typename T>
 void loop(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const Consts& c,
           const QuantBinaryArgs& p) {
   const __m512i sa = _mm512_set1_epi32(a[0]), sb = _mm512_set1_epi32(b[0]);
@@ -127,8 +139,32 @@ void loop(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, cons
     const __mmask16 k = static_cast<__mmask16>((1u << r) - 1);
     const __m512i va = a_step ? load16(a + i, k) : sa;
     const __m512i vb = b_step ? load16(b + i, k) : sb;
-    store16(out + i, k, compute<kOp, kFast8, kExact1, kExact2>(va, vb, c, p));
+    store16(out + i, k, compute<kOp, kFast8, kExact1, kExact2, kAll>(va, vb, c, p));
   }
+}
+
+// The 8-bit ADD/SUB in one float32 estimate, y = v1 * A + v2 * B + offset (v = x + its
+// input offset, |v| <= 256; A, B the real products of each input's rescale and the
+// output's: A = m1 2^(20 - 31 - e1) * m_out 2^-(31 + E)), against the reference's
+// clamp(round(round(s * m_out / 2^31) / 2^E) + offset) with s = s1 + s2 (or s1 - s2),
+// s_i = round(round(v_i 2^20 m_i / 2^31) / 2^e_i):
+// - |s_i - v_i * 2^20 m_i / 2^(31 + e_i)| <= 1/2 + 2^-(e_i + 1) <= 1, so the inputs' roundings
+//   move the output value by at most 2 m_out / 2^(31 + E) <= 2^(1 - E);
+// - the output's first rounding moves it by at most 2^-(E + 1) (out_rescale);
+// - float32: A and B rounded, v1 * A + offset and + v2 * B each rounded once (fma), every
+//   term below 2^16: under 2^-23 (256 (|A| + |B|) + 600) where the result is near the
+//   range (elsewhere it is clamped whatever the rounding).
+// Where y is farther than the sum of these (and 2^-14 to spare) from every half-integer,
+// round(y) is the reference's result. Returns that distance limit, or -1 where it does not
+// apply (E <= 1, input shifts not right, terms too large, or a window below 1/4).
+double all_float_window(const QuantBinaryArgs& p, double a, double b) {
+  if (p.output_shift > -2 || p.input1_shift > 0 || p.input2_shift > 0) return -1;
+  const double terms = 256 * (std::fabs(a) + std::fabs(b));
+  if (terms > 65536) return -1;
+  const double mo = std::ldexp(static_cast<double>(p.output_multiplier), -31 + p.output_shift);
+  const double err = std::ldexp(terms + 600, -23) + std::ldexp(1.0, p.output_shift - 1) + 2 * mo + std::ldexp(1.0, -14);
+  const double window = 0.5 - err;
+  return window >= 0.25 ? window : -1;
 }
 
 template <int kOp, typename T>
@@ -136,7 +172,7 @@ void run(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const
   // rescale8 holds for 8-bit inputs (|x + offset| <= 255), the left shift 20 and right
   // input shifts; anything else takes the general steps.
   const bool fast8 = sizeof(T) == 1 && qs8_add_has_fast_path(p);
-  const Consts c{_mm512_set1_epi32(p.input1_offset),    _mm512_set1_epi32(p.input2_offset),
+  Consts c{_mm512_set1_epi32(p.input1_offset),    _mm512_set1_epi32(p.input2_offset),
                  _mm512_set1_epi32(p.output_offset),    _mm512_set1_epi32(p.input1_multiplier),
                  _mm512_set1_epi32(p.input2_multiplier), _mm512_set1_epi32(p.output_multiplier),
                  _mm512_set1_epi32(p.act_min),          _mm512_set1_epi32(p.act_max),
@@ -149,14 +185,29 @@ void run(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const
                  // left output shift, where the float path is not used).
                  _mm512_set1_ps(p.output_shift < -1 ? static_cast<float>(0.5 - std::ldexp(1.0, p.output_shift - 1) -
                                                                          std::ldexp(1.0, -12))
-                                                    : -1.0f)};
-  if (kOp == 2 || !fast8) return loop<kOp, false, false, false>(a, a_step, b, b_step, out, n, c, p);
+                                                    : -1.0f),
+           _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_set1_ps(-1.0f)};  // kAll's: below
+  if (kOp == 2 || !fast8) return loop<kOp, false, false, false, false>(a, a_step, b, b_step, out, n, c, p);
+  const double mo = std::ldexp(static_cast<double>(p.output_multiplier), -31 + std::min(p.output_shift, 0));
+  const double sa = std::ldexp(static_cast<double>(p.input1_multiplier), -11 + std::min(p.input1_shift, 0)) * mo;
+  const double sb = std::ldexp(static_cast<double>(p.input2_multiplier), -11 + std::min(p.input2_shift, 0)) * mo *
+                    (kOp == 1 ? -1 : 1);
+  const double window = all_float_window(p, sa, sb);
+  c.in1_scale = _mm512_set1_ps(static_cast<float>(sa));
+  c.in2_scale = _mm512_set1_ps(static_cast<float>(sb));
+  c.all_near = _mm512_set1_ps(static_cast<float>(window));
   const bool e1 = p.input1_multiplier == (1 << 30) && p.input1_shift == 0;
   const bool e2 = p.input2_multiplier == (1 << 30) && p.input2_shift == 0;
-  if (e1 && e2) return loop<kOp, true, true, true>(a, a_step, b, b_step, out, n, c, p);
-  if (e1) return loop<kOp, true, true, false>(a, a_step, b, b_step, out, n, c, p);
-  if (e2) return loop<kOp, true, false, true>(a, a_step, b, b_step, out, n, c, p);
-  loop<kOp, true, false, false>(a, a_step, b, b_step, out, n, c, p);
+  if (window > 0) {
+    if (e1 && e2) return loop<kOp, true, true, true, true>(a, a_step, b, b_step, out, n, c, p);
+    if (e1) return loop<kOp, true, true, false, true>(a, a_step, b, b_step, out, n, c, p);
+    if (e2) return loop<kOp, true, false, true, true>(a, a_step, b, b_step, out, n, c, p);
+    return loop<kOp, true, false, false, true>(a, a_step, b, b_step, out, n, c, p);
+  }
+  if (e1 && e2) return loop<kOp, true, true, true, false>(a, a_step, b, b_step, out, n, c, p);
+  if (e1) return loop<kOp, true, true, false, false>(a, a_step, b, b_step, out, n, c, p);
+  if (e2) return loop<kOp, true, false, true, false>(a, a_step, b, b_step, out, n, c, p);
+  loop<kOp, true, false, false, false>(a, a_step, b, b_step, out, n, c, p);
 }
 
 }  // namespace
