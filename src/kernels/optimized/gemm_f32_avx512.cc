@@ -177,15 +177,21 @@ inline void dw_c8_pairs(const DepthwiseArgs& d, const float* in_b, int iy0, int 
 // - 1 loads per filter row at stride 1, not P * KW. CHECK: some of the inputs lie left or
 // right of the row; those taps are skipped. Same sums in the same order as dw_pixels
 // (from 0, FMA over ky, then kx ascending), so the same bits.
-template <int P, int KW, int S, bool CHECK>
+//
+// Q (hybrid, DepthwiseArgs::q): the inputs are int8 (q - q_zp) widened to float, in_b
+// unused; the sums are exact integers, and the epilogue is the hybrid reference's.
+template <int P, int KW, int S, bool CHECK, bool Q>
 inline void dw_reuse(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0, int ky1, int ix0, int c0,
                      __mmask16 mask, float* out, int np, __m512 lo, __m512 hi) {
   constexpr int NX = (P - 1) * S + KW;  // inputs along x
   __m512 acc[P];
 #pragma GCC unroll 16
   for (int p = 0; p < P; ++p) acc[p] = _mm512_setzero_ps();
+  const __m512i zp = _mm512_set1_epi32(d.q_zp);
   for (int ky = ky0; ky < ky1; ++ky) {
-    const float* row = in_b + int64_t{iy0 + ky * d.dil_h} * d.in_w * d.in_c + c0;
+    const int64_t row_at = int64_t{iy0 + ky * d.dil_h} * d.in_w * d.in_c + c0;
+    const float* row = Q ? nullptr : in_b + row_at;
+    const int8_t* qrow = Q ? d.q + row_at : nullptr;
     const float* wp = d.filter + int64_t{ky} * KW * d.c_pad + c0;
     __m512 w[KW];
 #pragma GCC unroll 8
@@ -194,13 +200,31 @@ inline void dw_reuse(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0
     for (int x = 0; x < NX; ++x) {
       const int ix = ix0 + x;
       if (CHECK && (ix < 0 || ix >= d.in_w)) continue;
-      const __m512 v = _mm512_maskz_loadu_ps(mask, row + int64_t{ix} * d.in_c);
+      __m512 v;
+      if constexpr (Q)
+        v = _mm512_cvtepi32_ps(
+            _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(mask, qrow + int64_t{ix} * d.in_c)), zp));
+      else
+        v = _mm512_maskz_loadu_ps(mask, row + int64_t{ix} * d.in_c);
 #pragma GCC unroll 16
       for (int p = 0; p < P; ++p) {
         const int kx = x - p * S;
         if (kx >= 0 && kx < KW) acc[p] = _mm512_fmadd_ps(v, w[kx], acc[p]);
       }
     }
+  }
+  if constexpr (Q) {
+    const __m512 s_in = _mm512_set1_ps(d.q_scale), ws = _mm512_maskz_loadu_ps(mask, d.w_scale + c0);
+    const __m512 bias = d.bias ? _mm512_maskz_loadu_ps(mask, d.bias + c0) : _mm512_setzero_ps();
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p) {
+      if (CHECK && p >= np) break;
+      __m512 v = _mm512_mul_ps(_mm512_mul_ps(acc[p], s_in), ws);
+      if (d.bias) v = _mm512_add_ps(v, bias);
+      v = _mm512_min_ps(hi, _mm512_max_ps(lo, v));  // std::min(std::max(v, lo), hi), NaN kept
+      _mm512_mask_storeu_ps(out + int64_t{p} * d.c + c0, mask, v);
+    }
+    return;
   }
   const __m512 bias = _mm512_loadu_ps(d.bias + c0);
 #pragma GCC unroll 16
@@ -212,7 +236,7 @@ inline void dw_reuse(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0
 }
 
 // One output row with dw_reuse: groups of P pixels, 16 channels at a time.
-template <int KW, int S>
+template <int KW, int S, bool Q>
 void dw_reuse_row(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0, int ky1, float* out_row, __m512 lo,
                   __m512 hi) {
   constexpr int P = 8;  // 12 measured the same, 16 slower
@@ -222,22 +246,24 @@ void dw_reuse_row(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0, i
       const int ix0 = ox * S - d.pad_left;
       float* out = out_row + int64_t{ox} * d.c;
       if (ox + P <= d.out_w && ix0 >= 0 && ix0 + (P - 1) * S + KW <= d.in_w)
-        dw_reuse<P, KW, S, false>(d, in_b, iy0, ky0, ky1, ix0, c0, mask, out, P, lo, hi);
+        dw_reuse<P, KW, S, false, Q>(d, in_b, iy0, ky0, ky1, ix0, c0, mask, out, P, lo, hi);
       else
-        dw_reuse<P, KW, S, true>(d, in_b, iy0, ky0, ky1, ix0, c0, mask, out, d.out_w - ox, lo, hi);
+        dw_reuse<P, KW, S, true, Q>(d, in_b, iy0, ky0, ky1, ix0, c0, mask, out, d.out_w - ox, lo, hi);
     }
   }
 }
 
 using DwRowFn = void (*)(const DepthwiseArgs&, const float*, int, int, int, float*, __m512, __m512);
-DwRowFn dw_reuse_fn(const DepthwiseArgs& d) {
+template <bool Q>
+DwRowFn dw_reuse_fn_q(const DepthwiseArgs& d) {
   if (d.multiplier != 1 || d.dil_w != 1) return nullptr;
-  if (d.kw == 3 && d.stride_w == 1) return dw_reuse_row<3, 1>;
-  if (d.kw == 3 && d.stride_w == 2) return dw_reuse_row<3, 2>;
-  if (d.kw == 5 && d.stride_w == 1) return dw_reuse_row<5, 1>;
-  if (d.kw == 5 && d.stride_w == 2) return dw_reuse_row<5, 2>;
+  if (d.kw == 3 && d.stride_w == 1) return dw_reuse_row<3, 1, Q>;
+  if (d.kw == 3 && d.stride_w == 2) return dw_reuse_row<3, 2, Q>;
+  if (d.kw == 5 && d.stride_w == 1) return dw_reuse_row<5, 1, Q>;
+  if (d.kw == 5 && d.stride_w == 2) return dw_reuse_row<5, 2, Q>;
   return nullptr;
 }
+DwRowFn dw_reuse_fn(const DepthwiseArgs& d) { return d.q ? dw_reuse_fn_q<true>(d) : dw_reuse_fn_q<false>(d); }
 
 template <int P, bool G>
 inline void dw_channels(const DepthwiseArgs& d, const float* in_b, int iy0, int ix0, int ky0, int ky1, int kx0,
@@ -259,10 +285,14 @@ inline void tap_range(int p0, int dil, int taps, int size, int* t0, int* t1) {
 
 }  // namespace
 
+bool depthwise_hybrid_avx512_fits(const DepthwiseArgs& d) {
+  return dw_reuse_fn_q<true>(d) != nullptr && int64_t{d.kh} * d.kw <= 512;
+}
+
 void depthwise_f32_avx512(const DepthwiseArgs& d, int64_t row_begin, int64_t row_end) {
   const __m512 lo = _mm512_set1_ps(d.lo), hi = _mm512_set1_ps(d.hi);
   const bool gather = d.multiplier != 1;
-  const bool pairs8 = d.c == 8 && !gather && d.stride_w == 1;
+  const bool pairs8 = d.c == 8 && !gather && d.stride_w == 1 && !d.q;
   const DwRowFn reuse = pairs8 ? nullptr : dw_reuse_fn(d);
   for (int64_t r = row_begin; r < row_end; ++r) {
     const int64_t b = r / d.out_h;
