@@ -6,6 +6,7 @@
 //                  output's quantized domain.
 //   DIV:           float32 (with fused activation)
 //   MAXIMUM/MINIMUM: float32, int32, int64, int8, uint8, int16 (raw values compared)
+#include <cstring>
 #include <limits>
 
 #include <fmt/ranges.h>
@@ -39,8 +40,6 @@ struct BinaryState {
   // kernels/x86/elementwise_s8.h, when it covers the case.
   bool fast_s8 = false;
   x86::QuantBinaryArgs fast_args{};
-  // Large same-shape int8 operands on AVX-512: the op tabulated over all (a, b) pairs.
-  std::vector<int8_t> pair_table;
   // The vectorized float ADD/SUB/MUL/DIV (kernels/x86/act_f32.h), when it covers the case.
   decltype(&x86::binary_f32_avx2) fast_f32 = nullptr;
 };
@@ -106,7 +105,9 @@ void run_vectorized(OpContext& ctx, const BinaryState& st, const T* a, const T* 
     const size_t runs = static_cast<size_t>((sh.size + run - 1) / run);
     parallel_for(exec, runs, std::max<size_t>(1, 16384 / static_cast<size_t>(run)), [&](size_t begin, size_t end) {
       T rep[8192];
-      for (int64_t i = 0; i < run; ++i) rep[i] = vec[i % C];
+      std::memcpy(rep, vec, static_cast<size_t>(C) * sizeof(T));
+      for (int64_t have = C; have < run; have *= 2)
+        std::memcpy(rep + have, rep, static_cast<size_t>(std::min(have, run - have)) * sizeof(T));
       for (size_t r = begin; r < end; ++r) {
         const int64_t off = static_cast<int64_t>(r) * run;
         const size_t n = static_cast<size_t>(std::min<int64_t>(run, sh.size - off));
@@ -137,8 +138,6 @@ void run_vectorized(OpContext& ctx, const BinaryState& st, const T* a, const T* 
   });
 }
 
-constexpr int64_t kPairTableMinElements = 65536;
-
 // Picks the vectorized int8 kernel: int8 ADD/SUB (general path) or MUL, no broadcasting
 // but a scalar operand, and AVX2 allowed.
 template <BinOp kOp>
@@ -164,27 +163,10 @@ void prepare_fast_s8(OpContext& ctx, BinaryState& st) {
     return;
   st.fast_s8 = true;
   ctx.set_fast(true);
-  // A 64 KiB table pays from about its own size in elements where the vector steps are
-  // 64-bit (pose_landmark_full int8 ADD, before the 32-bit steps: 1.23 -> 0.78 ms per
-  // invoke). ADD/SUB with TFLite's parameters compute faster than they look up (0.54 ms).
-  const int op = kOp == BinOp::kMul ? 2 : kOp == BinOp::kSub ? 1 : 0;
-  const bool computes_faster = op != 2 && x86::qs8_add_has_fast_path(f);
-  if (ctx.exec().isa >= Isa::kAvx512 && t == DType::kInt8 && st.shape.kind == ref::BinaryShape::Kind::kSame &&
-      st.shape.size >= kPairTableMinElements && !computes_faster) {
-    st.pair_table.resize(x86::kPairTableBytes);
-    x86::qs8_binary_table_avx512(st.pair_table.data(), f, op);
-    ctx.add_state_bytes(st.pair_table.size());
-  }
 }
 
 template <BinOp kOp>
 void eval_fast_s8(OpContext& ctx, const BinaryState& st, const int8_t* a, const int8_t* b, int8_t* out) {
-  if (!st.pair_table.empty()) {
-    run_vectorized(ctx, st, a, b, out, 0, [&](const int8_t* pa, int, const int8_t* pb, int, int8_t* po, size_t n) {
-      x86::qs8_lookup_avx512(pa, pb, po, n, st.pair_table.data());
-    });
-    return;
-  }
   const int op = kOp == BinOp::kMul ? 2 : kOp == BinOp::kSub ? 1 : 0;
   const auto kernel = ctx.exec().isa >= Isa::kAvx512 ? x86::qs8_binary_avx512 : x86::qs8_binary_avx2;
   run_vectorized(ctx, st, a, b, out, 0, [&](const int8_t* pa, int sa, const int8_t* pb, int sb, int8_t* po, size_t n) {

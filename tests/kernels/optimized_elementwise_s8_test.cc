@@ -85,10 +85,9 @@ TEST(OptimizedElementwiseS8, LongArraysAcrossThreads) {
   }
 }
 
-// Same-shape operands of 65536 elements or more: MUL takes the tabulated path on AVX-512
-// (every (a, b) pair computed once at prepare, then looked up), ADD and SUB the 32-bit
-// vector steps with their float estimate of the output rescale; random operands over
-// 262,157 elements meet nearly every pair a few times.
+// Same-shape operands of 65536 elements or more, split over threads: ADD and SUB take the
+// 32-bit vector steps with their float estimate, MUL its float estimate of the product's
+// rescale; random operands over 262,157 elements meet nearly every pair a few times.
 TEST(OptimizedElementwiseS8, LargeSameShapeOperands) {
   if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
   std::mt19937 rng(23);
@@ -213,6 +212,45 @@ TEST(OptimizedElementwiseS8, AddFromScalesEveryPairBitExact) {
   EXPECT_EQ(checked, 240);
   EXPECT_LE(min_shift, -20);
   EXPECT_GE(max_shift, -16);
+}
+
+// MUL, parameters as TFLite derives them from real scales (output multiplier s1 s2 / so):
+// the product's rescale is estimated in float32 and takes the exact steps near a rounding
+// tie; every input pair against the reference, also with power-of-two scales (exact ties).
+TEST(OptimizedElementwiseS8, MulFromScalesEveryPairBitExact) {
+  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  std::mt19937 rng(43);
+  const EveryPair pairs;
+  std::uniform_real_distribution<double> log2_scale(-10, 0), log2_ratio(-12, -2);
+  std::uniform_int_distribution<int32_t> zp(-128, 127);
+  std::vector<int8_t> out(pairs.a.size());
+  int checked = 0;
+  for (int round = 0; round < 100; ++round) {
+    const bool pow2 = round % 4 == 0;
+    const double s1 = std::exp2(pow2 ? std::floor(log2_scale(rng)) : log2_scale(rng));
+    const double s2 = std::exp2(pow2 ? std::floor(log2_scale(rng)) : log2_scale(rng));
+    const double so = s1 * s2 / std::exp2(pow2 ? std::floor(log2_ratio(rng)) : log2_ratio(rng));
+    rt::ref::QuantMulParams r;
+    r.input1_offset = -zp(rng);
+    r.input2_offset = -zp(rng);
+    r.output_offset = zp(rng);
+    rt::quantize_multiplier(s1 * s2 / so, &r.output_multiplier, &r.output_shift);
+    r.act_min = round % 3 == 0 ? r.output_offset : -128;
+    r.act_max = 127;
+    const rt::x86::QuantBinaryArgs p{r.input1_offset, r.input2_offset, r.output_offset, 0, 0, 0, 0, 0,
+                                     r.output_multiplier, r.output_shift, r.act_min, r.act_max};
+    rt::x86::qs8_binary_avx512(pairs.a.data(), 1, pairs.b.data(), 1, out.data(), out.size(), p, 2);
+    int bad = 0;
+    for (size_t i = 0; i < out.size(); ++i) {
+      const int32_t want = rt::ref::quant_mul_one(r, pairs.a[i], pairs.b[i]);
+      if (out[i] != want && bad++ < 3)
+        ADD_FAILURE() << "round " << round << " a=" << int(pairs.a[i]) << " b=" << int(pairs.b[i]) << ": "
+                      << int(out[i]) << " want " << want;
+    }
+    EXPECT_EQ(bad, 0) << "round " << round;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 100);
 }
 
 // rescale8 itself: every 9-bit input against the reference's fixed-point steps, for

@@ -35,6 +35,11 @@ void qs16_binary_avx512(const int16_t* a, int a_step, const int16_t* b, int b_st
 // |v[i]| <= 255, m in [0, 2^31), e >= 0, in 32-bit arithmetic.
 void qs8_rescale_avx512(const int32_t* v, size_t n, int32_t m, int e, int32_t* out);
 
+// The 8-bit MUL's: its product (|x + offset| <= 256 each) exact in float32, its rescale
+// estimated there (AVX-512), the exact steps near a rounding tie.
+inline bool qs8_mul_has_fast_path(const QuantBinaryArgs& p) {
+  return p.input1_offset >= -128 && p.input1_offset <= 128 && p.input2_offset >= -128 && p.input2_offset <= 128;
+}
 // Whether qs8_binary_avx512's ADD/SUB takes its 32-bit steps for these parameters (the
 // input rescales exact in 32 bits, the output rescale estimated in float32 and checked):
 // TFLite's parameters for int8 always do. A header-only test of the parameters.
@@ -43,12 +48,5 @@ inline bool qs8_add_has_fast_path(const QuantBinaryArgs& p) {
          p.input1_offset <= 128 && p.input2_offset >= -128 && p.input2_offset <= 128 && p.input1_multiplier >= 0 &&
          p.input2_multiplier >= 0;
 }
-
-// Large same-shape operands: the op is a function of the pair (a, b), so it can be
-// tabulated once (prepare) and looked up (eval), exactly. table has kPairTableBytes
-// bytes: out(a, b) at [(a + 128) * 256 + (b + 128)], plus 3 bytes of padding.
-constexpr size_t kPairTableBytes = 65536 + 3;
-void qs8_binary_table_avx512(int8_t* table, const QuantBinaryArgs& p, int op);
-void qs8_lookup_avx512(const int8_t* a, const int8_t* b, int8_t* out, size_t n, const int8_t* table);
 
 }  // namespace liteq::rt::x86

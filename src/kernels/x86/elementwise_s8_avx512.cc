@@ -87,7 +87,7 @@ inline __m512i out_rescale(__m512i sum, const Consts& c, const QuantBinaryArgs& 
   return _mm512_cvtps_epi32(r);
 }
 
-// kFast8: an int8 ADD/SUB whose input rescales rescale8 computes. kExact1 / kExact2: that
+// kFast8: an int8 ADD/SUB whose input rescales rescale8 computes, or an 8-bit MUL. kExact1 / kExact2: that
 // input's multiplier is 2^30 with shift 0, as TFLite gives the input of the larger scale:
 // its rescale is exactly v * 2^19. kAll (with kFast8): the whole op estimated in float32
 // first (all_float_window); vectors with a lane too near a half take the exact steps.
@@ -106,6 +106,9 @@ inline __m512i compute(__m512i a, __m512i b, const Consts& c, const QuantBinaryA
   __m512i raw;
   if constexpr (kOp == 2) {
     const __m512i prod = _mm512_mullo_epi32(_mm512_add_epi32(a, c.off1), _mm512_add_epi32(b, c.off2));
+    // 8-bit (kFast8): |prod| <= 256 * 256 is exact in float32, and the product's rescale is
+    // the ADD's output rescale (out_rescale), with the same bound.
+    if constexpr (kFast8) return _mm512_min_epi32(_mm512_max_epi32(out_rescale(prod, c, p), c.lo), c.hi);
     raw = mbqm(prod, c.m_out, p.output_shift);
   } else if constexpr (kFast8) {
     const __m512i v1 = _mm512_add_epi32(a, c.off1), v2 = _mm512_add_epi32(b, c.off2);
@@ -187,7 +190,11 @@ void run(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const
                                                                          std::ldexp(1.0, -12))
                                                     : -1.0f),
            _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_set1_ps(-1.0f)};  // kAll's: below
-  if (kOp == 2 || !fast8) return loop<kOp, false, false, false, false>(a, a_step, b, b_step, out, n, c, p);
+  if (kOp == 2) {
+    if (sizeof(T) == 1 && qs8_mul_has_fast_path(p)) return loop<kOp, true, false, false, false>(a, a_step, b, b_step, out, n, c, p);
+    return loop<kOp, false, false, false, false>(a, a_step, b, b_step, out, n, c, p);
+  }
+  if (!fast8) return loop<kOp, false, false, false, false>(a, a_step, b, b_step, out, n, c, p);
   const double mo = std::ldexp(static_cast<double>(p.output_multiplier), -31 + std::min(p.output_shift, 0));
   const double sa = std::ldexp(static_cast<double>(p.input1_multiplier), -11 + std::min(p.input1_shift, 0)) * mo;
   const double sb = std::ldexp(static_cast<double>(p.input2_multiplier), -11 + std::min(p.input2_shift, 0)) * mo *
@@ -235,30 +242,6 @@ void qs8_rescale_avx512(const int32_t* v, size_t n, int32_t m, int e, int32_t* o
   for (size_t i = 0; i < n; i += 16) {
     const __mmask16 k = n - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
     _mm512_mask_storeu_epi32(out + i, k, rescale8(_mm512_maskz_loadu_epi32(k, v + i), mh, ml, e));
-  }
-}
-
-void qs8_binary_table_avx512(int8_t* table, const QuantBinaryArgs& p, int op) {
-  int8_t b[256];
-  for (int i = 0; i < 256; ++i) b[i] = static_cast<int8_t>(i - 128);
-  for (int i = 0; i < 256; ++i) {
-    const auto a = static_cast<int8_t>(i - 128);
-    qs8_binary_avx512(&a, 0, b, 1, table + i * 256, 256, p, op);
-  }
-  table[65536] = table[65537] = table[65538] = 0;
-}
-
-void qs8_lookup_avx512(const int8_t* a, const int8_t* b, int8_t* out, size_t n, const int8_t* table) {
-  const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
-  for (size_t i = 0; i < n; i += 16) {
-    const size_t r = n - i < 16 ? n - i : 16;
-    const __mmask16 k = static_cast<__mmask16>((1u << r) - 1);
-    // Index (a + 128) * 256 + (b + 128); each gathered dword's low byte is the result.
-    const __m512i ia = _mm512_cvtepu8_epi32(_mm_xor_si128(_mm_maskz_loadu_epi8(k, a + i), flip));
-    const __m512i ib = _mm512_cvtepu8_epi32(_mm_xor_si128(_mm_maskz_loadu_epi8(k, b + i), flip));
-    const __m512i idx = _mm512_or_si512(_mm512_slli_epi32(ia, 8), ib);
-    const __m512i v = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), k, idx, table, 1);
-    _mm_mask_storeu_epi8(out + i, k, _mm512_cvtepi32_epi8(v));
   }
 }
 
