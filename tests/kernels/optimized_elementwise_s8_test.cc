@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "kernels/exec.h"
 #include "kernels/fixed_point.h"
@@ -124,8 +126,17 @@ struct EveryPair {
   }
 };
 
-// qs8_binary_avx512's ADD and SUB on every pair against the reference with parameters r
-// (`round` names the case in failures); adds the ops checked to *checked.
+// The int8 binary kernels this CPU runs: the AVX2 one, and the AVX-512 one where present.
+using BinaryKernel = void (*)(const int8_t*, int, const int8_t*, int, int8_t*, size_t, const rt::x86::QuantBinaryArgs&,
+                              int);
+std::vector<std::pair<const char*, BinaryKernel>> binary_kernels() {
+  std::vector<std::pair<const char*, BinaryKernel>> k{{"avx2", rt::x86::qs8_binary_avx2}};
+  if (rt::detect_isa() >= rt::Isa::kAvx512) k.emplace_back("avx512", rt::x86::qs8_binary_avx512);
+  return k;
+}
+
+// Each kernel's ADD and SUB on every pair against the reference with parameters r
+// (`round` names the case in failures); adds the (kernel, op) runs checked to *checked.
 void expect_every_pair(const EveryPair& pairs, const rt::ref::QuantAddParams& r, int round, int* checked) {
   const auto& a = pairs.a;
   const auto& b = pairs.b;
@@ -133,17 +144,20 @@ void expect_every_pair(const EveryPair& pairs, const rt::ref::QuantAddParams& r,
   const rt::x86::QuantBinaryArgs p{r.input1_offset, r.input2_offset, r.output_offset, r.left_shift,
                                    r.input1_multiplier, r.input1_shift, r.input2_multiplier, r.input2_shift,
                                    r.output_multiplier, r.output_shift, r.act_min, r.act_max};
-  for (int op = 0; op < 2; ++op) {
-    rt::x86::qs8_binary_avx512(a.data(), 1, b.data(), 1, out.data(), out.size(), p, op);
-    int bad = 0;
-    for (size_t i = 0; i < a.size(); ++i) {
-      const int32_t want = op ? rt::ref::quant_add_one<true>(r, a[i], b[i]) : rt::ref::quant_add_one<false>(r, a[i], b[i]);
-      if (out[i] != want && bad++ < 3)
-        ADD_FAILURE() << "round " << round << (op ? " SUB" : " ADD") << " a=" << int(a[i]) << " b=" << int(b[i])
-                      << ": " << int(out[i]) << " want " << want;
+  for (const auto& [name, kernel] : binary_kernels()) {
+    for (int op = 0; op < 2; ++op) {
+      kernel(a.data(), 1, b.data(), 1, out.data(), out.size(), p, op);
+      int bad = 0;
+      for (size_t i = 0; i < a.size(); ++i) {
+        const int32_t want =
+            op ? rt::ref::quant_add_one<true>(r, a[i], b[i]) : rt::ref::quant_add_one<false>(r, a[i], b[i]);
+        if (out[i] != want && bad++ < 3)
+          ADD_FAILURE() << name << " round " << round << (op ? " SUB" : " ADD") << " a=" << int(a[i])
+                        << " b=" << int(b[i]) << ": " << int(out[i]) << " want " << want;
+      }
+      EXPECT_EQ(bad, 0) << name << " round " << round;
+      ++*checked;
     }
-    EXPECT_EQ(bad, 0) << "round " << round;
-    ++*checked;
   }
 }
 
@@ -151,7 +165,7 @@ void expect_every_pair(const EveryPair& pairs, const rt::ref::QuantAddParams& r,
 // every (a, b) pair, for many random multipliers, shifts and zero points, so that the rare
 // roundings (a negative product landing exactly on a tie) are reached.
 TEST(OptimizedElementwiseS8, AddRescaleEveryPairBitExact) {
-  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  if (rt::detect_isa() < rt::Isa::kAvx2) GTEST_SKIP() << "CPU lacks AVX2";
   std::mt19937 rng(31);
   const EveryPair pairs;
   std::uniform_int_distribution<int32_t> mult(1 << 30, INT32_MAX), offset(-127, 128), in_shift(-16, 0),
@@ -177,14 +191,14 @@ TEST(OptimizedElementwiseS8, AddRescaleEveryPairBitExact) {
     r.act_max = 127;
     expect_every_pair(pairs, r, round, &checked);
   }
-  EXPECT_EQ(checked, 320);
+  EXPECT_EQ(checked, 320 * static_cast<int>(binary_kernels().size()));
 }
 
 // Parameters as TFLite derives them from real scales (output shifts of -15 to -22, where
 // the output rescale's float estimate decides most vectors and the exact steps the
 // ones near a rounding tie): every input pair, ADD and SUB, against the reference.
 TEST(OptimizedElementwiseS8, AddFromScalesEveryPairBitExact) {
-  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  if (rt::detect_isa() < rt::Isa::kAvx2) GTEST_SKIP() << "CPU lacks AVX2";
   std::mt19937 rng(41);
   const EveryPair pairs;
   std::uniform_real_distribution<double> log2_scale(-10, 0), log2_ratio(-4, 2);
@@ -209,7 +223,7 @@ TEST(OptimizedElementwiseS8, AddFromScalesEveryPairBitExact) {
     max_shift = std::max(max_shift, r.output_shift);
     expect_every_pair(pairs, r, round, &checked);
   }
-  EXPECT_EQ(checked, 240);
+  EXPECT_EQ(checked, 240 * static_cast<int>(binary_kernels().size()));
   EXPECT_LE(min_shift, -20);
   EXPECT_GE(max_shift, -16);
 }
@@ -218,7 +232,7 @@ TEST(OptimizedElementwiseS8, AddFromScalesEveryPairBitExact) {
 // the product's rescale is estimated in float32 and takes the exact steps near a rounding
 // tie; every input pair against the reference, also with power-of-two scales (exact ties).
 TEST(OptimizedElementwiseS8, MulFromScalesEveryPairBitExact) {
-  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  if (rt::detect_isa() < rt::Isa::kAvx2) GTEST_SKIP() << "CPU lacks AVX2";
   std::mt19937 rng(43);
   const EveryPair pairs;
   std::uniform_real_distribution<double> log2_scale(-10, 0), log2_ratio(-12, -2);
@@ -239,18 +253,20 @@ TEST(OptimizedElementwiseS8, MulFromScalesEveryPairBitExact) {
     r.act_max = 127;
     const rt::x86::QuantBinaryArgs p{r.input1_offset, r.input2_offset, r.output_offset, 0, 0, 0, 0, 0,
                                      r.output_multiplier, r.output_shift, r.act_min, r.act_max};
-    rt::x86::qs8_binary_avx512(pairs.a.data(), 1, pairs.b.data(), 1, out.data(), out.size(), p, 2);
-    int bad = 0;
-    for (size_t i = 0; i < out.size(); ++i) {
-      const int32_t want = rt::ref::quant_mul_one(r, pairs.a[i], pairs.b[i]);
-      if (out[i] != want && bad++ < 3)
-        ADD_FAILURE() << "round " << round << " a=" << int(pairs.a[i]) << " b=" << int(pairs.b[i]) << ": "
-                      << int(out[i]) << " want " << want;
+    for (const auto& [name, kernel] : binary_kernels()) {
+      kernel(pairs.a.data(), 1, pairs.b.data(), 1, out.data(), out.size(), p, 2);
+      int bad = 0;
+      for (size_t i = 0; i < out.size(); ++i) {
+        const int32_t want = rt::ref::quant_mul_one(r, pairs.a[i], pairs.b[i]);
+        if (out[i] != want && bad++ < 3)
+          ADD_FAILURE() << name << " round " << round << " a=" << int(pairs.a[i]) << " b=" << int(pairs.b[i])
+                        << ": " << int(out[i]) << " want " << want;
+      }
+      EXPECT_EQ(bad, 0) << name << " round " << round;
+      ++checked;
     }
-    EXPECT_EQ(bad, 0) << "round " << round;
-    ++checked;
   }
-  EXPECT_EQ(checked, 100);
+  EXPECT_EQ(checked, 100 * static_cast<int>(binary_kernels().size()));
 }
 
 // rescale8 itself: every 9-bit input against the reference's fixed-point steps, for

@@ -49,6 +49,8 @@ inline __m256i mbqm(__m256i x, __m256i m, int shift) {
 
 struct Consts {
   __m256i off1, off2, off_out, m1, m2, m_out, lo, hi;
+  // The float32 estimates (elementwise_s8.h): ADD/SUB whole, MUL's product rescale.
+  __m256 in1_scale, in2_scale, out_scale, out_zp, near;
 };
 
 inline __m256i load8(const int8_t* p, int step) {
@@ -61,8 +63,23 @@ inline void store8(int8_t* out, __m256i v) {
   _mm_storel_epi64(reinterpret_cast<__m128i*>(out), _mm_packs_epi16(p16, p16));
 }
 
-template <int kOp>
+// kEst: the float32 estimate first (all_float_window for ADD/SUB, out_rescale_window for
+// MUL; 8-bit operands), the exact steps below for vectors with a lane too near a half.
+template <int kOp, bool kEst>
 inline __m256i compute(__m256i a, __m256i b, const Consts& c, const QuantBinaryArgs& p) {
+  if constexpr (kEst) {
+    const __m256i v1 = _mm256_add_epi32(a, c.off1), v2 = _mm256_add_epi32(b, c.off2);
+    __m256 y;
+    if constexpr (kOp == 2)  // the product, |v1 v2| <= 2^16, exact in float32
+      y = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(v1, v2)), c.out_scale, c.out_zp);
+    else
+      y = _mm256_fmadd_ps(_mm256_cvtepi32_ps(v2), c.in2_scale,
+                          _mm256_fmadd_ps(_mm256_cvtepi32_ps(v1), c.in1_scale, c.out_zp));
+    const __m256 r = _mm256_round_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256 dist = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), _mm256_sub_ps(y, r));
+    if (_mm256_movemask_ps(_mm256_cmp_ps(dist, c.near, _CMP_GT_OQ)) == 0) [[likely]]
+      return _mm256_min_epi32(_mm256_max_epi32(_mm256_cvtps_epi32(r), c.lo), c.hi);
+  }
   __m256i raw;
   if constexpr (kOp == 2) {
     const __m256i prod = _mm256_mullo_epi32(_mm256_add_epi32(a, c.off1), _mm256_add_epi32(b, c.off2));
@@ -77,23 +94,44 @@ inline __m256i compute(__m256i a, __m256i b, const Consts& c, const QuantBinaryA
   return _mm256_min_epi32(_mm256_max_epi32(o, c.lo), c.hi);
 }
 
-template <int kOp>
-void run(const int8_t* a, int a_step, const int8_t* b, int b_step, int8_t* out, size_t n, const QuantBinaryArgs& p) {
-  const Consts c{_mm256_set1_epi32(p.input1_offset),    _mm256_set1_epi32(p.input2_offset),
-                 _mm256_set1_epi32(p.output_offset),    _mm256_set1_epi32(p.input1_multiplier),
-                 _mm256_set1_epi32(p.input2_multiplier), _mm256_set1_epi32(p.output_multiplier),
-                 _mm256_set1_epi32(p.act_min),          _mm256_set1_epi32(p.act_max)};
+template <int kOp, bool kEst>
+void loop(const int8_t* a, int a_step, const int8_t* b, int b_step, int8_t* out, size_t n, const Consts& c,
+          const QuantBinaryArgs& p) {
   size_t i = 0;
   for (; i + 8 <= n; i += 8)
-    store8(out + i, compute<kOp>(load8(a + i * a_step, a_step), load8(b + i * b_step, b_step), c, p));
+    store8(out + i, compute<kOp, kEst>(load8(a + i * a_step, a_step), load8(b + i * b_step, b_step), c, p));
   if (i < n) {  // tail: through an 8-byte buffer
     int8_t ta[8] = {}, tb[8] = {}, to[8];
     const size_t r = n - i;
     if (a_step) std::memcpy(ta, a + i, r); else ta[0] = a[0];
     if (b_step) std::memcpy(tb, b + i, r); else tb[0] = b[0];
-    store8(to, compute<kOp>(load8(ta, a_step), load8(tb, b_step), c, p));
+    store8(to, compute<kOp, kEst>(load8(ta, a_step), load8(tb, b_step), c, p));
     std::memcpy(out + i, to, r);
   }
+}
+
+template <int kOp>
+void run(const int8_t* a, int a_step, const int8_t* b, int b_step, int8_t* out, size_t n, const QuantBinaryArgs& p) {
+  double sa, sb, so;
+  qs8_estimate_scales(p, kOp, &sa, &sb, &so);
+  double window = -1;
+  if (kOp == 2 && qs8_mul_has_fast_path(p)) window = out_rescale_window(p);
+  if (kOp != 2 && qs8_add_has_fast_path(p)) window = all_float_window(p, sa, sb);
+  const Consts c{_mm256_set1_epi32(p.input1_offset),
+                 _mm256_set1_epi32(p.input2_offset),
+                 _mm256_set1_epi32(p.output_offset),
+                 _mm256_set1_epi32(p.input1_multiplier),
+                 _mm256_set1_epi32(p.input2_multiplier),
+                 _mm256_set1_epi32(p.output_multiplier),
+                 _mm256_set1_epi32(p.act_min),
+                 _mm256_set1_epi32(p.act_max),
+                 _mm256_set1_ps(static_cast<float>(sa)),
+                 _mm256_set1_ps(static_cast<float>(sb)),
+                 _mm256_set1_ps(static_cast<float>(so)),
+                 _mm256_set1_ps(static_cast<float>(p.output_offset)),
+                 _mm256_set1_ps(static_cast<float>(window))};
+  if (window > 0) loop<kOp, true>(a, a_step, b, b_step, out, n, c, p);
+  else loop<kOp, false>(a, a_step, b, b_step, out, n, c, p);
 }
 
 }  // namespace

@@ -146,30 +146,6 @@ void loop(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, cons
   }
 }
 
-// The 8-bit ADD/SUB in one float32 estimate, y = v1 * A + v2 * B + offset (v = x + its
-// input offset, |v| <= 256; A, B the real products of each input's rescale and the
-// output's: A = m1 2^(20 - 31 - e1) * m_out 2^-(31 + E)), against the reference's
-// clamp(round(round(s * m_out / 2^31) / 2^E) + offset) with s = s1 + s2 (or s1 - s2),
-// s_i = round(round(v_i 2^20 m_i / 2^31) / 2^e_i):
-// - |s_i - v_i * 2^20 m_i / 2^(31 + e_i)| <= 1/2 + 2^-(e_i + 1) <= 1, so the inputs' roundings
-//   move the output value by at most 2 m_out / 2^(31 + E) <= 2^(1 - E);
-// - the output's first rounding moves it by at most 2^-(E + 1) (out_rescale);
-// - float32: A and B rounded, v1 * A + offset and + v2 * B each rounded once (fma), every
-//   term below 2^16: under 2^-23 (256 (|A| + |B|) + 600) where the result is near the
-//   range (elsewhere it is clamped whatever the rounding).
-// Where y is farther than the sum of these (and 2^-14 to spare) from every half-integer,
-// round(y) is the reference's result. Returns that distance limit, or -1 where it does not
-// apply (E <= 1, input shifts not right, terms too large, or a window below 1/4).
-double all_float_window(const QuantBinaryArgs& p, double a, double b) {
-  if (p.output_shift > -2 || p.input1_shift > 0 || p.input2_shift > 0) return -1;
-  const double terms = 256 * (std::fabs(a) + std::fabs(b));
-  if (terms > 65536) return -1;
-  const double mo = std::ldexp(static_cast<double>(p.output_multiplier), -31 + p.output_shift);
-  const double err = std::ldexp(terms + 600, -23) + std::ldexp(1.0, p.output_shift - 1) + 2 * mo + std::ldexp(1.0, -14);
-  const double window = 0.5 - err;
-  return window >= 0.25 ? window : -1;
-}
-
 template <int kOp, typename T>
 void run(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const QuantBinaryArgs& p) {
   // rescale8 holds for 8-bit inputs (|x + offset| <= 255), the left shift 20 and right
@@ -184,21 +160,15 @@ void run(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const
                  _mm512_set1_ps(static_cast<float>(std::ldexp(static_cast<double>(p.output_multiplier),
                                                               -31 + std::min(p.output_shift, 0)))),
                  _mm512_set1_ps(static_cast<float>(p.output_offset)),
-                 // Below 1/2 - (2^-(E+1) + 2^-12); nothing qualifies for E <= 1 (and for a
-                 // left output shift, where the float path is not used).
-                 _mm512_set1_ps(p.output_shift < -1 ? static_cast<float>(0.5 - std::ldexp(1.0, p.output_shift - 1) -
-                                                                         std::ldexp(1.0, -12))
-                                                    : -1.0f),
+                 _mm512_set1_ps(static_cast<float>(out_rescale_window(p))),
            _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_set1_ps(-1.0f)};  // kAll's: below
   if (kOp == 2) {
     if (sizeof(T) == 1 && qs8_mul_has_fast_path(p)) return loop<kOp, true, false, false, false>(a, a_step, b, b_step, out, n, c, p);
     return loop<kOp, false, false, false, false>(a, a_step, b, b_step, out, n, c, p);
   }
   if (!fast8) return loop<kOp, false, false, false, false>(a, a_step, b, b_step, out, n, c, p);
-  const double mo = std::ldexp(static_cast<double>(p.output_multiplier), -31 + std::min(p.output_shift, 0));
-  const double sa = std::ldexp(static_cast<double>(p.input1_multiplier), -11 + std::min(p.input1_shift, 0)) * mo;
-  const double sb = std::ldexp(static_cast<double>(p.input2_multiplier), -11 + std::min(p.input2_shift, 0)) * mo *
-                    (kOp == 1 ? -1 : 1);
+  double sa, sb, mo;
+  qs8_estimate_scales(p, kOp, &sa, &sb, &mo);
   const double window = all_float_window(p, sa, sb);
   c.in1_scale = _mm512_set1_ps(static_cast<float>(sa));
   c.in2_scale = _mm512_set1_ps(static_cast<float>(sb));
