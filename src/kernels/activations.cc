@@ -36,7 +36,8 @@ enum class QuantKind : uint8_t { kNone, kLut8, kRelu, kLeakyRelu, kHardSwish, kS
 struct UnaryState {
   QuantKind kind = QuantKind::kNone;
   std::array<uint8_t, 256> lut{};
-  bool lut_vbmi = false;  // kLut8 through AVX-512 VBMI byte permutes (kernels/x86/lut8.h)
+  // kLut8 through AVX-512 VBMI byte permutes or AVX2 byte shuffles (kernels/x86/lut8.h)
+  decltype(&x86::lut8_avx2) lut_fast = nullptr;
   ref::ReluQuantParams relu;
   ref::LeakyReluQuantParams leaky;
   ref::HardSwishQuantParams hard_swish;
@@ -81,8 +82,8 @@ void eval_quant_unary(const UnaryState& st, int64_t n, const T* x, T* y) {
   switch (st.kind) {
     case QuantKind::kLut8:
       if constexpr (sizeof(T) == 1) {
-        if (st.lut_vbmi)
-          x86::lut8_avx512vbmi(n, reinterpret_cast<const uint8_t*>(x), reinterpret_cast<uint8_t*>(y), st.lut.data());
+        if (st.lut_fast)
+          st.lut_fast(n, reinterpret_cast<const uint8_t*>(x), reinterpret_cast<uint8_t*>(y), st.lut.data());
         else
           ref::lut8(n, reinterpret_cast<const uint8_t*>(x), reinterpret_cast<uint8_t*>(y), st.lut);
       }
@@ -225,8 +226,8 @@ void prepare_unary(OpContext& ctx) {
       st.fast_f32 = avx512 ? x86::logistic_f32_avx512 : x86::logistic_f32_avx2;
     ctx.set_fast(true);
   }
-  if (st.kind == QuantKind::kLut8 && ctx.exec().isa >= Isa::kAvx512 && cpu_has_avx512vbmi()) {
-    st.lut_vbmi = true;
+  if (st.kind == QuantKind::kLut8 && ctx.exec().isa >= Isa::kAvx2) {
+    st.lut_fast = ctx.exec().isa >= Isa::kAvx512 && cpu_has_avx512vbmi() ? x86::lut8_avx512vbmi : x86::lut8_avx2;
     ctx.set_fast(true);
   }
   ctx.set_output_shape(0, in.dims);

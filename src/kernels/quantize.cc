@@ -19,7 +19,7 @@ namespace {
 struct QuantState {
   ref::AxisLayout layout;
   ref::RequantParams requant;  // integer input
-  bool fast_s8 = false;         // DEQUANTIZE int8 per tensor on AVX-512
+  bool fast_s8 = false;         // DEQUANTIZE int8 per tensor on AVX2 / AVX-512
 };
 
 // Validates t's quantization parameters (for its dtype) and returns the axis layout.
@@ -73,7 +73,7 @@ void prepare_dequantize(OpContext& ctx) {
     s.layout = check_quant(ctx, in, "input", false);
   }
   // int8 per tensor on AVX-512 (kernels/x86/data_s8.h): bit-identical, see there.
-  s.fast_s8 = in.type == DType::kInt8 && s.layout.channels == 1 && ctx.exec().isa >= Isa::kAvx512;
+  s.fast_s8 = in.type == DType::kInt8 && s.layout.channels == 1 && ctx.exec().isa >= Isa::kAvx2;
   ctx.set_fast(s.fast_s8);
   ctx.set_output_shape(0, in.dims);
 }
@@ -90,8 +90,10 @@ void eval_dequantize(OpContext& ctx) {
       if (s.fast_s8) {
         const int8_t* x = in.data_as<int8_t>();
         const auto z = static_cast<int32_t>(zp[0]);
+        const bool avx512 = ctx.exec().isa >= Isa::kAvx512;
         parallel_for(ctx.exec(), static_cast<size_t>(in.num_elements()), 65536, [&](size_t b, size_t e) {
-          x86::dequantize_s8_avx512(x + b, out + b, e - b, scale[0], z);
+          if (avx512) x86::dequantize_s8_avx512(x + b, out + b, e - b, scale[0], z);
+          else x86::dequantize_s8_avx2(x + b, out + b, e - b, scale[0], z);
         });
       } else {
         ref::dequantize(in.data_as<int8_t>(), out, s.layout, scale, zp);

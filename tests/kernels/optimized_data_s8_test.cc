@@ -140,10 +140,10 @@ TEST(OptimizedDataS8, ResizeBilinearInt16BitExactWithReference) {
   check_resize<int16_t>(6, {8, 16, 32, 3}, {rt::Isa::kAvx512});
 }
 
-// DEQUANTIZE int8 -> float32 per tensor on AVX-512: every input value, scales from
-// subnormal-producing to huge, tails, and a tensor large enough for threads.
+// DEQUANTIZE int8 -> float32 per tensor on AVX2 and AVX-512: every input value, scales
+// from subnormal-producing to huge, tails, and a tensor large enough for threads.
 TEST(OptimizedDataS8, DequantizeBitExactWithReference) {
-  if (rt::detect_isa() < rt::Isa::kAvx512) GTEST_SKIP() << "CPU lacks AVX-512";
+  REQUIRE_AVX2();
   std::mt19937 rng(31);
   std::uniform_real_distribution<float> log_scale(-140.f, 120.f);
   rt::ThreadPool pool(3);
@@ -156,8 +156,11 @@ TEST(OptimizedDataS8, DequantizeBitExactWithReference) {
     auto run = [&](rt::ExecConfig e) { return OpRunner(Op::DEQUANTIZE, std::monostate{}).input(in).output(DType::kFloat32).exec(e).run()[0].bytes;
     };
     const auto want = run({});
-    ASSERT_EQ(run({rt::Isa::kAvx512, nullptr}), want) << "trial " << trial;
-    ASSERT_EQ(run({rt::Isa::kAvx512, &pool}), want) << "trial " << trial;
+    for (rt::Isa isa : {rt::Isa::kAvx2, rt::Isa::kAvx512}) {
+      if (isa > rt::detect_isa()) continue;
+      ASSERT_EQ(run({isa, nullptr}), want) << "trial " << trial << " " << rt::isa_name(isa);
+      ASSERT_EQ(run({isa, &pool}), want) << "trial " << trial << " " << rt::isa_name(isa);
+    }
   }
 }
 

@@ -41,5 +41,7 @@ void resize_bilinear_row_s16_avx512(const int16_t* row0, const int16_t* row1, co
 // DEQUANTIZE int8 -> float32, per tensor: out = scale * (q - zero_point) (the float
 // product of an exact small integer is the reference's double product rounded once).
 void dequantize_s8_avx512(const int8_t* in, float* out, size_t n, float scale, int32_t zero_point);
+// The same on AVX2.
+void dequantize_s8_avx2(const int8_t* in, float* out, size_t n, float scale, int32_t zero_point);
 
 }  // namespace liteq::rt::x86

@@ -51,6 +51,26 @@ void quantize_f32_8bit_avx2(const float* in, void* out, size_t n, double scale, 
   }
 }
 
+void dequantize_s8_avx2(const int8_t* in, float* out, size_t n, float scale, int32_t zero_point) {
+  const __m256 s = _mm256_set1_ps(scale);
+  const __m256i zp = _mm256_set1_epi32(zero_point);
+  auto block = [&](const int8_t* src, float* dst) {
+    int64_t v;
+    std::memcpy(&v, src, 8);
+    const __m256i q = _mm256_sub_epi32(_mm256_cvtepi8_epi32(_mm_cvtsi64_si128(v)), zp);
+    _mm256_storeu_ps(dst, _mm256_mul_ps(_mm256_cvtepi32_ps(q), s));
+  };
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) block(in + i, out + i);
+  if (i < n) {
+    int8_t tmp[8] = {};
+    float res[8];
+    std::memcpy(tmp, in + i, n - i);
+    block(tmp, res);
+    std::memcpy(out + i, res, (n - i) * sizeof(float));
+  }
+}
+
 void quantize_f32_s16_avx2(const float* in, int16_t* out, size_t n, double scale, double zero_point) {
   const __m256d s = _mm256_set1_pd(scale), zp = _mm256_set1_pd(zero_point);
   const __m256d lo = _mm256_set1_pd(-32768.0), hi = _mm256_set1_pd(32767.0);
