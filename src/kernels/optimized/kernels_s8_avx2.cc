@@ -160,6 +160,86 @@ inline __m256i load8_i32(const int8_t* p, int valid) {
   return _mm256_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tmp)));
 }
 inline __m256i load_i32(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+
+// Multiplier 1, no dilation along x, KW taps along x at stride S: P output pixels of one
+// row (the first np stored) for the 8 channels from c, each input vector loaded once for
+// every (pixel, tap) that reads it (as gemm_f32_avx2.cc's dw_reuse). The products
+// (x + input_offset) * w, |.| <= 255 * 128, and every partial sum of at most 512 taps are
+// integers below 2^24, so float32 FMA sums them exactly; bias + sum is then the
+// reference's int32 accumulator. CHECK: taps left or right of the row skipped. TAIL:
+// fewer than 8 channels from c (c >= 8): the 8 bytes ending at the last one, shuffled
+// down by `shuf`.
+template <int P, int KW, int S, bool CHECK, bool TAIL>
+inline void dw_reuse_s8(const DwArgs& d, const int8_t* in_b, int iy0, int ky0, int ky1, int ix0, int c, int valid,
+                        __m128i shuf, int8_t* out, int np) {
+  constexpr int NX = (P - 1) * S + KW;
+  const int C = d.c;
+  const __m256i off = _mm256_set1_epi32(d.in_off);
+  __m256 acc[P];
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p) acc[p] = _mm256_setzero_ps();
+  for (int ky = ky0; ky < ky1; ++ky) {
+    const int8_t* row = in_b + int64_t{iy0 + ky * d.dh} * d.in_w * C + c;
+    const int32_t* wrow = d.w32 + int64_t{ky} * KW * d.cpad + c;
+    __m256 w[KW];
+#pragma GCC unroll 8
+    for (int kx = 0; kx < KW; ++kx) w[kx] = _mm256_cvtepi32_ps(load_i32(wrow + int64_t{kx} * d.cpad));
+#pragma GCC unroll 32
+    for (int x = 0; x < NX; ++x) {
+      const int ix = ix0 + x;
+      if (CHECK && (ix < 0 || ix >= d.in_w)) continue;
+      const int8_t* px = row + int64_t{ix} * C;
+      const __m128i b8 = TAIL ? _mm_shuffle_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(px + valid - 8)), shuf)
+                              : _mm_loadl_epi64(reinterpret_cast<const __m128i*>(px));
+      const __m256 v = _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_cvtepi8_epi32(b8), off));
+#pragma GCC unroll 16
+      for (int p = 0; p < P; ++p) {
+        const int kx = x - p * S;
+        if (kx >= 0 && kx < KW) acc[p] = _mm256_fmadd_ps(v, w[kx], acc[p]);
+      }
+    }
+  }
+  const __m256i bias = load_i32(d.bias + c);
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p) {
+    if (CHECK && p >= np) break;
+    const __m256i sum = _mm256_add_epi32(bias, _mm256_cvtps_epi32(acc[p]));  // exact: an integer
+    store8(out + int64_t{p} * C + c, requant8(sum, d.rq, c), valid);
+  }
+}
+
+// One output row with dw_reuse_s8: groups of 8 pixels, 8 channels at a time.
+template <int KW, int S>
+void dw_reuse_row_s8(const DwArgs& d, const int8_t* in_b, int iy0, int ky0, int ky1, int8_t* out_row) {
+  constexpr int P = 8;
+  for (int c = 0; c < d.c; c += 8) {
+    const int valid = d.c - c < 8 ? d.c - c : 8;
+    alignas(16) int8_t lanes[16];
+    for (int i = 0; i < 16; ++i) lanes[i] = static_cast<int8_t>(i < valid ? i + 8 - valid : -128);
+    const __m128i shuf = _mm_load_si128(reinterpret_cast<const __m128i*>(lanes));
+    for (int ox = 0; ox < d.out_w; ox += P) {
+      const int ix0 = ox * S - d.pad_l;
+      const bool inside = ox + P <= d.out_w && ix0 >= 0 && ix0 + (P - 1) * S + KW <= d.in_w;
+      if (valid == 8) {
+        if (inside) dw_reuse_s8<P, KW, S, false, false>(d, in_b, iy0, ky0, ky1, ix0, c, 8, shuf, out_row + int64_t{ox} * d.c, P);
+        else dw_reuse_s8<P, KW, S, true, false>(d, in_b, iy0, ky0, ky1, ix0, c, 8, shuf, out_row + int64_t{ox} * d.c, d.out_w - ox);
+      } else {
+        if (inside) dw_reuse_s8<P, KW, S, false, true>(d, in_b, iy0, ky0, ky1, ix0, c, valid, shuf, out_row + int64_t{ox} * d.c, P);
+        else dw_reuse_s8<P, KW, S, true, true>(d, in_b, iy0, ky0, ky1, ix0, c, valid, shuf, out_row + int64_t{ox} * d.c, d.out_w - ox);
+      }
+    }
+  }
+}
+
+using DwRowS8 = void (*)(const DwArgs&, const int8_t*, int, int, int, int8_t*);
+DwRowS8 dw_reuse_s8_fn(const DwArgs& d) {
+  if (d.dw != 1 || d.c < 8 || int64_t{d.kh} * d.kw > 512) return nullptr;
+  if (d.kw == 3 && d.sw == 1) return dw_reuse_row_s8<3, 1>;
+  if (d.kw == 3 && d.sw == 2) return dw_reuse_row_s8<3, 2>;
+  if (d.kw == 5 && d.sw == 1) return dw_reuse_row_s8<5, 1>;
+  if (d.kw == 5 && d.sw == 2) return dw_reuse_row_s8<5, 2>;
+  return nullptr;
+}
 }  // namespace
 
 // As dw_s8_avx512 (kernels_s8_avx512.cc), on 8 channels.
@@ -172,6 +252,7 @@ void dw_s8_avx2(const DwArgs& d, int64_t r0, int64_t r1) {
   const int ox_lo = imin(d.out_w, (d.pad_l + d.sw - 1) / d.sw);
   const int last = d.in_w - 1 - (d.kw - 1) * d.dw + d.pad_l;
   const int ox_hi = imax(ox_lo, imin(d.out_w, last < 0 ? 0 : last / d.sw + 1));
+  const DwRowS8 reuse = dw_reuse_s8_fn(d);
   for (int64_t r = r0; r < r1; ++r) {
     const int b = static_cast<int>(r / d.out_h), oy = static_cast<int>(r % d.out_h);
     const int iy0 = oy * d.sh - d.pad_t;
@@ -180,6 +261,10 @@ void dw_s8_avx2(const DwArgs& d, int64_t r0, int64_t r1) {
     while (ky1 > ky0 && iy0 + (ky1 - 1) * d.dh >= d.in_h) --ky1;
     const int8_t* in_b = d.in + int64_t{b} * d.in_h * in_row;
     int8_t* out_row = d.out + (int64_t{b} * d.out_h + oy) * d.out_w * C;
+    if (reuse) {
+      reuse(d, in_b, iy0, ky0, ky1, out_row);
+      continue;
+    }
     for (int c = 0; c < C; c += 8) {
       const int valid = C - c;
       const __m256i bias = load_i32(d.bias + c);
