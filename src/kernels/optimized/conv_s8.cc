@@ -1027,7 +1027,13 @@ std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeo
   auto kernel = std::make_unique<DepthwiseS8>(g, input_offset, isa >= Isa::kAvx512);
   if (!kernel->prepare(filter.data_as<int8_t>(), bias, q)) return nullptr;
   // Tap pairs on AVX-512, but for 8 channels at stride 1 (two pixels per vector there).
-  const bool pairs = isa >= Isa::kAvx512 && g.filter_h <= 64 && !(g.out_c == 8 && g.stride_w == 1);
+  // Rows wide enough for dw_s8_avx512's groups of 8 pixels (exact float32 sums, each input
+  // loaded once) take those. Per layer against the tap pairs (hand_landmark_full and
+  // pose_landmark_heavy int8): 0.70-0.97x from 7 to 128 columns, mixed at 8 (0.87-1.15x),
+  // 1.3-1.6x at 4 columns and fewer.
+  const bool reuse = g.dilation_w == 1 && (g.filter_w == 3 || g.filter_w == 5) &&
+                     (g.stride_w == 1 || g.stride_w == 2) && g.out_w >= 6 && int64_t{g.filter_h} * g.filter_w <= 512;
+  const bool pairs = isa >= Isa::kAvx512 && g.filter_h <= 64 && !(g.out_c == 8 && g.stride_w == 1) && !reuse;
   if (pairs) {
     const size_t bytes = kernel->use_pairs(filter.data_as<int8_t>(), ctx.exec().threads());
     // Last: adding a scratch buffer may move the tensors.
