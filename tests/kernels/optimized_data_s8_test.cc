@@ -48,8 +48,9 @@ TEST(OptimizedDataS8, QuantizeBitExactWithReference) {
       const auto want = run({});
       EXPECT_EQ(run({rt::Isa::kAvx2, nullptr}), want) << "n=" << n << " " << dtype_name(type);
       EXPECT_EQ(run({rt::Isa::kAvx2, &pool}), want) << "n=" << n << " " << dtype_name(type);
-      if (rt::detect_isa() >= rt::Isa::kAvx512)
+      if (rt::detect_isa() >= rt::Isa::kAvx512) {
         EXPECT_EQ(run({rt::Isa::kAvx512, nullptr}), want) << "n=" << n << " " << dtype_name(type);
+      }
     }
   }
   // Long enough to be split over the threads.

@@ -1031,8 +1031,9 @@ std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeo
   // loaded once) take those. Per layer against the tap pairs (hand_landmark_full and
   // pose_landmark_heavy int8): 0.70-0.97x from 7 to 128 columns, mixed at 8 (0.87-1.15x),
   // 1.3-1.6x at 4 columns and fewer.
-  const bool reuse = g.dilation_w == 1 && (g.filter_w == 3 || g.filter_w == 5) &&
-                     (g.stride_w == 1 || g.stride_w == 2) && g.out_w >= 6 && int64_t{g.filter_h} * g.filter_w <= 512;
+  s8::DwArgs shape{};
+  shape.c = g.out_c, shape.kh = g.filter_h, shape.kw = g.filter_w, shape.sw = g.stride_w, shape.dw = g.dilation_w;
+  const bool reuse = isa >= Isa::kAvx512 && g.out_w >= 6 && s8::dw_s8_avx512_reuses(shape);  // AVX-512 code
   const bool pairs = isa >= Isa::kAvx512 && g.filter_h <= 64 && !(g.out_c == 8 && g.stride_w == 1) && !reuse;
   if (pairs) {
     const size_t bytes = kernel->use_pairs(filter.data_as<int8_t>(), ctx.exec().threads());

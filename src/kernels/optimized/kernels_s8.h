@@ -94,6 +94,9 @@ void pack_row_w16_avx2(int16_t* dst, const int8_t* src, int k, int kp);
 // Depthwise (multiplier 1) over output rows [r0, r1) of batch * out_h.
 void dw_s8_avx2(const DwArgs& d, int64_t r0, int64_t r1);
 void dw_s8_avx512(const DwArgs& d, int64_t r0, int64_t r1);
+// Whether dw_s8_avx512 computes d's rows in groups of 8 pixels with exact float32 sums
+// (3 or 5 taps along x, stride 1 or 2, no dilation along x, at most 512 taps).
+bool dw_s8_avx512_reuses(const DwArgs& d);
 
 // How many int8 fast kernels make_*_s8 has created (tests check that they ran).
 int64_t fast_kernels_made();

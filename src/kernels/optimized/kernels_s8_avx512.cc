@@ -126,6 +126,8 @@ DwRowS8 dw_reuse_s8_fn(const DwArgs& d) {
 
 }  // namespace
 
+bool dw_s8_avx512_reuses(const DwArgs& d) { return dw_reuse_s8_fn(d) != nullptr; }
+
 void dw_s8_avx512(const DwArgs& d, int64_t r0, int64_t r1) {
   const int C = d.c;
   const int64_t in_row = int64_t{d.in_w} * C;
