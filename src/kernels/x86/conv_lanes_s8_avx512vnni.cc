@@ -179,6 +179,12 @@ void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* row
         store_transposed<NB>(tmp, o, valid_g);
         continue;
       }
+      // Part of each pixel (a first layer's 24 channels in blocks of 8): transposed in
+      // registers, then NB bytes per pixel.
+      alignas(16) int8_t px_major[16 * NB];
+      store_transposed<NB>(tmp, px_major, 16);
+      for (int px = 0; px < valid_g; ++px, o += n) std::memcpy(o, px_major + px * NB, NB);
+      continue;
     }
     for (int px = 0; px < valid_g; ++px, o += n)
       for (int j = 0; j < NB; ++j) o[j] = tmp[j * 16 + px];
