@@ -49,12 +49,6 @@ int dw_pairs_c8(const DwArgs& d, int ky0, int ky1, const int8_t* in_b, int iy0, 
   return ox;
 }
 
-// Vectorized over 16 channels. acc = bias + sum over the taps inside the input of
-// (x + in_off) * w, in int32 with wrap-around as the reference's int32 accumulator
-// (padded taps contribute nothing). Where a whole filter row is inside the input, the
-// offset term is folded: sum (x + in_off) * w = sum x * w + in_off * sum w (mod 2^32),
-// with the sums of w per filter row precomputed; four output pixels share each weight
-// load there.
 namespace {
 
 // As kernels_s8_avx2.cc's dw_reuse_s8 on 16 channels (masked loads and stores for fewer):
@@ -128,6 +122,13 @@ DwRowS8 dw_reuse_s8_fn(const DwArgs& d) {
 
 bool dw_s8_avx512_reuses(const DwArgs& d) { return dw_reuse_s8_fn(d) != nullptr; }
 
+// Vectorized over 16 channels. acc = bias + sum over the taps inside the input of
+// (x + in_off) * w, in int32 with wrap-around as the reference's int32 accumulator
+// (padded taps contribute nothing). Where a whole filter row is inside the input, the
+// offset term is folded: sum (x + in_off) * w = sum x * w + in_off * sum w (mod 2^32),
+// with the sums of w per filter row precomputed; four output pixels share each weight
+// load there.
+// Rows that dw_reuse_s8_fn covers take dw_reuse_s8 instead.
 void dw_s8_avx512(const DwArgs& d, int64_t r0, int64_t r1) {
   const int C = d.c;
   const int64_t in_row = int64_t{d.in_w} * C;
