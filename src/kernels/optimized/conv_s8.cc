@@ -1029,8 +1029,8 @@ std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeo
   // Tap pairs on AVX-512, but for 8 channels at stride 1 (two pixels per vector there).
   // Rows wide enough for dw_s8_avx512's groups of 8 pixels (exact float32 sums, each input
   // loaded once) take those. Per layer against the tap pairs (hand_landmark_full and
-  // pose_landmark_heavy int8): 0.70-0.97x from 7 to 128 columns, mixed at 8 (0.87-1.15x),
-  // 1.3-1.6x at 4 columns and fewer.
+  // pose_landmark_heavy int8): mostly 0.70-0.97x from 7 to 128 columns (a few layers at
+  // 0.99-1.12x), mixed at 8 (0.87-1.15x), 1.3-1.6x at 4 columns and fewer.
   s8::DwArgs shape{};
   shape.c = g.out_c, shape.kh = g.filter_h, shape.kw = g.filter_w, shape.sw = g.stride_w, shape.dw = g.dilation_w;
   const bool reuse = isa >= Isa::kAvx512 && g.out_w >= 6 && s8::dw_s8_avx512_reuses(shape);  // AVX-512 code
