@@ -52,9 +52,9 @@ struct DepthwiseState {
   std::vector<float> pair_wscale;   // [blocks * 16]
   int pair_threads = 1;
   int pair_scratch = -1;            // init [blocks * 16], then the threads' row caches
-  // hybrid on AVX-512 where it fits: the float depthwise rows on (q - zero point), exact
+  // hybrid on AVX2 / AVX-512 where it fits: the float depthwise rows on (q - zero point), exact
   // integer sums in float32 (opt::f32::DepthwiseArgs::q); preferred to the pairs.
-  bool reuse = false;
+  bool reuse = false, reuse_avx512 = false;
   opt::f32::DepthwiseArgs reuse_args{};
   std::vector<float> reuse_w;       // [kh * kw][c_pad]: the int8 weights as floats
   std::vector<float> reuse_wscale;  // [c_pad]
@@ -112,22 +112,24 @@ void prepare_types(OpContext& ctx, DepthwiseState& s, Activation act) {
 
 bool fast_hybrid(const OpContext& ctx, const DepthwiseState& s);
 
-// The hybrid op on AVX-512. Where they fit (any batch): the float depthwise rows on
+// The hybrid op on AVX2 or AVX-512. Where they fit (any batch): the float depthwise rows on
 // (q - zero point) with the weights as floats (opt::f32::DepthwiseArgs::q), whose sums are
 // exact integers; interleaved A/B against the pairs, hand_landmark_full dynamic 2.43 ->
-// 2.31 ms. Else, for one batch: the int8 depthwise kernel on tap pairs
+// 2.31 ms. Else, on AVX-512 for one batch: the int8 depthwise kernel on tap pairs
 // (x86/dw_pairs_s8.h), which sums (q - zero point) * w exactly as the reference's int32
 // accumulator. Either way the float epilogue is the reference's. Packs the weights.
 void prepare_hybrid_pairs(OpContext& ctx, DepthwiseState& s) {
   const auto& g = s.geo;
-  if (std::min(ctx.exec().isa, detect_isa()) < Isa::kAvx512 || g.out_w <= 0 || g.out_h <= 0 || g.in_c <= 0) return;
+  const Isa isa = std::min(ctx.exec().isa, detect_isa());
+  if (isa < Isa::kAvx2 || g.out_w <= 0 || g.out_h <= 0 || g.in_c <= 0) return;
   auto& d = s.reuse_args;
   d.in_h = g.in_h, d.in_w = g.in_w, d.c = g.out_c, d.in_c = g.in_c, d.multiplier = 1;
   d.c_pad = (g.out_c + 15) / 16 * 16;
   d.out_h = g.out_h, d.out_w = g.out_w, d.kh = g.filter_h, d.kw = g.filter_w;
   d.stride_h = g.stride_h, d.stride_w = g.stride_w, d.dil_h = g.dilation_h, d.dil_w = g.dilation_w;
   d.pad_top = g.pad_top, d.pad_left = g.pad_left, d.lo = g.act_min, d.hi = g.act_max;
-  if (opt::f32::depthwise_hybrid_avx512_fits(d)) {
+  s.reuse_avx512 = isa >= Isa::kAvx512;
+  if (s.reuse_avx512 ? opt::f32::depthwise_hybrid_avx512_fits(d) : opt::f32::depthwise_hybrid_avx2_fits(d)) {
     const int8_t* f = ctx.input(kFilter).data_as<int8_t>();
     const int64_t taps = int64_t{g.filter_h} * g.filter_w;
     s.reuse_w.assign(static_cast<size_t>(taps * d.c_pad), 0.0f);
@@ -141,7 +143,7 @@ void prepare_hybrid_pairs(OpContext& ctx, DepthwiseState& s) {
     ctx.add_state_bytes((s.reuse_w.size() + s.reuse_wscale.size()) * 4);
     return;
   }
-  if (g.batch != 1 || g.filter_h > 64) return;
+  if (isa < Isa::kAvx512 || g.batch != 1 || g.filter_h > 64) return;
   const int8_t* f = ctx.input(kFilter).data_as<int8_t>();
   auto& a = s.pair_args;
   a = opt::dw_pairs_args(g);
@@ -340,7 +342,8 @@ void eval_hybrid_fast(OpContext& ctx, const DepthwiseState& s) {
       d.bias = bias;
       d.output = ctx.output(0).data_as<float>() + b * out_batch;
       parallel_for(ctx.exec(), static_cast<size_t>(g.out_h), grain, [&](size_t r0, size_t r1) {
-        opt::f32::depthwise_f32_avx512(d, static_cast<int64_t>(r0), static_cast<int64_t>(r1));
+        if (s.reuse_avx512) opt::f32::depthwise_f32_avx512(d, static_cast<int64_t>(r0), static_cast<int64_t>(r1));
+        else opt::f32::depthwise_f32_avx2(d, static_cast<int64_t>(r0), static_cast<int64_t>(r1));
       });
     }
     return;

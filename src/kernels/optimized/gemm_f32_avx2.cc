@@ -163,15 +163,22 @@ inline void dw_channels(const DepthwiseArgs& d, const float* in_b, int iy0, int 
 // As gemm_f32_avx512.cc's dw_reuse, 8 channels (TAIL: fewer, masked): P output pixels
 // of one row, each input vector loaded once for every (pixel, tap) that reads it; CHECK:
 // taps left or right of the row skipped. Same sums in the same order as dw_pixels.
-template <int P, int KW, int S, bool CHECK, bool TAIL>
+// Q (hybrid, DepthwiseArgs::q; c >= 8): int8 (q - q_zp) widened to float, exact integer
+// sums, the hybrid reference's epilogue; a short last block loads the 8 bytes ending at
+// its last channel, shuffled down by `shuf`.
+template <int P, int KW, int S, bool CHECK, bool TAIL, bool Q>
 inline void dw_reuse(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0, int ky1, int ix0, int c0,
-                     __m256i mask, float* out, int np, __m256 lo, __m256 hi) {
+                     __m256i mask, __m128i shuf, float* out, int np, __m256 lo, __m256 hi) {
   constexpr int NX = (P - 1) * S + KW;  // inputs along x
   __m256 acc[P];
 #pragma GCC unroll 16
   for (int p = 0; p < P; ++p) acc[p] = _mm256_setzero_ps();
+  const __m256i zp = _mm256_set1_epi32(d.q_zp);
+  const int valid = d.c - c0;
   for (int ky = ky0; ky < ky1; ++ky) {
-    const float* row = in_b + int64_t{iy0 + ky * d.dil_h} * d.in_w * d.in_c + c0;
+    const int64_t row_at = int64_t{iy0 + ky * d.dil_h} * d.in_w * d.in_c + c0;
+    const float* row = Q ? nullptr : in_b + row_at;
+    const int8_t* qrow = Q ? d.q + row_at : nullptr;
     const float* wp = d.filter + int64_t{ky} * KW * d.c_pad + c0;
     __m256 w[KW];
 #pragma GCC unroll 8
@@ -180,14 +187,37 @@ inline void dw_reuse(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0
     for (int x = 0; x < NX; ++x) {
       const int ix = ix0 + x;
       if (CHECK && (ix < 0 || ix >= d.in_w)) continue;
-      const float* ip = row + int64_t{ix} * d.in_c;
-      const __m256 v = TAIL ? _mm256_maskload_ps(ip, mask) : _mm256_loadu_ps(ip);
+      __m256 v;
+      if constexpr (Q) {
+        const int8_t* px = qrow + int64_t{ix} * d.in_c;
+        const __m128i b8 = TAIL ? _mm_shuffle_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(px + valid - 8)), shuf)
+                                : _mm_loadl_epi64(reinterpret_cast<const __m128i*>(px));
+        v = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepi8_epi32(b8), zp));
+      } else {
+        const float* ip = row + int64_t{ix} * d.in_c;
+        v = TAIL ? _mm256_maskload_ps(ip, mask) : _mm256_loadu_ps(ip);
+      }
 #pragma GCC unroll 16
       for (int p = 0; p < P; ++p) {
         const int kx = x - p * S;
         if (kx >= 0 && kx < KW) acc[p] = _mm256_fmadd_ps(v, w[kx], acc[p]);
       }
     }
+  }
+  if constexpr (Q) {
+    const __m256 s_in = _mm256_set1_ps(d.q_scale), ws = _mm256_maskload_ps(d.w_scale + c0, mask);
+    const __m256 bias = d.bias ? _mm256_maskload_ps(d.bias + c0, mask) : _mm256_setzero_ps();
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p) {
+      if (CHECK && p >= np) break;
+      __m256 y = _mm256_mul_ps(_mm256_mul_ps(acc[p], s_in), ws);
+      if (d.bias) y = _mm256_add_ps(y, bias);
+      y = _mm256_min_ps(hi, _mm256_max_ps(lo, y));  // std::min(std::max(y, lo), hi), NaN kept
+      float* o = out + int64_t{p} * d.c + c0;
+      if (TAIL) _mm256_maskstore_ps(o, mask, y);
+      else _mm256_storeu_ps(o, y);
+    }
+    return;
   }
   const __m256 bias = _mm256_loadu_ps(d.bias + c0);
 #pragma GCC unroll 16
@@ -200,39 +230,45 @@ inline void dw_reuse(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0
   }
 }
 
-template <int KW, int S, bool TAIL>
+template <int KW, int S, bool TAIL, bool Q>
 inline void dw_reuse_block(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0, int ky1, int c0,
                            float* out_row, __m256 lo, __m256 hi) {
   constexpr int P = 8;
-  const __m256i mask = tail_mask(d.c - c0);
+  const int valid = d.c - c0 < kVl ? d.c - c0 : kVl;
+  const __m256i mask = tail_mask(valid);
+  alignas(16) int8_t lanes[16];
+  for (int i = 0; i < 16; ++i) lanes[i] = static_cast<int8_t>(i < valid ? i + 8 - valid : -128);
+  const __m128i shuf = _mm_load_si128(reinterpret_cast<const __m128i*>(lanes));
   for (int ox = 0; ox < d.out_w; ox += P) {
     const int ix0 = ox * S - d.pad_left;
     float* out = out_row + int64_t{ox} * d.c;
     if (ox + P <= d.out_w && ix0 >= 0 && ix0 + (P - 1) * S + KW <= d.in_w)
-      dw_reuse<P, KW, S, false, TAIL>(d, in_b, iy0, ky0, ky1, ix0, c0, mask, out, P, lo, hi);
+      dw_reuse<P, KW, S, false, TAIL, Q>(d, in_b, iy0, ky0, ky1, ix0, c0, mask, shuf, out, P, lo, hi);
     else
-      dw_reuse<P, KW, S, true, TAIL>(d, in_b, iy0, ky0, ky1, ix0, c0, mask, out, d.out_w - ox, lo, hi);
+      dw_reuse<P, KW, S, true, TAIL, Q>(d, in_b, iy0, ky0, ky1, ix0, c0, mask, shuf, out, d.out_w - ox, lo, hi);
   }
 }
 
 // One output row with dw_reuse: groups of 8 pixels, 8 channels at a time.
-template <int KW, int S>
+template <int KW, int S, bool Q>
 void dw_reuse_row(const DepthwiseArgs& d, const float* in_b, int iy0, int ky0, int ky1, float* out_row, __m256 lo,
                   __m256 hi) {
   int c0 = 0;
-  for (; c0 + kVl <= d.c; c0 += kVl) dw_reuse_block<KW, S, false>(d, in_b, iy0, ky0, ky1, c0, out_row, lo, hi);
-  if (c0 < d.c) dw_reuse_block<KW, S, true>(d, in_b, iy0, ky0, ky1, c0, out_row, lo, hi);
+  for (; c0 + kVl <= d.c; c0 += kVl) dw_reuse_block<KW, S, false, Q>(d, in_b, iy0, ky0, ky1, c0, out_row, lo, hi);
+  if (c0 < d.c) dw_reuse_block<KW, S, true, Q>(d, in_b, iy0, ky0, ky1, c0, out_row, lo, hi);
 }
 
 using DwRowFn = void (*)(const DepthwiseArgs&, const float*, int, int, int, float*, __m256, __m256);
-DwRowFn dw_reuse_fn(const DepthwiseArgs& d) {
+template <bool Q>
+DwRowFn dw_reuse_fn_q(const DepthwiseArgs& d) {
   if (d.multiplier != 1 || d.dil_w != 1) return nullptr;
-  if (d.kw == 3 && d.stride_w == 1) return dw_reuse_row<3, 1>;
-  if (d.kw == 3 && d.stride_w == 2) return dw_reuse_row<3, 2>;
-  if (d.kw == 5 && d.stride_w == 1) return dw_reuse_row<5, 1>;
-  if (d.kw == 5 && d.stride_w == 2) return dw_reuse_row<5, 2>;
+  if (d.kw == 3 && d.stride_w == 1) return dw_reuse_row<3, 1, Q>;
+  if (d.kw == 3 && d.stride_w == 2) return dw_reuse_row<3, 2, Q>;
+  if (d.kw == 5 && d.stride_w == 1) return dw_reuse_row<5, 1, Q>;
+  if (d.kw == 5 && d.stride_w == 2) return dw_reuse_row<5, 2, Q>;
   return nullptr;
 }
+DwRowFn dw_reuse_fn(const DepthwiseArgs& d) { return d.q ? dw_reuse_fn_q<true>(d) : dw_reuse_fn_q<false>(d); }
 
 inline void tap_range(int p0, int dil, int taps, int size, int* t0, int* t1) {
   int a = 0;
@@ -244,6 +280,10 @@ inline void tap_range(int p0, int dil, int taps, int size, int* t0, int* t1) {
 }
 
 }  // namespace
+
+bool depthwise_hybrid_avx2_fits(const DepthwiseArgs& d) {
+  return dw_reuse_fn_q<true>(d) != nullptr && d.c >= 8 && int64_t{d.kh} * d.kw <= 512;
+}
 
 void depthwise_f32_avx2(const DepthwiseArgs& d, int64_t row_begin, int64_t row_end) {
   const __m256 lo = _mm256_set1_ps(d.lo), hi = _mm256_set1_ps(d.hi);

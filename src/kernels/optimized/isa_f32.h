@@ -50,11 +50,12 @@ struct DepthwiseArgs {
   const float* bias = nullptr;
   float* output = nullptr;
   float lo = 0, hi = 0;
-  // Hybrid (q set; AVX-512 only, where depthwise_hybrid_avx512_fits; one batch, input
-  // unused): the input is the int8 q with zero point q_zp and filter holds the int8 weights as floats, so every partial
-  // sum of (q - q_zp) * w is an integer below 2^24, exact in float32 in any order; the
-  // output is clamp(sum * q_scale * w_scale[c] [+ bias[c]], lo, hi) in the reference's
-  // order (ref::depthwise_conv2d_hybrid), bias c floats or null.
+  // Hybrid (q set, where depthwise_hybrid_avx512_fits / _avx2_fits; one batch, input
+  // unused): the input is the int8 q with zero point q_zp and filter holds the int8
+  // weights as floats, so every partial sum of (q - q_zp) * w is an integer below 2^24,
+  // exact in float32 in any order; the output is clamp(sum * q_scale * w_scale[c]
+  // [+ bias[c]], lo, hi) in the reference's order (ref::depthwise_conv2d_hybrid), bias c
+  // floats or null.
   const int8_t* q = nullptr;
   int32_t q_zp = 0;
   float q_scale = 1;
@@ -65,5 +66,7 @@ void depthwise_f32_avx512(const DepthwiseArgs& a, int64_t row_begin, int64_t row
 // Whether depthwise_f32_avx512 takes a hybrid a (q set): multiplier 1, no dilation along
 // x, 3 or 5 taps along x at stride 1 or 2, at most 512 taps.
 bool depthwise_hybrid_avx512_fits(const DepthwiseArgs& a);
+// The same for depthwise_f32_avx2, which also needs 8 channels or more.
+bool depthwise_hybrid_avx2_fits(const DepthwiseArgs& a);
 
 }  // namespace liteq::rt::opt::f32
