@@ -2,8 +2,7 @@
 // Same arithmetic as the AVX2 version, 16 lanes, with native 64-bit arithmetic shifts.
 #include <immintrin.h>
 
-#include <algorithm>
-#include <cmath>
+#include <type_traits>
 
 #include "kernels/x86/elementwise_s8.h"
 
@@ -151,40 +150,38 @@ void run(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const
   // rescale8 holds for 8-bit inputs (|x + offset| <= 255), the left shift 20 and right
   // input shifts; anything else takes the general steps.
   const bool fast8 = sizeof(T) == 1 && qs8_add_has_fast_path(p);
-  Consts c{_mm512_set1_epi32(p.input1_offset),    _mm512_set1_epi32(p.input2_offset),
+  double sa, sb, mo;
+  qs8_estimate_scales(p, kOp, &sa, &sb, &mo);
+  // The whole ADD/SUB's estimate (kAll) where its window allows.
+  const double window = kOp != 2 && fast8 ? all_float_window(p, sa, sb) : -1;
+  const Consts c{_mm512_set1_epi32(p.input1_offset),    _mm512_set1_epi32(p.input2_offset),
                  _mm512_set1_epi32(p.output_offset),    _mm512_set1_epi32(p.input1_multiplier),
                  _mm512_set1_epi32(p.input2_multiplier), _mm512_set1_epi32(p.output_multiplier),
                  _mm512_set1_epi32(p.act_min),          _mm512_set1_epi32(p.act_max),
                  _mm512_set1_epi32(p.input1_multiplier >> 11), _mm512_set1_epi32(p.input1_multiplier & 2047),
                  _mm512_set1_epi32(p.input2_multiplier >> 11), _mm512_set1_epi32(p.input2_multiplier & 2047),
-                 _mm512_set1_ps(static_cast<float>(std::ldexp(static_cast<double>(p.output_multiplier),
-                                                              -31 + std::min(p.output_shift, 0)))),
+                 _mm512_set1_ps(static_cast<float>(mo)),
                  _mm512_set1_ps(static_cast<float>(p.output_offset)),
                  _mm512_set1_ps(static_cast<float>(out_rescale_window(p))),
-           _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_set1_ps(-1.0f)};  // kAll's: below
+                 _mm512_set1_ps(static_cast<float>(sa)),
+                 _mm512_set1_ps(static_cast<float>(sb)),
+                 _mm512_set1_ps(static_cast<float>(window))};
   if (kOp == 2) {
     if (sizeof(T) == 1 && qs8_mul_has_fast_path(p)) return loop<kOp, true, false, false, false>(a, a_step, b, b_step, out, n, c, p);
     return loop<kOp, false, false, false, false>(a, a_step, b, b_step, out, n, c, p);
   }
   if (!fast8) return loop<kOp, false, false, false, false>(a, a_step, b, b_step, out, n, c, p);
-  double sa, sb, mo;
-  qs8_estimate_scales(p, kOp, &sa, &sb, &mo);
-  const double window = all_float_window(p, sa, sb);
-  c.in1_scale = _mm512_set1_ps(static_cast<float>(sa));
-  c.in2_scale = _mm512_set1_ps(static_cast<float>(sb));
-  c.all_near = _mm512_set1_ps(static_cast<float>(window));
   const bool e1 = p.input1_multiplier == (1 << 30) && p.input1_shift == 0;
   const bool e2 = p.input2_multiplier == (1 << 30) && p.input2_shift == 0;
-  if (window > 0) {
-    if (e1 && e2) return loop<kOp, true, true, true, true>(a, a_step, b, b_step, out, n, c, p);
-    if (e1) return loop<kOp, true, true, false, true>(a, a_step, b, b_step, out, n, c, p);
-    if (e2) return loop<kOp, true, false, true, true>(a, a_step, b, b_step, out, n, c, p);
-    return loop<kOp, true, false, false, true>(a, a_step, b, b_step, out, n, c, p);
-  }
-  if (e1 && e2) return loop<kOp, true, true, true, false>(a, a_step, b, b_step, out, n, c, p);
-  if (e1) return loop<kOp, true, true, false, false>(a, a_step, b, b_step, out, n, c, p);
-  if (e2) return loop<kOp, true, false, true, false>(a, a_step, b, b_step, out, n, c, p);
-  loop<kOp, true, false, false, false>(a, a_step, b, b_step, out, n, c, p);
+  auto fast = [&](auto all) {
+    constexpr bool kAll = decltype(all)::value;
+    if (e1 && e2) return loop<kOp, true, true, true, kAll>(a, a_step, b, b_step, out, n, c, p);
+    if (e1) return loop<kOp, true, true, false, kAll>(a, a_step, b, b_step, out, n, c, p);
+    if (e2) return loop<kOp, true, false, true, kAll>(a, a_step, b, b_step, out, n, c, p);
+    loop<kOp, true, false, false, kAll>(a, a_step, b, b_step, out, n, c, p);
+  };
+  if (window > 0) fast(std::true_type{});
+  else fast(std::false_type{});
 }
 
 }  // namespace
