@@ -118,7 +118,7 @@ bool fast_hybrid(const OpContext& ctx, const DepthwiseState& s);
 // 2.31 ms. Else, on AVX-512 for one batch: the int8 depthwise kernel on tap pairs
 // (x86/dw_pairs_s8.h), which sums (q - zero point) * w exactly as the reference's int32
 // accumulator. Either way the float epilogue is the reference's. Packs the weights.
-void prepare_hybrid_pairs(OpContext& ctx, DepthwiseState& s) {
+void prepare_hybrid_fast(OpContext& ctx, DepthwiseState& s) {
   const auto& g = s.geo;
   const Isa isa = std::min(ctx.exec().isa, detect_isa());
   if (isa < Isa::kAvx2 || g.out_w <= 0 || g.out_h <= 0 || g.in_c <= 0) return;
@@ -228,7 +228,7 @@ void prepare(OpContext& ctx) {
   g.act_min = r.lo;
   g.act_max = r.hi;
   ctx.set_output_shape(0, {g.batch, g.out_h, g.out_w, g.out_c});
-  if (fast_hybrid(ctx, s)) prepare_hybrid_pairs(ctx, s);
+  if (fast_hybrid(ctx, s)) prepare_hybrid_fast(ctx, s);
   // Last: adding a scratch buffer may move the tensors our references point to.
   if (s.scratch_bytes) s.scratch = ctx.request_scratch(s.scratch_bytes);
   if (s.pairs)
