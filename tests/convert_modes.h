@@ -1,5 +1,7 @@
-// A model converted in one of the converter's modes, for tests that run every mode.
+// A model converted in one of the converter's modes, for tests that run every mode, and
+// the float32 samples they calibrate and run on.
 #pragma once
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,6 +10,14 @@
 #include "liteq/model.h"
 
 namespace liteq::test {
+
+// One calibration / input sample: a float32 tensor of `dims` holding v.
+inline Sample float_sample(std::vector<int32_t> dims, const std::vector<float>& v) {
+  Array a{DType::kFloat32, std::move(dims), {}};
+  a.bytes.resize(v.size() * sizeof(float));
+  std::memcpy(a.bytes.data(), v.data(), a.bytes.size());
+  return {a};
+}
 
 // "float32": the model itself (through a serialize / load round trip); "float16",
 // "dynamic"; "int8" and "int16x8", calibrated on `calib`.

@@ -5,7 +5,6 @@
 // float32 copies folded at allocate time included); no second plan.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <random>
 #include <string>
 
@@ -77,13 +76,7 @@ Model float_model(std::vector<int32_t> input_signature = {}) {
   return b.load();
 }
 
-Sample sample(uint32_t seed) {
-  const auto v = values(kH * kW * kC, seed, 1.0f);
-  Array a{DType::kFloat32, {1, kH, kW, kC}, {}};
-  a.bytes.resize(v.size() * 4);
-  std::memcpy(a.bytes.data(), v.data(), a.bytes.size());
-  return {a};
-}
+Sample sample(uint32_t seed) { return float_sample({1, kH, kW, kC}, values(kH * kW * kC, seed, 1.0f)); }
 
 Model convert(const Model& m, const std::string& mode) {
   std::vector<Sample> calib;

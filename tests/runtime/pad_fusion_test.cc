@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <random>
 #include <string>
 
@@ -78,13 +77,7 @@ Model model(const Variant& v) {
   return b.load();
 }
 
-Sample sample(uint32_t seed) {
-  const auto v = values(kH * kW * kC, seed, -1, 3);
-  Array a{DType::kFloat32, {1, kH, kW, kC}, {}};
-  a.bytes.resize(v.size() * 4);
-  std::memcpy(a.bytes.data(), v.data(), a.bytes.size());
-  return {a};
-}
+Sample sample(uint32_t seed) { return float_sample({1, kH, kW, kC}, values(kH * kW * kC, seed, -1, 3)); }
 
 Model convert(const Model& m, const std::string& mode) {
   std::vector<Sample> calib;
