@@ -52,14 +52,14 @@ std::vector<Case> cases() {
   conv("Conv1x1/56x56x64->128", 56, 56, 64, 128, 1, 1);
   conv("Conv3x3/56x56x64->64", 56, 56, 64, 64, 3, 1);
   conv("Conv3x3/224x224x3->32s2", 224, 224, 3, 32, 3, 2);
-  auto dw = [&](const char* name, int h, int w, int c, int stride) {
+  auto dw = [&](const char* name, int h, int w, int c, int stride, int k = 3) {
     const int oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
-    v.push_back({name, 2.0 * oh * ow * c * 9, [=](rt::ExecConfig e) {
+    v.push_back({name, 2.0 * oh * ow * c * k * k, [=](rt::ExecConfig e) {
                    rt::DepthwiseConvParams p;
                    p.stride_h = p.stride_w = stride;
                    return std::make_unique<OneOp>(
                        Op::DEPTHWISE_CONV_2D, p,
-                       std::vector<TensorSpec>{act({1, h, w, c}, 0.05f, -3), weights({1, 3, 3, c}, c, 3),
+                       std::vector<TensorSpec>{act({1, h, w, c}, 0.05f, -3), weights({1, k, k, c}, c, 3),
                                                bias(c, 0.05f)},
                        act({1, oh, ow, c}, 0.2f, 4), e);
                  }});
@@ -67,6 +67,8 @@ std::vector<Case> cases() {
   dw("Depthwise3x3/112x112x64s2", 112, 112, 64, 2);
   dw("Depthwise3x3/56x56x128", 56, 56, 128, 1);
   dw("Depthwise3x3/14x14x512", 14, 14, 512, 1);
+  dw("Depthwise3x3/128x128x8", 128, 128, 8, 1);  // segmentation heads
+  dw("Depthwise5x5/28x28x240", 28, 28, 240, 1);
   auto fc = [&](const char* name, int batch, int depth, int units) {
     v.push_back({name, 2.0 * batch * depth * units, [=](rt::ExecConfig e) {
                    return std::make_unique<OneOp>(

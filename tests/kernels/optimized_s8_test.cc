@@ -308,6 +308,29 @@ TEST_F(OptimizedS8Test, DepthwiseEightChannels) {
   EXPECT_GT(g_made, 0);
 }
 
+// Square 3x3 and 5x5 filters at stride 1 and 2: four filter rows per int32 lane on
+// AVX-512 VNNI + VBMI. Widths give full groups of 8 pixels, short last groups (1-4 and
+// 5-7 pixels), groups reaching over either edge; channel counts give tails; dilation
+// along y only (rows), as along x the kernel does not apply.
+TEST_F(OptimizedS8Test, DepthwiseSquareFilters) {
+  std::mt19937 rng(21);
+  const auto qs = quants();
+  int i = 0;
+  for (int c : {1, 5, 16, 24, 33})
+    for (int w : {3, 8, 13, 19, 30})
+      for (int f : {3, 5}) {
+        const int st = 1 + i % 2, dh = i % 7 == 3 ? 2 : 1;
+        const bool valid = i % 3 == 0 && w > f && 6 + i % 4 > (f - 1) * dh;
+        check_conv(rng, {1 + (i % 9 == 4), 6 + i % 4, w, c, c, f, f, st, st, dh, 1,
+                         valid ? rt::Padding::kValid : rt::Padding::kSame},
+                   qs[i % qs.size()], true);
+        ++i;
+      }
+  check_conv(rng, {1, 40, 40, 32, 32, 3, 3, 1, 1, 1, 1, rt::Padding::kSame}, qs[3], true);  // threads
+  check_conv(rng, {1, 3, 2, 16, 16, 5, 5, 2, 2, 1, 1, rt::Padding::kSame}, qs[1], true);   // all padding
+  EXPECT_GT(g_made, 0);
+}
+
 TEST_F(OptimizedS8Test, FullyConnected) {
   std::mt19937 rng(4);
   const auto qs = quants();

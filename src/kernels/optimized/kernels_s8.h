@@ -81,6 +81,12 @@ struct DwArgs {
   int cpad;
   Requant rq;
   int8_t* out;
+  // dw_s8_quads only (kernels_s8_avx512vnnivbmi.cc): per block of 16 channels, per filter
+  // column kx, per group of four filter rows, 16 x 4 int8 (lane i: the four rows' weights
+  // of channel i, 0 past the last row); the accumulator start of every pixel,
+  // bias + (in_off - 128) * (sum of w over all taps), mod 2^32. w32, bias and wrow_sum unused.
+  const int8_t* wq;
+  const int32_t* quad_init;
 };
 
 // Output channels [n_begin, n_end): n_begin a multiple of the block width (16, or 8
@@ -97,6 +103,11 @@ void dw_s8_avx512(const DwArgs& d, int64_t r0, int64_t r1);
 // Whether dw_s8_avx512 computes d's rows in groups of 8 pixels with exact float32 sums
 // (3 or 5 taps along x, stride 1 or 2, no dilation along x, at most 512 taps).
 bool dw_s8_avx512_reuses(const DwArgs& d);
+
+// Depthwise with four filter rows per vpdpbusd lane (AVX-512 VNNI + VBMI), for square
+// 3x3 or 5x5 filters, stride 1 or 2 along x, no dilation along x (dilation along y is
+// fine): the geometry dw_quads_fit accepts (conv_s8.cc).
+void dw_s8_quads_avx512vnnivbmi(const DwArgs& d, int64_t r0, int64_t r1);
 
 // How many int8 fast kernels make_*_s8 has created (tests check that they ran).
 int64_t fast_kernels_made();

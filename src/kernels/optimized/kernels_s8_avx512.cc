@@ -18,20 +18,15 @@ int dw_pairs_c8(const DwArgs& d, int ky0, int ky1, const int8_t* in_b, int iy0, 
                 __m512i init, const RqVec& p) {
   constexpr int C = 8;
   const int64_t in_row = int64_t{d.in_w} * C;
-  auto twice = [](__m512i v) { return _mm512_shuffle_i32x4(v, v, 0x44); };  // lanes 0-7 into 8-15
-  RqVec p2{twice(p.m), twice(p.ls), twice(p.rs), twice(p.rm), p.lo, p.hi, p.off, p.dbl};
-  p2.single = p.single;
-  if (p.single) {  // 64-bit lanes 0-3 (channels 0-7) into 4-7
-    p2.m_odd = twice(p.m_odd), p2.ne = twice(p.ne), p2.no = twice(p.no), p2.se = twice(p.se), p2.so = twice(p.so);
-  }
-  const __m512i init2 = twice(init);
+  const RqVec p2 = twice8(p);
+  const __m512i init2 = twice8(init);
   for (; ox + 8 <= ox_hi; ox += 8) {
     __m512i a0 = init2, a1 = init2, a2 = init2, a3 = init2;
     for (int ky = ky0; ky < ky1; ++ky) {
       const int8_t* x0 = in_b + int64_t{iy0 + ky * d.dh} * in_row + int64_t{ox - d.pad_l} * C;
       const int32_t* wrow = d.w32 + int64_t{ky} * d.kw * d.cpad;
       for (int kx = 0; kx < d.kw; ++kx) {
-        const __m512i w = twice(_mm512_loadu_si512(wrow + int64_t{kx} * d.cpad));
+        const __m512i w = twice8(_mm512_loadu_si512(wrow + int64_t{kx} * d.cpad));
         const int8_t* x = x0 + int64_t{kx} * d.dw * C;
         auto in16 = [](const int8_t* q) { return _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q))); };
         a0 = _mm512_add_epi32(a0, _mm512_mullo_epi32(in16(x), w));
