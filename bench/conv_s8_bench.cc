@@ -67,6 +67,7 @@ std::vector<Case> cases() {
   dw("Depthwise3x3/112x112x64s2", 112, 112, 64, 2);
   dw("Depthwise3x3/56x56x128", 56, 56, 128, 1);
   dw("Depthwise3x3/14x14x512", 14, 14, 512, 1);
+  dw("Depthwise3x3/64x64x144", 64, 64, 144, 1);  // pose_landmark_full
   dw("Depthwise3x3/128x128x8", 128, 128, 8, 1);  // segmentation heads
   dw("Depthwise5x5/28x28x240", 28, 28, 240, 1);
   auto fc = [&](const char* name, int batch, int depth, int units) {

@@ -6,10 +6,12 @@
 // many rounding ties).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
 #include "kernels/exec.h"
+#include "kernels/fixed_point.h"
 #include "kernels/op_runner.h"
 #include "kernels/optimized_int_check.h"
 #include "kernels/optimized/kernels_s8.h"
@@ -451,6 +453,72 @@ TEST_F(OptimizedS8Test, FullyConnectedHybrid) {
 // Every accumulator from -255 * 3 to 255 * 3 through exact power-of-two multipliers
 // (0.5, 0.25, 0.125 and 2): each rounding tie of both rounding modes (GEMM: ties up,
 // depthwise: ties away from zero), positive and negative.
+// Accumulators whose requantization the float32 estimate (kernels_s8.h) gets wrong
+// without its window: the estimate emulated in scalar code (the same float32 operations:
+// conversion, FMA, clamp, floor) against TFLite's integer steps, for the output scale
+// out_scale (input and weight scales 1) and output zero point zp, over the accumulators
+// that land inside the int8 range.
+std::vector<int32_t> float_estimate_misses(float out_scale, int zp) {
+  int32_t m = 0;
+  int shift = 0;
+  rt::quantize_multiplier(1.0 / static_cast<double>(out_scale), &m, &shift);
+  const int right = -shift;
+  const double d = std::ldexp(1.0, -1 - right);
+  const float scale = static_cast<float>(std::ldexp(static_cast<double>(m), -31 - right));
+  const float c_pos = static_cast<float>(0.5 + d + zp), c_neg = static_cast<float>(0.5 - d + zp);
+  std::vector<int32_t> misses;
+  const int32_t span = static_cast<int32_t>(130.0 * out_scale);
+  for (int32_t acc = -span; acc <= span; ++acc) {
+    const int32_t exact =
+        std::clamp(rt::multiply_by_quantized_multiplier(acc, m, shift) + zp, int32_t{-128}, int32_t{127});
+    float z = std::fma(static_cast<float>(acc), scale, acc < 0 ? c_neg : c_pos);
+    z = std::min(std::max(z, -127.5f), 127.5f);
+    if (static_cast<int32_t>(std::floor(z)) != exact) misses.push_back(acc);
+  }
+  return misses;
+}
+
+// The float32 requantization estimate's window: accumulators where the estimate alone is
+// one off, as FULLY_CONNECTED and depthwise biases (zero input), so every vector kernel
+// requantizes exactly these sums.
+TEST_F(OptimizedS8Test, RequantEstimateMisses) {
+  int found = 0;
+  for (float out_scale : {1234.567f, 3001.13f, 777.77f, 20011.3f}) {
+    for (int zp : {0, -128, 37}) {
+      std::vector<int32_t> bias = float_estimate_misses(out_scale, zp);
+      found += static_cast<int>(bias.size());
+      if (bias.empty()) continue;
+      while (bias.size() % 24 != 0) bias.push_back(bias[bias.size() % bias.size()] + 1);
+      const int units = static_cast<int>(bias.size());
+      auto fc = [&]() {
+        OpRunner r(Op::FULLY_CONNECTED, rt::FullyConnectedParams{});
+        r.input(qt<int8_t>({3, 1}, {0, 0, 0}, qp({1.0f}, {0})));
+        r.input(qt<int8_t>({units, 1}, std::vector<int8_t>(units, 1), qp({1.0f}, {0})), true);
+        r.input(qt<int32_t>({units}, bias, qp({1.0f}, {0})), true);
+        r.output(DType::kInt8, qp({out_scale}, {zp}));
+        return r;
+      };
+      check_all("fc estimate misses", fc);
+      for (int c : {8, 24}) {  // two pixels per vector, and 16 + 8 channels
+        for (size_t at = 0; at + c <= bias.size(); at += c) {
+          const std::vector<int32_t> b(bias.begin() + at, bias.begin() + at + c);
+          auto dw = [&]() {
+            OpRunner r(Op::DEPTHWISE_CONV_2D, rt::OpParams(rt::DepthwiseConvParams{}));
+            r.input(qt<int8_t>({1, 5, 11, c}, std::vector<int8_t>(55 * c, 0), qp({1.0f}, {0})));
+            r.input(qt<int8_t>({1, 3, 3, c}, std::vector<int8_t>(9 * c, 1), qp(std::vector<float>(c, 1.0f), std::vector<int64_t>(c, 0), 3)), true);
+            r.input(qt<int32_t>({c}, b, qp(std::vector<float>(c, 1.0f), std::vector<int64_t>(c, 0))), true);
+            r.output(DType::kInt8, qp({out_scale}, {zp}));
+            return r;
+          };
+          check_all("depthwise estimate misses", dw);
+        }
+      }
+    }
+  }
+  EXPECT_GT(found, 0);  // else the test shows nothing: the estimate never missed
+  EXPECT_GT(g_made, 0);
+}
+
 TEST_F(OptimizedS8Test, RoundingTies) {
   std::vector<int8_t> in(256);
   for (int i = 0; i < 256; ++i) in[i] = static_cast<int8_t>(i - 128);

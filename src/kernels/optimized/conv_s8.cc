@@ -5,6 +5,7 @@
 // reference/conv_int8.h and reference/matmul_int8.h (tests/kernels/optimized_s8_test.cc).
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 #include <vector>
@@ -32,6 +33,7 @@ int32_t wrap(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(stat
 struct RequantArrays {
   std::vector<int32_t> mult, lshift, rshift, rmask, single;
   std::vector<int64_t> nudge, shift64;
+  std::vector<float> fscale, fc_pos, fc_neg;
   s8::Requant rq{};
 
   // False when the vector requantization does not cover q (then the reference runs).
@@ -50,6 +52,12 @@ struct RequantArrays {
     single.assign(npad, 1);
     nudge.assign(npad, (int64_t{1} << 30) + (int64_t{1} << 31));
     shift64.assign(npad, 32);
+    // The float32 estimate's constants (kernels_s8.h); padding channels as M = 0, right = 1.
+    const double off = q.output_offset;
+    fscale.assign(npad, 0.0f);
+    fc_pos.assign(npad, static_cast<float>(0.75 + off));
+    fc_neg.assign(npad, static_cast<float>((dbl ? 0.25 : 0.75) + off));
+    bool fast = true;
     for (int c = 0; c < n; ++c) {
       const int i = per_channel ? c : 0;
       const int32_t m = q.multiplier[i], s = q.shift[i];
@@ -63,12 +71,33 @@ struct RequantArrays {
       single[c] = left == 0 && right >= 1;
       nudge[c] = (int64_t{1} << 30) + (right >= 1 ? int64_t{1} << (30 + right) : 0);
       shift64[c] = 31 + right;
+      // Without a shift (right 0) TFLite's steps are floor(y + 1/2) for either sign.
+      fast = fast && left == 0;
+      const double d = right == 0 ? 0.0 : std::ldexp(1.0, -1 - right);
+      fscale[c] = static_cast<float>(std::ldexp(static_cast<double>(m), -31 - right));
+      fc_pos[c] = static_cast<float>(0.5 + d + off);
+      fc_neg[c] = static_cast<float>((dbl ? 0.5 - d : 0.5 + d) + off);
     }
-    rq = {mult.data(), lshift.data(), rshift.data(), rmask.data(), static_cast<int32_t>(lo),
-          static_cast<int32_t>(hi), q.output_offset, dbl ? 1 : 0, single.data(), nudge.data(), shift64.data()};
+    rq = {mult.data(),
+          lshift.data(),
+          rshift.data(),
+          rmask.data(),
+          static_cast<int32_t>(lo),
+          static_cast<int32_t>(hi),
+          q.output_offset,
+          dbl ? 1 : 0,
+          single.data(),
+          nudge.data(),
+          shift64.data(),
+          fast ? 1 : 0,
+          fscale.data(),
+          fc_pos.data(),
+          fc_neg.data(),
+          static_cast<float>(q.act_min) + 0.5f,
+          static_cast<float>(q.act_max) + 0.5f};
     return true;
   }
-  size_t bytes() const { return mult.size() * 36; }
+  size_t bytes() const { return mult.size() * 48; }
 };
 
 // out[m, n] = requant(bias[n] + sum_k (A[m, k] + input_offset) * W[n, k]) with packed

@@ -30,6 +30,19 @@ namespace liteq::rt::opt::s8 {
 //   ties up:            floor((t + 2^(30 + right)) / 2^(31 + right)),
 //   ties away from 0:   the same less 2^31 in the numerator where t < 0,
 // nudge = 2^30 + 2^(30 + right), shift64 = 31 + right.
+//
+// The float32 estimate (AVX-512), where every channel has the one-rounding form (fast):
+// with y = x * M / 2^(31 + right) and d = 2^(-1 - right), that form is
+//   floor(y + 1/2 + d), and with ties away from 0, floor(y + 1/2 - d) where x < 0
+// (x < 0 stands for x * M + 2^30 < 0: the two differ only where both floors agree). So
+// out = floor(clamp(z, act_min + 1/2, act_max + 1/2)) with z = x * fscale + (fc_pos or
+// fc_neg), the output offset included: fscale = M / 2^(31 + right), fc_pos = 1/2 + d +
+// offset, fc_neg = 1/2 - d + offset (= fc_pos for ties up), each rounded to float32.
+// Where |z| <= 2^9, z is within 2^-13.5 of its exact value: |x| 2^-24 from converting x,
+// the same from fscale's rounding, 2^-17 from fc's, 2^-17 from the FMA's, all times the
+// scale (|y| < 2^9). So floor(z) is exact unless z lies within that of an integer; a
+// vector with a lane within 2^-11 of one takes the integer steps. Beyond the clamp
+// bounds by more than 1/2, the error (relative 2^-22) cannot cross them.
 struct Requant {
   const int32_t* mult;
   const int32_t* lshift;
@@ -40,6 +53,11 @@ struct Requant {
   const int32_t* single;
   const int64_t* nudge;
   const int64_t* shift64;
+  int fast;  // every channel in the one-rounding form: the float32 estimate applies
+  const float* fscale;
+  const float* fc_pos;
+  const float* fc_neg;
+  float flo, fhi;  // act_min + 1/2, act_max + 1/2
 };
 
 struct GemmArgs {

@@ -51,6 +51,38 @@ inline __m512i column(const int8_t* const* p, const int64_t* step, int ix, __mma
   return _mm512_xor_si512(v, flip);
 }
 
+// The requantization of 16 channels from channel n: the float32 estimate (FAST, rq.fast
+// set) or the integer steps.
+template <bool FAST>
+struct Rq16 {
+  Rq16(const Requant& rq, int n) : rq(rq), n(n) {
+    if constexpr (FAST) f = load_rqf(rq, n);
+    else p = load_rq(rq, n);
+  }
+  // The 8 channels from n repeated in lanes 8-15 (two pixels per vector).
+  void twice() {
+    pairs = true;
+    if constexpr (FAST) f = {twice8(f.scale), twice8(f.c_pos), twice8(f.c_neg), f.lo, f.hi};
+    else p = twice8(p);
+  }
+  __m512i operator()(__m512i acc) const {
+    if constexpr (FAST) {
+      __m512i v;
+      if (requant16f(acc, f, &v)) [[likely]]
+        return v;
+      const RqVec e = load_rq(rq, n);
+      return requant16(acc, pairs ? twice8(e) : e);
+    } else {
+      return requant16(acc, p);
+    }
+  }
+  const Requant& rq;
+  int n;
+  bool pairs = false;
+  RqFloat f;
+  RqVec p;
+};
+
 inline void dpbusd(__m512i& acc, __m512i u, __m512i w) {
   // Inline asm: with the intrinsic GCC 12 copies the accumulators (as in the GEMM tile).
   __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(w));
@@ -58,9 +90,9 @@ inline void dpbusd(__m512i& acc, __m512i u, __m512i w) {
 
 // P output pixels of one row from input column ix0 on (stride S); K x K taps. CHECK: some
 // input columns lie outside (they read the zero point) or fewer than P pixels are stored.
-template <int P, int K, int S, bool CHECK>
+template <int P, int K, int S, bool CHECK, typename RQ>
 inline void quad_pixels(const DwArgs& d, const int8_t* const* rp, const int64_t* rs, int ix0, __mmask16 m,
-                        const __m512i* w, __m512i init, const RqVec& rq, __m512i idx, __m512i padv, int8_t* out,
+                        const __m512i* w, __m512i init, const RQ& rq, __m512i idx, __m512i padv, int8_t* out,
                         int np) {
   constexpr int G = (K + 3) / 4, NX = (P - 1) * S + K;
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
@@ -89,7 +121,7 @@ inline void quad_pixels(const DwArgs& d, const int8_t* const* rp, const int64_t*
 #pragma GCC unroll 16
   for (int p = 0; p < P; ++p) {
     if (CHECK && p >= np) break;
-    _mm_mask_storeu_epi8(out + int64_t{p} * d.c, m, _mm512_cvtepi32_epi8(requant16(acc[p], rq)));
+    _mm_mask_storeu_epi8(out + int64_t{p} * d.c, m, _mm512_cvtepi32_epi8(rq(acc[p])));
   }
 }
 
@@ -97,9 +129,9 @@ inline void quad_pixels(const DwArgs& d, const int8_t* const* rp, const int64_t*
 // column vector of 16 bytes per row holds input columns ix and ix + 1, and pair p (pixels
 // 2p, 2p + 1) meets tap kx in the column vector of ix0 + 2p + kx. P pairs; CHECK: some
 // columns lie outside (their lanes take padv) or fewer than 2P pixels are stored.
-template <int P, int K, bool CHECK>
+template <int P, int K, bool CHECK, typename RQ>
 inline void quad_pairs_c8(const DwArgs& d, const int8_t* const* rp, const int64_t* rs, int ix0, const __m512i* w,
-                          __m512i init, const RqVec& rq, __m512i idx, __m512i padv, int8_t* out, int np) {
+                          __m512i init, const RQ& rq, __m512i idx, __m512i padv, int8_t* out, int np) {
   constexpr int G = (K + 3) / 4, NX = 2 * (P - 1) + K;
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
   __m512i acc[P];
@@ -129,11 +161,11 @@ inline void quad_pairs_c8(const DwArgs& d, const int8_t* const* rp, const int64_
   for (int p = 0; p < P; ++p) {
     if (CHECK && 2 * p >= np) break;
     const __mmask16 sm = CHECK && 2 * p + 1 >= np ? 0x00FF : 0xFFFF;
-    _mm_mask_storeu_epi8(out + int64_t{p} * 16, sm, _mm512_cvtepi32_epi8(requant16(acc[p], rq)));
+    _mm_mask_storeu_epi8(out + int64_t{p} * 16, sm, _mm512_cvtepi32_epi8(rq(acc[p])));
   }
 }
 
-template <int K>
+template <int K, bool FAST>
 void quad_rows_c8(const DwArgs& d, int64_t r0, int64_t r1) {
   constexpr int G = (K + 3) / 4, C = 8;
   const int64_t in_row = int64_t{d.in_w} * C;
@@ -142,7 +174,8 @@ void quad_rows_c8(const DwArgs& d, int64_t r0, int64_t r1) {
   for (auto& b : pad) b = zp;
   const __m512i idx = quad_index();
   const __m512i padv = _mm512_set1_epi8(static_cast<char>(zp ^ 0x80));
-  const RqVec rq = twice8(load_rq(d.rq, 0));
+  Rq16<FAST> rq(d.rq, 0);
+  rq.twice();
   const __m512i init = twice8(_mm512_loadu_si512(d.quad_init));
   __m512i w[K * G];
 #pragma GCC unroll 16
@@ -171,7 +204,7 @@ void quad_rows_c8(const DwArgs& d, int64_t r0, int64_t r1) {
   }
 }
 
-template <int K, int S>
+template <int K, int S, bool FAST>
 void quad_rows(const DwArgs& d, int64_t r0, int64_t r1) {
   constexpr int G = (K + 3) / 4;
   const int C = d.c;
@@ -197,7 +230,7 @@ void quad_rows(const DwArgs& d, int64_t r0, int64_t r1) {
     }
     for (int c = 0; c < C; c += 16) {
       const __mmask16 m = tail_mask(C - c);
-      const RqVec rq = load_rq(d.rq, c);
+      const Rq16<FAST> rq(d.rq, c);
       const __m512i init = _mm512_loadu_si512(d.quad_init + c);
       __m512i w[K * G];
       const int8_t* wb = d.wq + int64_t{c / 16} * K * G * 64;
@@ -219,19 +252,25 @@ void quad_rows(const DwArgs& d, int64_t r0, int64_t r1) {
   }
 }
 
+template <bool FAST>
+void quads(const DwArgs& d, int64_t r0, int64_t r1) {
+  if (d.c == 8 && d.sw == 1) {
+    if (d.kw == 3) quad_rows_c8<3, FAST>(d, r0, r1);
+    else quad_rows_c8<5, FAST>(d, r0, r1);
+  } else if (d.kw == 3) {
+    if (d.sw == 1) quad_rows<3, 1, FAST>(d, r0, r1);
+    else quad_rows<3, 2, FAST>(d, r0, r1);
+  } else {
+    if (d.sw == 1) quad_rows<5, 1, FAST>(d, r0, r1);
+    else quad_rows<5, 2, FAST>(d, r0, r1);
+  }
+}
+
 }  // namespace
 
 void dw_s8_quads_avx512vnnivbmi(const DwArgs& d, int64_t r0, int64_t r1) {
-  if (d.c == 8 && d.sw == 1) {
-    if (d.kw == 3) quad_rows_c8<3>(d, r0, r1);
-    else quad_rows_c8<5>(d, r0, r1);
-  } else if (d.kw == 3) {
-    if (d.sw == 1) quad_rows<3, 1>(d, r0, r1);
-    else quad_rows<3, 2>(d, r0, r1);
-  } else {
-    if (d.sw == 1) quad_rows<5, 1>(d, r0, r1);
-    else quad_rows<5, 2>(d, r0, r1);
-  }
+  if (d.rq.fast) quads<true>(d, r0, r1);
+  else quads<false>(d, r0, r1);
 }
 
 }  // namespace liteq::rt::opt::s8
