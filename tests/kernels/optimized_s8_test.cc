@@ -212,6 +212,10 @@ TEST_F(OptimizedS8Test, ConvFewOutputChannels) {
         {1, 11, 9, 5, out_c, 3, 3, 1, 1, 2, 1, rt::Padding::kSame},     // dilation along h
         {1, 6, 7, 33, out_c, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},
         {1, 7, 6, 2, out_c, 4, 3, 2, 1, 1, 1, rt::Padding::kSame},
+        {1, 5, 21, 8, out_c, 1, 1, 1, 1, 1, 1, rt::Padding::kSame},      // 8 channels at stride 1 along x:
+        {2, 6, 27, 8, out_c, 5, 5, 2, 1, 1, 1, rt::Padding::kSame},      // 8 pixels at a time, borders
+        {1, 9, 30, 8, out_c, 3, 3, 1, 1, 2, 1, rt::Padding::kValid},     // and tails
+        {1, 3, 7, 8, out_c, 1, 1, 1, 1, 1, 1, rt::Padding::kSame},
     };
     for (const auto& s : shapes) check_conv(rng, s, qs[i++ % qs.size()], false);
   }

@@ -858,7 +858,17 @@ class ConvNarrowS8 : public FastKernel {
  public:
   ConvNarrowS8(const ref::ConvGeometry& g, int32_t input_offset, const ref::QuantOutput& q) : g_(g), q_(q) {
     args_.in_off = input_offset;
+    // The vector requantization over a row of out_w * out_c values: the channels' parameters
+    // repeated over a period of 8 (out_c 1, 2, 4) or 24 (out_c 3).
+    period_ = g.out_c == 3 ? 24 : 8;
+    std::vector<int32_t> mult(period_), shift(period_);
+    for (int i = 0; i < period_; ++i) mult[i] = q.multiplier[i % g.out_c], shift[i] = q.shift[i % g.out_c];
+    ref::QuantOutput qp = q;
+    qp.multiplier = mult.data();
+    qp.shift = shift.data();
+    vector_rq_ = rq_.build(qp, true, period_, period_);
   }
+  size_t state_bytes() const { return rq_.bytes() + row_sum.size() * 4; }
   std::vector<int32_t> row_sum;
   const int32_t* bias = nullptr;
   const int8_t* filter = nullptr;
@@ -892,8 +902,12 @@ class ConvNarrowS8 : public FastKernel {
         for (size_t r = t * per; r < std::min(rows, (t + 1) * per); ++r) {
           x86::conv_narrow_row_s8_avx2(a, static_cast<int64_t>(r), acc);
           int8_t* o = out + static_cast<int64_t>(r) * row_values;
-          for (int64_t i = 0; i < row_values; ++i)
-            o[i] = static_cast<int8_t>(ref::requantize<int32_t>(acc[i], q_, static_cast<int>(i % g.out_c)));
+          if (vector_rq_) {
+            s8::requant_row_s8_avx2(rq_.rq, period_, acc, row_values, o);
+          } else {
+            for (int64_t i = 0; i < row_values; ++i)
+              o[i] = static_cast<int8_t>(ref::requantize<int32_t>(acc[i], q_, static_cast<int>(i % g.out_c)));
+          }
         }
       }
     });
@@ -903,6 +917,9 @@ class ConvNarrowS8 : public FastKernel {
   ref::ConvGeometry g_;
   ref::QuantOutput q_;
   x86::ConvNarrowS8Args args_{};
+  RequantArrays rq_;
+  int period_ = 8;
+  bool vector_rq_ = false;
 };
 
 std::unique_ptr<FastKernel> make_conv_narrow_s8(OpContext& ctx, const ref::ConvGeometry& g, int32_t input_offset,
@@ -923,6 +940,7 @@ std::unique_ptr<FastKernel> make_conv_narrow_s8(OpContext& ctx, const ref::ConvG
       for (int64_t i = 0; i < row_len; ++i) s += w[i];
       kernel->row_sum[static_cast<size_t>(oc) * g.filter_h + ky] = s;
     }
+  ctx.add_state_bytes(kernel->state_bytes());
   kernel->scratch = ctx.request_scratch(kernel->scratch_bytes(ctx.exec().threads()));
   ++g_made;
   return kernel;

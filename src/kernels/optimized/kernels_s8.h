@@ -115,6 +115,9 @@ void gemm_s8_avx512vnni(const GemmArgs& g, int n_begin, int n_end);
 // One panel row from k int8 values; pads to kp (bytes for vnni, int16 for the others).
 void pack_row_vnni_avx512(uint8_t* dst, const int8_t* src, int k, int kp);
 void pack_row_w16_avx2(int16_t* dst, const int8_t* src, int k, int kp);
+// out[i] = requant(acc[i]) for i < n with the parameters of channel i % period (period a
+// multiple of 8; rq's arrays hold period entries).
+void requant_row_s8_avx2(const Requant& rq, int period, const int32_t* acc, int64_t n, int8_t* out);
 // Depthwise (multiplier 1) over output rows [r0, r1) of batch * out_h.
 void dw_s8_avx2(const DwArgs& d, int64_t r0, int64_t r1);
 void dw_s8_avx512(const DwArgs& d, int64_t r0, int64_t r1);

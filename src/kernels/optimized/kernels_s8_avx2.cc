@@ -142,6 +142,23 @@ void gemm_s8_avx2(const GemmArgs& g, int n_begin, int n_end) {
   }
 }
 
+void requant_row_s8_avx2(const Requant& rq, int period, const int32_t* acc, int64_t n, int8_t* out) {
+  int at = 0;  // parameter index of acc[i]: i % period
+  for (int64_t i = 0; i < n; i += 8) {
+    const int valid = n - i >= 8 ? 8 : static_cast<int>(n - i);
+    __m256i v;
+    if (valid == 8) {
+      v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + i));
+    } else {
+      alignas(32) int32_t t[8] = {};
+      std::memcpy(t, acc + i, sizeof(int32_t) * static_cast<size_t>(valid));
+      v = _mm256_load_si256(reinterpret_cast<const __m256i*>(t));
+    }
+    store8(out + i, requant8(v, rq, at), valid);
+    at = at + 8 == period ? 0 : at + 8;
+  }
+}
+
 void pack_row_w16_avx2(int16_t* dst, const int8_t* src, int k, int kp) {
   int i = 0;
   for (; i + 16 <= k; i += 16)
