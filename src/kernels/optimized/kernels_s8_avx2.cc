@@ -12,7 +12,7 @@ namespace liteq::rt::opt::s8 {
 namespace {
 
 // As requant16 in gemm_s8_avx512_impl.inc, on 8 lanes.
-inline __m256i requant8(__m256i acc, const Requant& rq, int n) {
+inline __m256i requant8_steps(__m256i acc, const Requant& rq, int n) {
   const __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rq.mult + n));
   const __m256i ls = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rq.lshift + n));
   const __m256i rs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rq.rshift + n));
@@ -37,6 +37,24 @@ inline __m256i requant8(__m256i acc, const Requant& rq, int n) {
   r = _mm256_max_epi32(r, _mm256_set1_epi32(rq.lo));
   r = _mm256_min_epi32(r, _mm256_set1_epi32(rq.hi));
   return _mm256_add_epi32(r, _mm256_set1_epi32(rq.offset));
+}
+
+// The same from the float32 estimate where rq.fast (kernels_s8.h, and requant16f in
+// gemm_s8_avx512_impl.inc); the integer steps for a vector with a lane near an integer.
+inline __m256i requant8(__m256i acc, const Requant& rq, int n) {
+  if (!rq.fast) return requant8_steps(acc, rq, n);
+  // fc_neg where acc < 0 (its sign bit)
+  const __m256 c = _mm256_blendv_ps(_mm256_loadu_ps(rq.fc_pos + n), _mm256_loadu_ps(rq.fc_neg + n),
+                                    _mm256_castsi256_ps(acc));
+  __m256 z = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), _mm256_loadu_ps(rq.fscale + n), c);
+  z = _mm256_min_ps(_mm256_max_ps(z, _mm256_set1_ps(rq.flo)), _mm256_set1_ps(rq.fhi));
+  const __m256 fl = _mm256_floor_ps(z);
+  const __m256 fr = _mm256_sub_ps(z, fl);  // exact, in [0, 1)
+  // fr - fr^2 < 2^-11: fr within about 2^-11 of 0 or 1.
+  const __m256 near = _mm256_fnmadd_ps(fr, fr, fr);
+  if (_mm256_movemask_ps(_mm256_cmp_ps(near, _mm256_set1_ps(0x1p-11f), _CMP_LT_OQ)) != 0) [[unlikely]]
+    return requant8_steps(acc, rq, n);
+  return _mm256_cvtps_epi32(fl);  // an integer: exact
 }
 
 // 8 int32 (already in int8 range) -> 8 int8 at dst, `valid` of them.
