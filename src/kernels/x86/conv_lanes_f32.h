@@ -9,7 +9,8 @@
 // and input channel, multiplied with that tap's broadcast weight for each output channel.
 // Summation order as every float32 conv variant (optimized/isa_f32.h): from 0.0f, FMA in
 // (ky, kx, ic) order, padded taps adding +0, then + bias and the clamp; so the results
-// equal the GEMM's bit for bit. Plain C interface; implemented in conv_lanes_f32_avx512.cc.
+// equal the GEMM's bit for bit. Plain C interface; implemented in conv_lanes_f32_avx512.cc
+// and conv_lanes_f32_avx2.cc.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -30,5 +31,8 @@ struct ConvLanesF32Args {
 size_t conv_lanes_scratch_f32(const ConvLanesF32Args& a);
 // Output rows [r0, r1) of batch * out_h, with one thread's scratch.
 void conv_lanes_rows_f32_avx512(const ConvLanesF32Args& a, int64_t r0, int64_t r1, uint8_t* scratch);
+// The same on AVX2 (8 pixels per vector; conv_lanes_f32_avx2.cc), with its own scratch size.
+size_t conv_lanes_scratch_f32_avx2(const ConvLanesF32Args& a);
+void conv_lanes_rows_f32_avx2(const ConvLanesF32Args& a, int64_t r0, int64_t r1, uint8_t* scratch);
 
 }  // namespace liteq::rt::x86

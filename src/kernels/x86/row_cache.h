@@ -25,17 +25,17 @@ inline void fill(T* p, int64_t n, T v) {
 // accumulators, so few channels do not leave one dependency chain.
 constexpr int groups_for(int nb) { return nb == 1 ? 8 : nb == 2 ? 4 : nb <= 4 ? 2 : 1; }
 
-// One output row of a lanes kernel (16 pixels per vector): for each block of up to
-// `block` channels c0, wide(ox0, c0, nb) over whole runs of 16 * groups_for(nb) pixels
-// where `has_wide(nb)`, then narrow(ox0, c0, nb, valid) over single groups of 16.
-template <typename HasWide, typename Wide, typename Narrow>
+// One output row of a lanes kernel (LANES pixels per vector): for each block of up to
+// `block` channels c0, wide(ox0, c0, nb) over whole runs of LANES * groups_for(nb) pixels
+// where `has_wide(nb)`, then narrow(ox0, c0, nb, valid) over single groups of LANES.
+template <int LANES = 16, typename HasWide, typename Wide, typename Narrow>
 inline void sweep_row(int out_c, int out_w, int block, HasWide&& has_wide, Wide&& wide, Narrow&& narrow) {
   for (int c0 = 0; c0 < out_c; c0 += block) {
-    const int nb = static_cast<int>(min64(block, out_c - c0)), run = 16 * groups_for(nb);
+    const int nb = static_cast<int>(min64(block, out_c - c0)), run = LANES * groups_for(nb);
     int ox0 = 0;
     if (has_wide(nb))
       for (; ox0 + run <= out_w; ox0 += run) wide(ox0, c0, nb);
-    for (; ox0 < out_w; ox0 += 16) narrow(ox0, c0, nb, static_cast<int>(min64(16, out_w - ox0)));
+    for (; ox0 < out_w; ox0 += LANES) narrow(ox0, c0, nb, static_cast<int>(min64(LANES, out_w - ox0)));
   }
 }
 
