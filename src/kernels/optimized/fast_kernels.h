@@ -12,14 +12,16 @@
 // reference over many shapes in tests/kernels/optimized_*_test.cc.
 //
 // Every optimized variant and the instruction set it needs (chosen at run time from
-// exec().isa; files named *_avx2.cc / *_avx512.cc / *_avx512vnni.cc / *_avx512vbmi.cc get
-// those flags only):
+// exec().isa; files named *_avx2.cc / *_avx512.cc / *_avx512vnni.cc / *_avx512vbmi.cc /
+// *_avx512vnnivbmi.cc get those flags only):
 //   float32 CONV_2D (GEMM, im2col), DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV
 //       (GEMM + col2im)
 //       optimized/gemm_f32_avx2.cc (AVX2+FMA, 6x16 tiles), gemm_f32_avx512.cc (8x32)
 //   int8 CONV_2D / FULLY_CONNECTED / TRANSPOSE_CONV GEMM, DEPTHWISE_CONV_2D, hybrid CONV_2D / FC
 //       optimized/kernels_s8_avx2.cc (vpmaddwd), kernels_s8_avx512.cc (vpmaddwd, and the
-//       depthwise kernel for both AVX-512 levels), kernels_s8_avx512vnni.cc (vpdpbusd)
+//       depthwise kernel for both AVX-512 levels), kernels_s8_avx512vnni.cc (vpdpbusd);
+//       the requantization from a float32 estimate where every channel has at most a
+//       right shift (kernels_s8.h), TFLite's integer steps near a rounding boundary
 //   16x8 (int16 x int8) CONV_2D / FULLY_CONNECTED GEMM (exact int64 sums; 1..4 output
 //       channels: dot products along K, for CONV_2D read in place from the input when
 //       K <= 480), DEPTHWISE_CONV_2D (multiplier 1), and their
@@ -27,24 +29,27 @@
 //       optimized/kernels_s16_avx2.cc (vpmaddwd), kernels_s16_avx512.cc (vpmaddwd; its
 //       depthwise, dot and requantization kernels serve both AVX-512 levels),
 //       kernels_s16_avx512vnni.cc (vpdpwssd GEMM); dispatcher optimized/conv_s16.cc
-//   int8 CONV_2D with 1..4 output channels   x86/conv_narrow_s8_avx2.cc
+//   int8 CONV_2D with 1..4 output channels (8 input channels at stride 1: 8 pixels at a
+//       time)                                x86/conv_narrow_s8_avx2.cc
 //   int8 CONV_2D with <= 8 output channels, or <= 4 input and <= 32 output channels,
 //       16 output pixels per vector          x86/conv_lanes_s8_avx512vnni.cc
-//   int8 DEPTHWISE_CONV_2D on AVX-512: tap pairs, vpmaddwd    x86/dw_pairs_s8_avx512.cc;
-//       8 channels at stride 1: two pixels per vector (in kernels_s8_avx512.cc)
+//   int8 DEPTHWISE_CONV_2D, square 3x3 / 5x5 filters with AVX-512 VNNI + VBMI: four
+//       filter rows per vpdpbusd lane        optimized/kernels_s8_avx512vnnivbmi.cc;
+//       else on AVX-512 rows of exact float32 sums (kernels_s8_avx512.cc) or tap pairs,
+//       vpmaddwd (x86/dw_pairs_s8_avx512.cc); 8 channels at stride 1: two pixels per vector
 //   hybrid DEPTHWISE_CONV_2D                 x86/dw_hybrid_avx2.cc, x86/dw_hybrid_avx512.cc
 //   hybrid input quantization                x86/quantize_floats_avx2.cc, quantize_floats_avx512.cc
 //   int8 ADD / SUB / MUL                     x86/elementwise_s8_avx2.cc, elementwise_s8_avx512.cc
-//       (same-shape operands of >= 65536 elements on AVX-512: a table of all 65536
-//       (a, b) pairs, built at prepare, gathered at eval); int16 ADD / SUB / MUL (16x8
-//       general path) on AVX-512; a per-channel vector operand runs against the vector
-//       repeated (also float32)
+//       (a float32 estimate with TFLite's steps near a rounding tie); int16 ADD / SUB /
+//       MUL (16x8 general path) on AVX-512; a per-channel vector operand runs against the
+//       vector repeated (also float32)
 //   QUANTIZE float32 -> int8/uint8/int16, int8 RESIZE_BILINEAR   x86/data_s8_avx2.cc
 //   int8 and int16 RESIZE_BILINEAR rows of 8 or 16k channels, int8 DEQUANTIZE
 //                                            x86/data_s8_avx512.cc
 //   float32 RESIZE_BILINEAR rows of >= 8 channels (bit-identical)   x86/resize_f32_avx512.cc
 //   float32 CONV_2D with <= 8 output channels, or <= 4 input and <= 32 output channels
-//       (not unpadded 1x1), 16 output pixels per vector   x86/conv_lanes_f32_avx512.cc
+//       (not unpadded 1x1), 16 output pixels per vector   x86/conv_lanes_f32_avx512.cc;
+//       8 per vector, <= 8 output channels   x86/conv_lanes_f32_avx2.cc
 //   float32 HARD_SWISH (bit-exact), LOGISTIC, SOFTMAX (vector exp, within a few ulp),
 //       ADD / SUB / MUL / DIV (same shape, scalar operand or rows of the innermost dim;
 //       bit-exact)                           x86/act_f32_avx2.cc, act_f32_avx512.cc
