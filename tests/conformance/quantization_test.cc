@@ -134,7 +134,9 @@ void check_every_mode(const ModelCase& c, bool check_ours) {
     const bool fallback_float = !c.official_runs && (mode.kind == ir::ModelKind::kIntegerOnlyInt8Io);
     const double ratio = bytes.size() / f32_size;
     if (!check_ours) {
-      if (!fallback_float) EXPECT_EQ(summary.kind, mode.kind) << summary.verdict;
+      if (!fallback_float) {
+        EXPECT_EQ(summary.kind, mode.kind) << summary.verdict;
+      }
       EXPECT_LE(ratio, mode.max_size_ratio);
     }
     std::vector<double> worst_sqnr(float_outs[0].size(), INFINITY);
@@ -211,7 +213,9 @@ void check_every_mode(const ModelCase& c, bool check_ours) {
                mode.name, ratio, ours_vs_tflite, sq);
     // Output 0 carries each model's main signal (boxes, landmarks, masks).
     const bool sqnr_checked_here = check_ours ? (!c.official_runs || dynamic) : c.official_runs;
-    if (sqnr_checked_here) EXPECT_GE(worst_sqnr[0], mode.min_sqnr_db) << "output 0";
+    if (sqnr_checked_here) {
+      EXPECT_GE(worst_sqnr[0], mode.min_sqnr_db) << "output 0";
+    }
   }
 }
 

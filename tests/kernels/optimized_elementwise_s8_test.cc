@@ -83,7 +83,9 @@ TEST(OptimizedElementwiseS8, LongArraysAcrossThreads) {
           .values<int8_t>();
     };
     EXPECT_EQ(run({rt::Isa::kAvx2, &pool}), run({}));
-    if (rt::detect_isa() >= rt::Isa::kAvx512) EXPECT_EQ(run({rt::Isa::kAvx512, &pool}), run({}));
+    if (rt::detect_isa() >= rt::Isa::kAvx512) {
+      EXPECT_EQ(run({rt::Isa::kAvx512, &pool}), run({}));
+    }
   }
 }
 

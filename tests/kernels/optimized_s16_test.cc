@@ -218,7 +218,9 @@ class OptimizedS16Test : public ::testing::Test {
               << " outputs inside the range and not 0\n";
     // The scales spread many outputs over the int16 range (fused activations and gains
     // above 1 clamp the others): not a comparison of clamped values only.
-    if (check_spread) EXPECT_GT(g_inner * 4, g_outputs);
+    if (check_spread) {
+      EXPECT_GT(g_inner * 4, g_outputs);
+    }
   }
   bool check_spread = true;
 };

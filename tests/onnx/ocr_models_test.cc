@@ -235,10 +235,14 @@ TEST_P(OcrModels, QuantizedModes) {
     // The optimized int8 kernels (det: TRANSPOSE_CONV, MEAN among them) are bit-exact:
     // the reference kernels give the same bytes (`liteq compare Q Q --reference-kernels
     // reference`: SQNR inf).
-    if (std::string(mode.name) == "int8") EXPECT_EQ(run_liteq(q, nhwc, "reference").bytes, out.bytes) << "int8 vs reference kernels";
+    if (std::string(mode.name) == "int8") {
+      EXPECT_EQ(run_liteq(q, nhwc, "reference").bytes, out.bytes) << "int8 vs reference kernels";
+    }
     // float16 and dynamic range keep the recognised text; int8 (calibrated on 17 lines of
     // another page) changes a few characters of it.
-    if (rec && std::string(mode.name) != "int8") EXPECT_EQ(ctc_decode(out, keys), ctc_decode(ref, keys)) << mode.name;
+    if (rec && std::string(mode.name) != "int8") {
+      EXPECT_EQ(ctc_decode(out, keys), ctc_decode(ref, keys)) << mode.name;
+    }
   }
 }
 

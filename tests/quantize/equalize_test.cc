@@ -88,7 +88,9 @@ Model quantize(const Model& m, const std::vector<Sample>& calib, const std::stri
   c.activation_headroom = headroom;
   if (int16) c.target_spec.supported_ops = {OpsSet::kInt16x8};
   Model q = c.convert();
-  if (equalize != "off") EXPECT_EQ(c.report().equalized_tensors, 1);
+  if (equalize != "off") {
+    EXPECT_EQ(c.report().equalized_tensors, 1);
+  }
   return q;
 }
 

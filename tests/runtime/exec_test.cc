@@ -52,7 +52,9 @@ TEST(Exec, ParallelForCoversEveryIndexOnce) {
         });
         for (size_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << "n=" << n << " i=" << i;
         for (auto [b, e] : chunks)
-          if (e != n) EXPECT_GE(e - b, std::min(grain, n)) << "n=" << n << " grain=" << grain;
+          if (e != n) {
+            EXPECT_GE(e - b, std::min(grain, n)) << "n=" << n << " grain=" << grain;
+          }
       }
     }
   }

@@ -13,7 +13,8 @@
 //   init = bias + (in_off - 128) * (sum of w over all taps),
 // so that sum (u * w) + init = bias + sum over the taps inside of (x + in_off) * w, with
 // u = x + 128 inside and 128 - in_off outside: the reference's int32 sum (mod 2^32, as
-// both wrap alike). Then requant16, bit-exact with the reference's requantization.
+// both wrap alike). Then the requantization (its float32 estimate where rq.fast, else the
+// integer steps of requant16), bit-exact with the reference's.
 #include "kernels/optimized/gemm_s8_avx512_impl.inc"
 
 namespace liteq::rt::opt::s8 {

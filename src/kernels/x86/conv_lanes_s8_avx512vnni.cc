@@ -158,10 +158,15 @@ void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* row
 #pragma GCC unroll 8
     for (int j = 0; j < NB; ++j) {
       const int c = c0 + j;
-      RqVec p{_mm512_set1_epi32(a.rq.mult[c]), _mm512_set1_epi32(a.rq.lshift[c]),
-              _mm512_set1_epi32(a.rq.rshift[c]), _mm512_set1_epi32(a.rq.rmask[c]),
-              _mm512_set1_epi32(a.rq.lo),        _mm512_set1_epi32(a.rq.hi),
-              _mm512_set1_epi32(a.rq.offset),    a.rq.round_double != 0};
+      RqVec p{};
+      p.m = _mm512_set1_epi32(a.rq.mult[c]);
+      p.ls = _mm512_set1_epi32(a.rq.lshift[c]);
+      p.rs = _mm512_set1_epi32(a.rq.rshift[c]);
+      p.rm = _mm512_set1_epi32(a.rq.rmask[c]);
+      p.lo = _mm512_set1_epi32(a.rq.lo);
+      p.hi = _mm512_set1_epi32(a.rq.hi);
+      p.off = _mm512_set1_epi32(a.rq.offset);
+      p.dbl = a.rq.round_double != 0;
       if (a.rq.single[c]) {  // one channel in every lane
         p.single = true;
         p.m_odd = p.m;
