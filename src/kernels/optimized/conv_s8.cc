@@ -1109,9 +1109,10 @@ std::unique_ptr<FastKernel> make_depthwise_s8(OpContext& ctx, const ref::ConvGeo
   auto kernel = std::make_unique<DepthwiseS8>(g, input_offset, isa >= Isa::kAvx512);
   if (!kernel->prepare(filter.data_as<int8_t>(), bias, q)) return nullptr;
   // With VNNI and VBMI, square 3x3 and 5x5 filters take four filter rows per vpdpbusd
-  // lane (dw_s8_quads): per layer 0.65-0.75x the time of the kernels below on
-  // pose_landmark_full, 0.43-0.50x on hand_landmark_full (5x5), 0.65-0.73x on the
-  // 8-channel layers (two pixels per vector, as dw_pairs_c8).
+  // lane (dw_s8_quads): per layer 0.67-0.75x the time of the kernels below on
+  // pose_landmark_full (0.75-0.97x on its 8x8 to 2x2 maps), 0.43-0.50x on
+  // hand_landmark_full (5x5), 0.65-0.73x on the 8-channel layers (two pixels per vector,
+  // as dw_pairs_c8).
   // Else tap pairs on AVX-512, but for 8 channels at stride 1 (two pixels per vector there).
   // Rows wide enough for dw_s8_avx512's groups of 8 pixels (exact float32 sums, each input
   // loaded once) take those. Per layer against the tap pairs (hand_landmark_full and
