@@ -126,6 +126,24 @@ inline void quad_pixels(const DwArgs& d, const int8_t* const* rp, const int64_t*
   }
 }
 
+// The input rows under a K-row filter for output row r (of batch * out_h), into row[ky]
+// with step[ky] bytes per column: rows outside the input read `pad` (the zero point) with
+// step 0, the same bytes for every column. Returns output row r.
+inline int8_t* filter_rows(const DwArgs& d, int K, int64_t r, const int8_t* pad, const int8_t** row,
+                           int64_t* step) {
+  const int b = static_cast<int>(r / d.out_h), oy = static_cast<int>(r % d.out_h);
+  const int iy0 = oy * d.sh - d.pad_t;
+  const int64_t in_row = int64_t{d.in_w} * d.c;
+  const int8_t* in_b = d.in + int64_t{b} * d.in_h * in_row;
+  for (int ky = 0; ky < K; ++ky) {
+    const int iy = iy0 + ky * d.dh;
+    const bool inside = iy >= 0 && iy < d.in_h;
+    row[ky] = inside ? in_b + int64_t{iy} * in_row : pad;
+    step[ky] = inside ? d.c : 0;
+  }
+  return d.out + (int64_t{b} * d.out_h + oy) * d.out_w * d.c;
+}
+
 // 8 channels at stride 1: two neighbouring pixels per vector (lanes 0-7, 8-15), so a
 // column vector of 16 bytes per row holds input columns ix and ix + 1, and pair p (pixels
 // 2p, 2p + 1) meets tap kx in the column vector of ix0 + 2p + kx. P pairs; CHECK: some
@@ -169,7 +187,6 @@ inline void quad_pairs_c8(const DwArgs& d, const int8_t* const* rp, const int64_
 template <int K, bool FAST>
 void quad_rows_c8(const DwArgs& d, int64_t r0, int64_t r1) {
   constexpr int G = (K + 3) / 4, C = 8;
-  const int64_t in_row = int64_t{d.in_w} * C;
   const auto zp = static_cast<int8_t>(-d.in_off);
   alignas(64) int8_t pad[64];
   for (auto& b : pad) b = zp;
@@ -182,18 +199,9 @@ void quad_rows_c8(const DwArgs& d, int64_t r0, int64_t r1) {
 #pragma GCC unroll 16
   for (int i = 0; i < K * G; ++i) w[i] = twice8(_mm512_loadu_si512(d.wq + int64_t{i} * 64));
   for (int64_t r = r0; r < r1; ++r) {
-    const int b = static_cast<int>(r / d.out_h), oy = static_cast<int>(r % d.out_h);
-    const int iy0 = oy * d.sh - d.pad_t;
-    const int8_t* in_b = d.in + int64_t{b} * d.in_h * in_row;
-    int8_t* out_row = d.out + (int64_t{b} * d.out_h + oy) * d.out_w * C;
     const int8_t* rp[kMaxRows];
     int64_t step[kMaxRows];
-    for (int ky = 0; ky < K; ++ky) {
-      const int iy = iy0 + ky * d.dh;
-      const bool inside = iy >= 0 && iy < d.in_h;
-      rp[ky] = inside ? in_b + int64_t{iy} * in_row : pad;
-      step[ky] = inside ? C : 0;
-    }
+    int8_t* out_row = filter_rows(d, K, r, pad, rp, step);
     for (int ox = 0; ox < d.out_w; ox += 8) {
       const int ix0 = ox - d.pad_l, np = d.out_w - ox < 8 ? d.out_w - ox : 8;
       int8_t* out = out_row + int64_t{ox} * C;
@@ -209,26 +217,15 @@ template <int K, int S, bool FAST>
 void quad_rows(const DwArgs& d, int64_t r0, int64_t r1) {
   constexpr int G = (K + 3) / 4;
   const int C = d.c;
-  const int64_t in_row = int64_t{d.in_w} * C;
   const auto zp = static_cast<int8_t>(-d.in_off);
   alignas(64) int8_t pad[64];
   for (auto& b : pad) b = zp;
   const __m512i idx = quad_index();
   const __m512i padv = _mm512_set1_epi8(static_cast<char>(zp ^ 0x80));
   for (int64_t r = r0; r < r1; ++r) {
-    const int b = static_cast<int>(r / d.out_h), oy = static_cast<int>(r % d.out_h);
-    const int iy0 = oy * d.sh - d.pad_t;
-    const int8_t* in_b = d.in + int64_t{b} * d.in_h * in_row;
-    int8_t* out_row = d.out + (int64_t{b} * d.out_h + oy) * d.out_w * C;
-    // Rows outside the input read the zero point: the pad bytes, the same for every column.
     const int8_t* row[kMaxRows];
     int64_t step[kMaxRows];
-    for (int ky = 0; ky < K; ++ky) {
-      const int iy = iy0 + ky * d.dh;
-      const bool inside = iy >= 0 && iy < d.in_h;
-      row[ky] = inside ? in_b + int64_t{iy} * in_row : pad;
-      step[ky] = inside ? C : 0;
-    }
+    int8_t* out_row = filter_rows(d, K, r, pad, row, step);
     for (int c = 0; c < C; c += 16) {
       const __mmask16 m = tail_mask(C - c);
       const Rq16<FAST> rq(d.rq, c);
