@@ -52,6 +52,12 @@ std::vector<Case> cases() {
   conv("Conv1x1/56x56x64->128", 56, 56, 64, 128, 1, 1);
   conv("Conv3x3/56x56x64->64", 56, 56, 64, 64, 3, 1);
   conv("Conv3x3/224x224x3->32s2", 224, 224, 3, 32, 3, 2);
+  // pose_landmark_full: its first layer, a 1x1 with few input channels, and the
+  // segmentation head's 8-channel layers
+  conv("Conv3x3/256x256x3->24s2", 256, 256, 3, 24, 3, 2);
+  conv("Conv1x1/128x128x16->64", 128, 128, 16, 64, 1, 1);
+  conv("Conv1x1/256x256x8->8", 256, 256, 8, 8, 1, 1);
+  conv("Conv3x3/256x256x8->1", 256, 256, 8, 1, 3, 1);
   auto dw = [&](const char* name, int h, int w, int c, int stride, int k = 3) {
     const int oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
     v.push_back({name, 2.0 * oh * ow * c * k * k, [=](rt::ExecConfig e) {

@@ -251,6 +251,9 @@ TEST_F(OptimizedS8Test, ConvPixelsInLanes) {
       {1, 3, 40, 4, 3, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},
       {1, 3, 37, 6, 4, 1, 3, 1, 1, 1, 1, rt::Padding::kSame},
       {1, 4, 45, 3, 11, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},  // 8 + 3 channels
+      // input rows loaded, not gathered: 4 channels at stride 2, 8 at stride 1
+      {1, 6, 37, 4, 5, 3, 3, 1, 2, 1, 1, rt::Padding::kSame},
+      {1, 7, 35, 8, 2, 5, 5, 1, 1, 1, 1, rt::Padding::kValid},
   };
   int i = 0;
   for (const auto& s : shapes)
@@ -483,8 +486,8 @@ std::vector<int32_t> float_estimate_misses(float out_scale, int zp) {
 }
 
 // The float32 requantization estimate's window: accumulators where the estimate alone is
-// one off, as FULLY_CONNECTED and depthwise biases (zero input), so every vector kernel
-// requantizes exactly these sums.
+// one off, as FULLY_CONNECTED, depthwise and CONV_2D biases (zero input), so every vector
+// kernel requantizes exactly these sums.
 TEST_F(OptimizedS8Test, RequantEstimateMisses) {
   int found = 0;
   for (float out_scale : {1234.567f, 3001.13f, 777.77f, 20011.3f}) {
@@ -515,6 +518,22 @@ TEST_F(OptimizedS8Test, RequantEstimateMisses) {
             return r;
           };
           check_all("depthwise estimate misses", dw);
+          // CONV_2D with few output channels (the lanes kernel on VNNI, AVX2's narrow rows).
+          for (int oc : {3, 8}) {
+            if (oc > c) continue;
+            const std::vector<int32_t> bc(b.begin(), b.begin() + oc);
+            auto conv = [&]() {
+              OpRunner r(Op::CONV_2D, rt::OpParams(rt::ConvParams{}));
+              r.input(qt<int8_t>({1, 3, 37, 8}, std::vector<int8_t>(3 * 37 * 8, 0), qp({1.0f}, {0})));
+              r.input(qt<int8_t>({oc, 1, 1, 8}, std::vector<int8_t>(oc * 8, 1),
+                                 qp(std::vector<float>(oc, 1.0f), std::vector<int64_t>(oc, 0), 0)),
+                      true);
+              r.input(qt<int32_t>({oc}, bc, qp(std::vector<float>(oc, 1.0f), std::vector<int64_t>(oc, 0))), true);
+              r.output(DType::kInt8, qp({out_scale}, {zp}));
+              return r;
+            };
+            check_all("conv estimate misses", conv);
+          }
         }
       }
     }

@@ -4,10 +4,17 @@
 #include "kernels/x86/conv_lanes_s8.h"
 #include "kernels/x86/row_cache.h"
 
+// GCC 12 warns about the undefined pass-through operand inside _mm512_max_ps/_mm512_min_ps
+// and _mm512_set1_epi64.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
 namespace liteq::rt::x86 {
 namespace {
 
 using opt::s8::requant16;
+using opt::s8::requant16f;
+using opt::s8::RqFloat;
 using opt::s8::RqVec;
 
 constexpr int kBlock = 8;  // output channels per pass over the taps
@@ -19,6 +26,8 @@ struct Layout {
   int slots;        // cached input rows
   int64_t tags_at;  // byte offset of the cache tags in the scratch
   int64_t tmp_at;   // byte offset of the output transpose buffer
+  int64_t taps_at;  // byte offset of the tap table
+  const int64_t* taps = nullptr;  // per (kx, channel group): its plane's offset in a row
   int64_t total;
 };
 
@@ -31,7 +40,8 @@ Layout layout(const ConvLanesS8Args& a) {
   const int64_t planes = (l.slots + 1) * l.row * 4;  // + one plane row of padding
   l.tags_at = planes;
   l.tmp_at = (l.tags_at + int64_t{l.slots} * 8 + 63) / 64 * 64;
-  l.total = l.tmp_at + kBlock * 16;
+  l.taps_at = l.tmp_at + kBlock * 16;
+  l.total = l.taps_at + int64_t{a.kw} * a.groups * 8;
   return l;
 }
 
@@ -43,10 +53,14 @@ void build_row(const ConvLanesS8Args& a, const Layout& l, int b, int iy, uint32_
   const uint32_t pad4 = 0x01010101u * a.pad;
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  // Channels a multiple of 4 and lanes at most 2 dwords apart (8 channels at stride 1, 4
+  // at stride 1 or 2): the row's dwords, loaded and permuted.
+  const int step = a.stride_w * a.groups;
+  const int64_t dwords = C % 4 == 0 && step <= 2 ? int64_t{W} * a.groups : 0;
   for (int ph = 0; ph < a.stride_w; ++ph) {
     // Columns i with x = i * stride_w + ph - pad_left >= 0 whose 4 bytes lie inside the
     // row (x * C + 4g + 4 <= W * C; past in_c they are the next pixel's, times weight 0)
-    // take the gather path; the row's last groups and the padding are written one by one.
+    // are loaded or gathered; the row's last groups and the padding are written one by one.
     const int64_t first = max64(0, (int64_t{a.pad_left} - ph + a.stride_w - 1) / a.stride_w);
     for (int g = 0; g < a.groups; ++g) {
       const int64_t room = int64_t{W} * C - 4 * g - 4;
@@ -54,7 +68,22 @@ void build_row(const ConvLanesS8Args& a, const Layout& l, int b, int iy, uint32_
       const int64_t end = clamp64((xlim + a.pad_left - ph + a.stride_w - 1) / a.stride_w, first, l.len);
       uint32_t* p = dst + (int64_t{g} * a.stride_w + ph) * l.len;
       for (int64_t i = 0; i < first; ++i) p[i] = pad4;
-      for (int64_t i = first; i < end; i += 16) {
+      if (dwords > 0) {  // whole 4-byte groups, lanes 1 or 2 dwords apart: loads, not gathers
+        const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        auto load = [&](int64_t from) {  // dwords [from, from + 16) of the row; zero past its end
+          const int64_t left = dwords - from;
+          if (left <= 0) return _mm512_setzero_si512();
+          const __mmask16 m = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
+          return _mm512_maskz_loadu_epi32(m, row + from * 4);
+        };
+        for (int64_t i = first; i < end; i += 16) {
+          const int n = static_cast<int>(min64(16, end - i));
+          const int64_t base = (i * a.stride_w + ph - a.pad_left) * a.groups + g;  // lane 0's dword
+          const __m512i v = step == 1 ? load(base) : _mm512_permutex2var_epi32(load(base), even, load(base + 16));
+          _mm512_mask_storeu_epi32(p + i, static_cast<__mmask16>((1u << n) - 1), _mm512_xor_si512(v, flip));
+        }
+      }
+      for (int64_t i = first; i < end && dwords == 0; i += 16) {
         const int n = static_cast<int>(min64(16, end - i));
         const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
         const int32_t x0 = static_cast<int32_t>(i * a.stride_w + ph - a.pad_left);
@@ -79,6 +108,28 @@ void build_row(const ConvLanesS8Args& a, const Layout& l, int b, int iy, uint32_
       }
     }
   }
+}
+
+// TFLite's integer steps for output channel c (requant16, its parameters broadcast).
+// Out of line: the blocks keep their accumulators in registers.
+[[gnu::noinline]] __m512i requant_channel(const ConvLanesS8Args& a, int c, __m512i acc) {
+  RqVec p{};
+  p.m = _mm512_set1_epi32(a.rq.mult[c]);
+  p.ls = _mm512_set1_epi32(a.rq.lshift[c]);
+  p.rs = _mm512_set1_epi32(a.rq.rshift[c]);
+  p.rm = _mm512_set1_epi32(a.rq.rmask[c]);
+  p.lo = _mm512_set1_epi32(a.rq.lo);
+  p.hi = _mm512_set1_epi32(a.rq.hi);
+  p.off = _mm512_set1_epi32(a.rq.offset);
+  p.dbl = a.rq.round_double != 0;
+  if (a.rq.single[c]) {  // one channel in every lane
+    p.single = true;
+    p.m_odd = p.m;
+    p.ne = p.no = _mm512_set1_epi64(a.rq.nudge[c]);
+    p.se = _mm512_set1_epi64(a.rq.shift64[c]);
+    p.so = _mm512_set1_epi64(a.rq.shift64[c] - 32);
+  }
+  return requant16(acc, p);
 }
 
 // tmp holds NB channels x 16 pixels; out gets the first `valid` pixels x NB channels.
@@ -133,19 +184,17 @@ void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* row
   const int64_t wstride = int64_t{a.kh} * a.kw * a.groups;  // per output channel
   for (int ky = 0; ky < a.kh; ++ky) {
     const uint32_t* P = rows[ky];
-    for (int kx = 0; kx < a.kw; ++kx) {
-      const int t = kx * a.dil_w, ph = t % a.stride_w, off = t / a.stride_w;
-      const int32_t* w = a.w + (int64_t{c0} * a.kh + ky) * a.kw * a.groups + int64_t{kx} * a.groups;
-      for (int cg = 0; cg < a.groups; ++cg) {
-        const uint32_t* src = P + (int64_t{cg} * a.stride_w + ph) * l.len + ox0 + off;
+    // The (kx, channel group) pairs in weight order: w[t] and its plane at taps[t].
+    const int32_t* w = a.w + (int64_t{c0} * a.kh + ky) * a.kw * a.groups;
+    for (int t = 0; t < a.kw * a.groups; ++t) {
+      const uint32_t* src = P + l.taps[t] + ox0;
 #pragma GCC unroll 8
-        for (int g = 0; g < G; ++g) {
-          const __m512i v = _mm512_loadu_si512(src + 16 * g);
+      for (int g = 0; g < G; ++g) {
+        const __m512i v = _mm512_loadu_si512(src + 16 * g);
 #pragma GCC unroll 8
-          for (int j = 0; j < NB; ++j) {
-            // Inline asm with a broadcast memory operand: the weights need no register.
-            __asm__("vpdpbusd %2%{1to16%}, %1, %0" : "+v"(acc[g][j]) : "v"(v), "m"(w[j * wstride + cg]));
-          }
+        for (int j = 0; j < NB; ++j) {
+          // Inline asm with a broadcast memory operand: the weights need no register.
+          __asm__("vpdpbusd %2%{1to16%}, %1, %0" : "+v"(acc[g][j]) : "v"(v), "m"(w[j * wstride + t]));
         }
       }
     }
@@ -155,28 +204,21 @@ void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* row
     const int valid_g = g == G - 1 ? valid : 16;
     const __mmask16 m = static_cast<__mmask16>((1u << valid_g) - 1);
     int8_t* o = out_row + int64_t{ox0 + 16 * g} * n + c0;
+    auto store_channel = [&](__m128i q, int j) {  // one channel's 16 pixels
+      if (n == 1) _mm_mask_storeu_epi8(o, m, q);
+      else _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp + j * 16), q);
+    };
 #pragma GCC unroll 8
     for (int j = 0; j < NB; ++j) {
       const int c = c0 + j;
-      RqVec p{};
-      p.m = _mm512_set1_epi32(a.rq.mult[c]);
-      p.ls = _mm512_set1_epi32(a.rq.lshift[c]);
-      p.rs = _mm512_set1_epi32(a.rq.rshift[c]);
-      p.rm = _mm512_set1_epi32(a.rq.rmask[c]);
-      p.lo = _mm512_set1_epi32(a.rq.lo);
-      p.hi = _mm512_set1_epi32(a.rq.hi);
-      p.off = _mm512_set1_epi32(a.rq.offset);
-      p.dbl = a.rq.round_double != 0;
-      if (a.rq.single[c]) {  // one channel in every lane
-        p.single = true;
-        p.m_odd = p.m;
-        p.ne = p.no = _mm512_set1_epi64(a.rq.nudge[c]);
-        p.se = _mm512_set1_epi64(a.rq.shift64[c]);
-        p.so = _mm512_set1_epi64(a.rq.shift64[c] - 32);
-      }
-      const __m128i q = _mm512_cvtepi32_epi8(requant16(acc[g][j], p));
-      if (n == 1) _mm_mask_storeu_epi8(o, m, q);
-      else _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp + j * 16), q);
+      __m512i v;
+      // The float32 estimate where it is sure (gemm_s8_avx512_impl.inc), else the integer steps.
+      if (!a.rq.fast || !requant16f(acc[g][j], RqFloat{_mm512_set1_ps(a.rq.fscale[c]), _mm512_set1_ps(a.rq.fc_pos[c]),
+                                                      _mm512_set1_ps(a.rq.fc_neg[c]), _mm512_set1_ps(a.rq.flo),
+                                                      _mm512_set1_ps(a.rq.fhi)},
+                                               &v))
+        v = requant_channel(a, c, acc[g][j]);
+      store_channel(_mm512_cvtepi32_epi8(v), j);
     }
     if (n == 1) continue;
     if constexpr (NB == 2 || NB == 4 || NB == 8) {
@@ -212,7 +254,13 @@ constexpr BlockFn kWide[kBlock + 1] = {nullptr,
 size_t conv_lanes_scratch_s8(const ConvLanesS8Args& a) { return static_cast<size_t>(layout(a).total); }
 
 void conv_lanes_rows_s8_avx512vnni(const ConvLanesS8Args& a, int64_t r0, int64_t r1, uint8_t* scratch) {
-  const Layout l = layout(a);
+  Layout l = layout(a);
+  auto* taps = reinterpret_cast<int64_t*>(scratch + l.taps_at);
+  for (int kx = 0; kx < a.kw; ++kx) {
+    const int t = kx * a.dil_w, ph = t % a.stride_w, off = t / a.stride_w;
+    for (int cg = 0; cg < a.groups; ++cg) taps[kx * a.groups + cg] = (int64_t{cg} * a.stride_w + ph) * l.len + off;
+  }
+  l.taps = taps;
   RowCache<uint32_t> cache{reinterpret_cast<uint32_t*>(scratch), reinterpret_cast<int64_t*>(scratch + l.tags_at),
                            l.slots, l.row};
   cache.reset(0x01010101u * a.pad);
