@@ -63,7 +63,7 @@ struct Rq16 {
   // The 8 channels from n repeated in lanes 8-15 (two pixels per vector).
   void twice() {
     pairs = true;
-    if constexpr (FAST) f = {twice8(f.scale), twice8(f.c_pos), twice8(f.c_neg), f.lo, f.hi};
+    if constexpr (FAST) f = {twice8(f.scale), twice8(f.c_pos), twice8(f.c_neg), f.lo, f.hi, f.sym};
     else p = twice8(p);
   }
   __m512i operator()(__m512i acc) const {

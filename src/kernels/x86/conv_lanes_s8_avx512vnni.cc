@@ -4,11 +4,6 @@
 #include "kernels/x86/conv_lanes_s8.h"
 #include "kernels/x86/row_cache.h"
 
-// GCC 12 warns about the undefined pass-through operand inside _mm512_max_ps/_mm512_min_ps
-// and _mm512_set1_epi64.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-
 namespace liteq::rt::x86 {
 namespace {
 
@@ -213,10 +208,11 @@ void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* row
       const int c = c0 + j;
       __m512i v;
       // The float32 estimate where it is sure (gemm_s8_avx512_impl.inc), else the integer steps.
-      if (!a.rq.fast || !requant16f(acc[g][j], RqFloat{_mm512_set1_ps(a.rq.fscale[c]), _mm512_set1_ps(a.rq.fc_pos[c]),
-                                                      _mm512_set1_ps(a.rq.fc_neg[c]), _mm512_set1_ps(a.rq.flo),
-                                                      _mm512_set1_ps(a.rq.fhi)},
-                                               &v))
+      if (!a.rq.fast || !requant16f(acc[g][j],
+                                    RqFloat{_mm512_set1_ps(a.rq.fscale[c]), _mm512_set1_ps(a.rq.fc_pos[c]),
+                                            _mm512_set1_ps(a.rq.fc_neg[c]), _mm512_set1_ps(a.rq.flo),
+                                            _mm512_set1_ps(a.rq.fhi), a.rq.round_double == 0},
+                                    &v))
         v = requant_channel(a, c, acc[g][j]);
       store_channel(_mm512_cvtepi32_epi8(v), j);
     }
