@@ -12,8 +12,8 @@ namespace liteq::rt::x86 {
 void quantize_f32_8bit_avx2(const float* in, void* out, size_t n, double scale, double zero_point, int is_unsigned);
 // The same with AVX-512 (same results): the quotient estimated in float32 as x * (1 / scale),
 // within |q| * 2^-23 of x / scale, rounded from it wherever no half-integer can lie in
-// between; vectors with a lane within 2^-11 of a tie (|q| < 2048; beyond, the result is
-// clamped whatever the rounding) take the reference's double division.
+// between; the lanes within 2^-11 of a tie (|q| < 2048; beyond, the result is
+// clamped whatever the rounding) take the reference's double division. 64 values per store.
 void quantize_f32_8bit_avx512(const float* in, void* out, size_t n, double scale, double zero_point, int is_unsigned);
 // The same to int16 (clamped to [-32768, 32767]).
 void quantize_f32_s16_avx2(const float* in, int16_t* out, size_t n, double scale, double zero_point);
