@@ -75,6 +75,8 @@ std::vector<Case> cases() {
   dw("Depthwise3x3/14x14x512", 14, 14, 512, 1);
   dw("Depthwise3x3/64x64x144", 64, 64, 144, 1);  // pose_landmark_full
   dw("Depthwise3x3/128x128x8", 128, 128, 8, 1);  // segmentation heads
+  dw("Depthwise3x3/16x16x384", 16, 16, 384, 1);  // pose_landmark_full's small maps
+  dw("Depthwise3x3/8x8x864", 8, 8, 864, 1);
   dw("Depthwise5x5/28x28x240", 28, 28, 240, 1);
   auto fc = [&](const char* name, int batch, int depth, int units) {
     v.push_back({name, 2.0 * batch * depth * units, [=](rt::ExecConfig e) {

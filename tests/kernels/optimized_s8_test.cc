@@ -542,6 +542,53 @@ TEST_F(OptimizedS8Test, RequantEstimateMisses) {
   EXPECT_GT(g_made, 0);
 }
 
+// Real multipliers above 1 (a left shift): the float32 estimate applies only where
+// x << left cannot wrap, as the reference's int32 shift does for these biases (2^24 << 7
+// and beyond). Each layer: half its channels' biases wrap, half are small (near the
+// estimate's clamp bounds), all on zero input; the other layers take small biases only,
+// which keep the estimate on.
+TEST_F(OptimizedS8Test, RequantLeftShiftWrap) {
+  const float out_scale = 0.0123f;  // multiplier 81.3: left shift 7
+  const std::vector<int32_t> wraps = {1 << 24, (1 << 24) + 3, -(1 << 24), -(1 << 24) - 5, 1 << 25, 3 << 23,
+                                      (1 << 24) - 1, -(1 << 24) + 1, 123456789, -98765432, 1 << 30, -(1 << 30)};
+  const std::vector<int32_t> small = {0, 1, -1, 2, -2, 3, -3, 1000, -1000, 1 << 20, -(1 << 20), 7};
+  for (bool wrap : {true, false}) {
+    std::vector<int32_t> bias(24);
+    for (int c = 0; c < 24; ++c) bias[c] = wrap && c % 2 ? wraps[c / 2] : small[c / 2];
+    for (int c : {8, 24}) {
+      const std::vector<int32_t> b(bias.begin(), bias.begin() + c);
+      const auto ones = [](int n) { return std::vector<int8_t>(static_cast<size_t>(n), 1); };
+      const auto scales = [](int n) { return qp(std::vector<float>(n, 1.0f), std::vector<int64_t>(n, 0), 0); };
+      check_all("conv left shift", [&]() {
+        OpRunner r(Op::CONV_2D, rt::OpParams(rt::ConvParams{}));
+        r.input(qt<int8_t>({1, 3, 37, 8}, std::vector<int8_t>(3 * 37 * 8, 0), qp({1.0f}, {0})));
+        r.input(qt<int8_t>({c, 1, 1, 8}, ones(c * 8), scales(c)), true);
+        r.input(qt<int32_t>({c}, b, scales(c)), true);
+        r.output(DType::kInt8, qp({out_scale}, {3}));
+        return r;
+      });
+      check_all("depthwise left shift", [&]() {
+        OpRunner r(Op::DEPTHWISE_CONV_2D, rt::OpParams(rt::DepthwiseConvParams{}));
+        r.input(qt<int8_t>({1, 5, 11, c}, std::vector<int8_t>(55 * c, 0), qp({1.0f}, {0})));
+        r.input(qt<int8_t>({1, 3, 3, c}, ones(9 * c), qp(std::vector<float>(c, 1.0f), std::vector<int64_t>(c, 0), 3)),
+                true);
+        r.input(qt<int32_t>({c}, b, scales(c)), true);
+        r.output(DType::kInt8, qp({out_scale}, {-3}));
+        return r;
+      });
+      check_all("fc left shift", [&]() {
+        OpRunner r(Op::FULLY_CONNECTED, rt::FullyConnectedParams{});
+        r.input(qt<int8_t>({3, 4}, std::vector<int8_t>(12, 0), qp({1.0f}, {0})));
+        r.input(qt<int8_t>({c, 4}, ones(c * 4), qp({1.0f}, {0})), true);
+        r.input(qt<int32_t>({c}, b, qp({1.0f}, {0})), true);
+        r.output(DType::kInt8, qp({out_scale}, {0}));
+        return r;
+      });
+    }
+  }
+  EXPECT_GT(g_made, 0);
+}
+
 TEST_F(OptimizedS8Test, RoundingTies) {
   std::vector<int8_t> in(256);
   for (int i = 0; i < 256; ++i) in[i] = static_cast<int8_t>(i - 128);

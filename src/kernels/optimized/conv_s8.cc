@@ -37,7 +37,9 @@ struct RequantArrays {
   s8::Requant rq{};
 
   // False when the vector requantization does not cover q (then the reference runs).
-  bool build(const ref::QuantOutput& q, bool per_channel, int n, int npad) {
+  // acc_max (optional): each output channel's largest |accumulator| (acc_bounds); with
+  // it, channels with a left shift take the float32 estimate where x << left cannot wrap.
+  bool build(const ref::QuantOutput& q, bool per_channel, int n, int npad, const int64_t* acc_max = nullptr) {
     if (q.rounding != ref::Rounding::kDouble && q.rounding != ref::Rounding::kDoubleTiesUp) return false;
     const bool dbl = q.rounding == ref::Rounding::kDouble;
     // The output is int8: the clamp keeps it in range so the narrowing is exact.
@@ -71,10 +73,12 @@ struct RequantArrays {
       single[c] = left == 0 && right >= 1;
       nudge[c] = (int64_t{1} << 30) + (right >= 1 ? int64_t{1} << (30 + right) : 0);
       shift64[c] = 31 + right;
-      // Without a shift (right 0) TFLite's steps are floor(y + 1/2) for either sign.
-      fast = fast && left == 0;
+      // Without a right shift TFLite's steps are floor(y + 1/2) for either sign, y =
+      // (x << left) * M / 2^31: the estimate's form (d = 0) unless x << left wraps, which
+      // the reference does as int32 and the estimate cannot follow.
+      if (left > 0) fast = fast && acc_max != nullptr && acc_max[c] < (int64_t{1} << (31 - left));
       const double d = right == 0 ? 0.0 : std::ldexp(1.0, -1 - right);
-      fscale[c] = static_cast<float>(std::ldexp(static_cast<double>(m), -31 - right));
+      fscale[c] = static_cast<float>(std::ldexp(static_cast<double>(m), left - 31 - right));
       fc_pos[c] = static_cast<float>(0.5 + d + off);
       fc_neg[c] = static_cast<float>((dbl ? 0.5 - d : 0.5 + d) + off);
     }
@@ -100,6 +104,20 @@ struct RequantArrays {
   size_t bytes() const { return mult.size() * 48; }
 };
 
+// The largest |accumulator| of each of n output channels, |bias| + 255 * sum |w| (the
+// input less its zero point lies in [-255, 255]); channel c's k weights are w[c * n_step +
+// i * k_step].
+std::vector<int64_t> acc_bounds(const int8_t* w, int n, int64_t k, int64_t n_step, int64_t k_step,
+                                const int32_t* bias) {
+  std::vector<int64_t> b(static_cast<size_t>(n));
+  for (int c = 0; c < n; ++c) {
+    int64_t s = 0;
+    for (int64_t i = 0; i < k; ++i) s += std::abs(int{w[c * n_step + i * k_step]});
+    b[static_cast<size_t>(c)] = (bias ? std::abs(int64_t{bias[c]}) : 0) + 255 * s;
+  }
+  return b;
+}
+
 // out[m, n] = requant(bias[n] + sum_k (A[m, k] + input_offset) * W[n, k]) with packed
 // constant weights W [N, K]; rows of A come from a row function (im2col or direct).
 class GemmS8 {
@@ -119,7 +137,7 @@ class GemmS8 {
     threads_ = std::max(threads, 1);
     npad_ = round_up(n, 16);
     raw_ = q == nullptr;
-    if (!raw_ && !rq_.build(*q, per_channel, n, npad_)) return false;
+    if (!raw_ && !rq_.build(*q, per_channel, n, npad_, acc_bounds(w, n, k, k, 1, bias).data())) return false;
     const int group = path_ == Path::kVnni ? 4 : 2;  // k per 4-byte group
     kp_ = round_up(k, group);
     kgroups_ = kp_ / group;
@@ -578,8 +596,9 @@ class DepthwiseS8 : public FastKernel {
 
   bool prepare(const int8_t* filter, const int32_t* bias, const ref::QuantOutput& q) {
     cpad_ = round_up(g_.out_c, 16);
-    if (!rq_.build(q, true, g_.out_c, cpad_)) return false;
     const int taps = g_.filter_h * g_.filter_w;
+    if (!rq_.build(q, true, g_.out_c, cpad_, acc_bounds(filter, g_.out_c, taps, 1, g_.out_c, bias).data()))
+      return false;
     w32_.assign(static_cast<size_t>(taps) * cpad_, 0);
     for (int t = 0; t < taps; ++t)
       for (int c = 0; c < g_.out_c; ++c) w32_[static_cast<size_t>(t) * cpad_ + c] = filter[int64_t{t} * g_.out_c + c];
@@ -1016,8 +1035,9 @@ std::unique_ptr<FastKernel> make_conv_lanes_s8(OpContext& ctx, Isa isa, const re
   // int32 sums of (x + 128) * w stay exact below 2^16 taps; the tap loops keep rows[kh].
   if (k > 65536 || g.filter_h > 64 || g.stride_w > 64 || g.out_w > (1 << 24)) return nullptr;
   if (input_offset < -127 || input_offset > 128) return nullptr;
-  auto kernel = std::make_unique<ConvLanesS8>(g, ctx.input(1).data_as<int8_t>(), bias, input_offset);
-  if (!kernel->rq.build(q, true, g.out_c, g.out_c)) return nullptr;
+  const int8_t* filter = ctx.input(1).data_as<int8_t>();
+  auto kernel = std::make_unique<ConvLanesS8>(g, filter, bias, input_offset);
+  if (!kernel->rq.build(q, true, g.out_c, g.out_c, acc_bounds(filter, g.out_c, k, k, 1, bias).data())) return nullptr;
   kernel->set_requant();
   kernel->threads_ = std::max(ctx.exec().threads(), 1);
   ctx.add_state_bytes(kernel->state_bytes());

@@ -31,7 +31,9 @@ namespace liteq::rt::opt::s8 {
 //   ties away from 0:   the same less 2^31 in the numerator where t < 0,
 // nudge = 2^30 + 2^(30 + right), shift64 = 31 + right.
 //
-// The float32 estimate (AVX-512), where every channel has the one-rounding form (fast):
+// The float32 estimate (AVX-512 and AVX2), where every channel has the one-rounding form,
+// or a left shift (and no right shift) under which x << left cannot wrap for any
+// accumulator the layer can produce (fast; a left shift scales y below by 2^left, d = 0):
 // with y = x * M / 2^(31 + right) and d = 2^(-1 - right), that form is
 //   floor(y + 1/2 + d), and with ties away from 0, floor(y + 1/2 - d) where x < 0
 // (x < 0 stands for x * M + 2^30 < 0: the two differ only where both floors agree). So
