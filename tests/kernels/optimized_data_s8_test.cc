@@ -65,12 +65,14 @@ TEST(OptimizedDataS8, QuantizeBitExactWithReference) {
 // Random RESIZE_BILINEAR cases of type T (plain, align_corners, half_pixel_centers for each
 // channel count) at each ISA level of `isas`, 1 and 2 threads, against the reference.
 template <typename T>
-void check_resize(uint32_t seed, std::initializer_list<int> channel_counts, std::initializer_list<rt::Isa> isas) {
+void check_resize(uint32_t seed, std::initializer_list<int> channel_counts, std::initializer_list<rt::Isa> isas,
+                  bool twice = false) {
   std::mt19937 rng(seed);
   rt::ThreadPool pool(2);
   for (int channels : channel_counts) {
     for (int mode = 0; mode < 3; ++mode) {
-      const int in_h = 1 + rng() % 9, in_w = 1 + rng() % 9, out_h = 1 + rng() % 19, out_w = 1 + rng() % 19;
+      const int in_h = 1 + rng() % 9, in_w = 1 + rng() % 9;
+      const int out_h = twice ? 2 * in_h : 1 + rng() % 19, out_w = twice ? 2 * in_w : 1 + rng() % 19;
       const int batch = 1 + rng() % 2;
       std::vector<T> v(static_cast<size_t>(batch) * in_h * in_w * channels);
       for (auto& x : v) {  // the type's extremes often
@@ -133,6 +135,9 @@ TEST(OptimizedDataS8, QuantizeNearTiesBitExactWithReference) {
 TEST(OptimizedDataS8, ResizeBilinearBitExactWithReference) {
   REQUIRE_AVX2();
   check_resize<int8_t>(5, {1, 3, 7, 8, 9, 16, 24, 32, 33}, {rt::Isa::kAvx2, rt::Isa::kAvx512});
+  // Upscaling by 2 (the segmentation heads): neighbouring output pixels read neighbouring
+  // input pixels, which the 8-channel rows load together.
+  for (uint32_t seed : {6u, 7u, 8u}) check_resize<int8_t>(seed, {8, 16}, {rt::Isa::kAvx2, rt::Isa::kAvx512}, true);
 }
 
 // int16 (16x8 models): AVX-512 rows for 8 or 16k channels, int64 sums as the reference.

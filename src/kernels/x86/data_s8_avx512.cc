@@ -121,6 +121,13 @@ void resize_bilinear_row_s8_avx512(const int8_t* row0, const int8_t* row1, const
   if (C == 8) {  // two output pixels per vector
     for (; x + 2 <= out_w; x += 2) {
       const __m512i w = _mm512_mask_blend_epi32(0xFF00, _mm512_set1_epi32(wx[x]), _mm512_set1_epi32(wx[x + 1]));
+      if (lo[x + 1] == lo[x] + 1 && hi[x + 1] == hi[x] + 1) {  // neighbouring input pixels (upscaling by 2)
+        auto ld = [](const int8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); };
+        const __m128i r = lanes(ld(row0 + lo[x] * 8), ld(row0 + hi[x] * 8), ld(row1 + lo[x] * 8),
+                                ld(row1 + hi[x] * 8), w, y0, y1);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + x * 8), r);
+        continue;
+      }
       const __m128i r = lanes(load8x2(row0 + lo[x] * 8, row0 + lo[x + 1] * 8),
                               load8x2(row0 + hi[x] * 8, row0 + hi[x + 1] * 8),
                               load8x2(row1 + lo[x] * 8, row1 + lo[x + 1] * 8),
