@@ -11,6 +11,14 @@ namespace liteq::passes {
 // operators removed.
 int fold_constants(ir::ModelData& model);
 
+// Folds each float32 RELU / RELU6 / RELU_N1_TO_1 into the CONV_2D, DEPTHWISE_CONV_2D,
+// FULLY_CONNECTED, ADD, SUB or MUL that produces its input, as TFLite's converter fuses
+// them, where that op's fused activation is NONE and the RELU alone reads the tensor (no
+// graph input or output, no signature tensor): the op takes the activation and writes the
+// RELU's output. Quantized, the pair then rounds once, into the RELU's range, and runs as
+// one op. Returns the number of RELUs removed.
+int fuse_activations(ir::ModelData& model);
+
 // Removes tensors no operator or subgraph input/output refers to, buffers no tensor or
 // metadata refers to, and operator codes no operator uses; renumbers everything.
 void prune(ir::ModelData& model);

@@ -93,6 +93,9 @@ Model Converter::convert() {
   // Every mode starts from plain float32 constants: float16 weights behind DEQUANTIZE and
   // sparse weights behind DENSIFY are folded.
   passes::fold_constants(*data);
+  // RELUs after a convolution or an elementwise op become its fused activation, as in
+  // TFLite's converter: one rounding and one op instead of two once quantized.
+  passes::fuse_activations(*data);
 
   // Ranges the model records on its float tensors (quantization min/max: a QDQ ONNX
   // model's scales, TF fake-quant ranges). They replace calibrated ones and, with no

@@ -67,6 +67,7 @@ struct Consts {
   __m512i m1h, m1l, m2h, m2l;  // rescale8's halves of m1, m2
   __m512 out_scale, out_zp, near_half;  // out_rescale's float estimate
   __m512 in1_scale, in2_scale, all_near;  // the whole op's float estimate (kAll)
+  __m512 y_lo, y_hi;  // act_min - 3/4, act_max + 3/4: the estimate clamped (loop_all64)
 };
 
 // The output rescale of the 8-bit ADD, clamp(round(round(s * m / 2^31) / 2^E) + offset),
@@ -153,8 +154,7 @@ void loop(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, cons
 // 16 lanes the estimate y, its distance from the nearest integer (vreduceps) and y
 // rounded to nearest by the conversion; then two saturating packs (exact: the clamp
 // below keeps act_min..act_max, inside int8), a dword permutation back to order, and
-// the clamp on bytes. Where any lane lies too near a half, the four vectors take
-// compute's exact steps.
+// the clamp on bytes. A vector with a lane too near a half takes compute's exact steps.
 template <int kOp, bool kExact1, bool kExact2>
 size_t loop_all64(const int8_t* a, const int8_t* b, int8_t* out, size_t n, const Consts& c,
                   const QuantBinaryArgs& p) {
@@ -164,22 +164,26 @@ size_t loop_all64(const int8_t* a, const int8_t* b, int8_t* out, size_t n, const
   size_t i = 0;
   for (; i + 64 <= n; i += 64) {
     __m512i q[4];
-    __mmask16 near = 0;
+    __mmask16 near[4];
 #pragma GCC unroll 4
     for (int j = 0; j < 4; ++j) {
       const __m512i va = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 16 * j)));
       const __m512i vb = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i + 16 * j)));
       const __m512 v1 = _mm512_cvtepi32_ps(_mm512_add_epi32(va, c.off1));
       const __m512 v2 = _mm512_cvtepi32_ps(_mm512_add_epi32(vb, c.off2));
-      const __m512 y = _mm512_fmadd_ps(v2, c.in2_scale, _mm512_fmadd_ps(v1, c.in1_scale, c.out_zp));
+      __m512 y = _mm512_fmadd_ps(v2, c.in2_scale, _mm512_fmadd_ps(v1, c.in1_scale, c.out_zp));
+      // Beyond the activation bounds by more than 1/2 (and the estimate's error) the
+      // result is the bound whatever the rounding: clamped 3/4 past them, such lanes are
+      // never near a half (with a fused ReLU, half the outputs lie below the range).
+      y = _mm512_min_ps(_mm512_max_ps(y, c.y_lo), c.y_hi);
       const __m512 d = _mm512_reduce_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);  // y - round(y)
-      near |= _mm512_cmp_ps_mask(_mm512_and_ps(d, magnitude), c.all_near, _CMP_GT_OQ);
+      near[j] = _mm512_cmp_ps_mask(_mm512_and_ps(d, magnitude), c.all_near, _CMP_GT_OQ);
       q[j] = _mm512_cvt_roundps_epi32(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     }
-    if (near != 0) [[unlikely]] {
-#pragma GCC unroll 4
+    if ((near[0] | near[1] | near[2] | near[3]) != 0) [[unlikely]] {
       for (int j = 0; j < 4; ++j)
-        q[j] = compute<kOp, true, kExact1, kExact2>(load16(a + i + 16 * j, 0xFFFF), load16(b + i + 16 * j, 0xFFFF), c, p);
+        if (near[j] != 0)
+          q[j] = compute<kOp, true, kExact1, kExact2>(load16(a + i + 16 * j, 0xFFFF), load16(b + i + 16 * j, 0xFFFF), c, p);
     }
     const __m512i bytes = _mm512_packs_epi16(_mm512_packs_epi32(q[0], q[1]), _mm512_packs_epi32(q[2], q[3]));
     const __m512i v = _mm512_permutexvar_epi32(order, bytes);
@@ -208,7 +212,9 @@ void run(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, const
                  _mm512_set1_ps(static_cast<float>(out_rescale_window(p))),
                  _mm512_set1_ps(static_cast<float>(sa)),
                  _mm512_set1_ps(static_cast<float>(sb)),
-                 _mm512_set1_ps(static_cast<float>(window))};
+                 _mm512_set1_ps(static_cast<float>(window)),
+                 _mm512_set1_ps(static_cast<float>(p.act_min) - 0.75f),
+                 _mm512_set1_ps(static_cast<float>(p.act_max) + 0.75f)};
   if (kOp == 2) {
     if (sizeof(T) == 1 && qs8_mul_has_fast_path(p)) return loop<kOp, true, false, false, false>(a, a_step, b, b_step, out, n, c, p);
     return loop<kOp, false, false, false, false>(a, a_step, b, b_step, out, n, c, p);
