@@ -7,12 +7,13 @@
 //
 // For each model: the float file; its int8 and dynamic-range versions (and, asked for
 // with --dtypes, its int16x8 version with float fallback) made by
-// `liteq quantize` (cached in .cache/bench/). For each file and thread count: `liteq
+// `liteq quantize` (cached in .cache/bench/, made again after liteq is rebuilt). For each
+// file and thread count: `liteq
 // bench` (median of --runs invokes after 5 warm-up ones), then tflite_c_runner with
 // builtin kernels and with XNNPACK on the inputs liteq used (median of --runs + 1
 // invokes, the first included). Prints a Markdown table; ratios < 1 mean liteq is faster.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,7 +61,8 @@ function modelFile(model, dtype) {
   const src = join(MODELS, `${model}.tflite`);
   if (dtype === 'float32') return src;
   const out = join(WORK, `${model}.${dtype}.tflite`);
-  if (!existsSync(out)) {
+  // Made again when the liteq binary is newer: a changed quantizer makes different files.
+  if (!existsSync(out) || statSync(out).mtimeMs < statSync(LITEQ).mtimeMs) {
     const args = ['quantize', src, '-o', out, '--mode', dtype];
     if (dtype === 'int8') args.push('--calib', CALIB, '--keep-float', 'Convolution2DTransposeBias');
     if (dtype === 'int16x8') args.push('--calib', CALIB, '--fallback');
