@@ -8,8 +8,8 @@
 // For each model: the float file; its int8 and dynamic-range versions (and, asked for
 // with --dtypes, its int16x8 version with float fallback) made by
 // `liteq quantize` (cached in .cache/bench/, made again after liteq is rebuilt). For each
-// file and thread count: `liteq
-// bench` (median of --runs invokes after 5 warm-up ones), then tflite_c_runner with
+// file and thread count: `liteq bench` (median of --runs invokes after 5 warm-up ones),
+// then tflite_c_runner with
 // builtin kernels and with XNNPACK on the inputs liteq used (median of --runs + 1
 // invokes, the first included). Prints a Markdown table; ratios < 1 mean liteq is faster.
 import { execFileSync } from 'node:child_process';
