@@ -6,12 +6,11 @@
 //        [--threads 1,2] [--runs 40] [--json FILE]
 //
 // For each model: the float file; its int8 and dynamic-range versions (and, asked for
-// with --dtypes, its int16x8 version with float fallback) made by
-// `liteq quantize` (cached in .cache/bench/, made again after liteq is rebuilt). For each
-// file and thread count: `liteq bench` (median of --runs invokes after 5 warm-up ones),
-// then tflite_c_runner with
-// builtin kernels and with XNNPACK on the inputs liteq used (median of --runs + 1
-// invokes, the first included). Prints a Markdown table; ratios < 1 mean liteq is faster.
+// with --dtypes, its int16x8 version with float fallback) made by `liteq quantize`
+// (cached in .cache/bench/, made again after liteq is rebuilt). For each file and thread
+// count: `liteq bench` (median of --runs invokes after 5 warm-up ones), then
+// tflite_c_runner with builtin kernels and with XNNPACK on the inputs liteq used (median
+// of --runs + 1 invokes, the first included). Prints a Markdown table; ratios < 1 mean liteq is faster.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, basename, dirname } from 'node:path';
