@@ -8,14 +8,15 @@
 namespace liteq::rt::x86 {
 
 // q = clamp(round_half_away(double(x) / scale) + zero_point, lo, hi), NaN -> zero point;
-// out is int8 (is_unsigned = 0) or uint8 (1).
+// out is int8 (is_unsigned = 0) or uint8 (1). The quotient is estimated in float32 as
+// x * (1 / scale), within |q| * 2^-23 of x / scale, and rounded from it wherever no
+// half-integer can lie in between; the lanes within 2^-11 of a tie (|q| < 2048; beyond,
+// the result is clamped whatever the rounding) take the reference's double division.
+// 32 values per store.
 void quantize_f32_8bit_avx2(const float* in, void* out, size_t n, double scale, double zero_point, int is_unsigned);
-// The same with AVX-512 (same results): the quotient estimated in float32 as x * (1 / scale),
-// within |q| * 2^-23 of x / scale, rounded from it wherever no half-integer can lie in
-// between; the lanes within 2^-11 of a tie (|q| < 2048; beyond, the result is
-// clamped whatever the rounding) take the reference's double division. 64 values per store.
+// The same with AVX-512 (same results), 64 values per store.
 void quantize_f32_8bit_avx512(const float* in, void* out, size_t n, double scale, double zero_point, int is_unsigned);
-// The same to int16 (clamped to [-32768, 32767]).
+// int16 (clamped to [-32768, 32767]), with the reference's double division.
 void quantize_f32_s16_avx2(const float* in, int16_t* out, size_t n, double scale, double zero_point);
 
 // One output pixel of int8 bilinear resize: for each of `channels`

@@ -1,6 +1,7 @@
 // AVX2 QUANTIZE and int8 RESIZE_BILINEAR; see data_s8.h. Built with -mavx2 -mfma only.
 #include <immintrin.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "kernels/x86/data_s8.h"
@@ -27,27 +28,77 @@ inline __m128i quantize4(__m128 x, __m256d scale, __m256d zp, __m256d lo, __m256
   return _mm256_cvtpd_epi32(q);  // exact: q is an integer in range
 }
 
+// The reference's quantization of one value (reference/quantize.h).
+inline int32_t quantize_exact(float x, double scale, double zp, double lo, double hi) {
+  double q = std::round(static_cast<double>(x) / scale) + zp;
+  if (std::isnan(q)) q = zp;
+  q = q < lo ? lo : (q > hi ? hi : q);
+  return static_cast<int32_t>(q);
+}
+
+// 8 values quantized from the float32 estimate x * (1 / scale), as the AVX-512 version
+// (data_s8.h), with the lanes near a tie in *unsure.
+struct QuantConst8 {
+  __m256 inv, zp, lo, hi, sign_bit, half, one, window, limit;
+};
+inline __m256i quant8(const QuantConst8& k, __m256 x, int* unsure) {
+  const __m256 y = _mm256_mul_ps(x, k.inv);
+  const __m256 t = _mm256_round_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  const __m256 frac = _mm256_andnot_ps(k.sign_bit, _mm256_sub_ps(y, t));  // |y - t|, exact
+  const __m256 near = _mm256_andnot_ps(k.sign_bit, _mm256_sub_ps(frac, k.half));
+  *unsure = _mm256_movemask_ps(_mm256_and_ps(_mm256_cmp_ps(near, k.window, _CMP_LT_OQ),
+                                             _mm256_cmp_ps(_mm256_andnot_ps(k.sign_bit, y), k.limit, _CMP_LT_OQ)));
+  const __m256 step = _mm256_or_ps(_mm256_and_ps(y, k.sign_bit), k.one);
+  __m256 q = _mm256_add_ps(t, _mm256_and_ps(_mm256_cmp_ps(frac, k.half, _CMP_GE_OQ), step));
+  q = _mm256_add_ps(q, k.zp);
+  q = _mm256_blendv_ps(q, k.zp, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));  // NaN -> zero point
+  q = _mm256_min_ps(_mm256_max_ps(q, k.lo), k.hi);
+  return _mm256_cvtps_epi32(q);  // exact: an integer in range
+}
+
 }  // namespace
 
 void quantize_f32_8bit_avx2(const float* in, void* out, size_t n, double scale, double zero_point, int is_unsigned) {
-  const __m256d s = _mm256_set1_pd(scale), zp = _mm256_set1_pd(zero_point);
-  const __m256d lo = _mm256_set1_pd(is_unsigned ? 0.0 : -128.0), hi = _mm256_set1_pd(is_unsigned ? 255.0 : 127.0);
+  const double dlo = is_unsigned ? 0.0 : -128.0, dhi = is_unsigned ? 255.0 : 127.0;
+  QuantConst8 k;
+  k.inv = _mm256_set1_ps(static_cast<float>(1.0 / scale)), k.zp = _mm256_set1_ps(static_cast<float>(zero_point));
+  k.lo = _mm256_set1_ps(static_cast<float>(dlo)), k.hi = _mm256_set1_ps(static_cast<float>(dhi));
+  k.sign_bit = _mm256_set1_ps(-0.0f), k.half = _mm256_set1_ps(0.5f), k.one = _mm256_set1_ps(1.0f);
+  k.window = _mm256_set1_ps(1.0f / 2048), k.limit = _mm256_set1_ps(2048.0f);
   auto* o = static_cast<uint8_t*>(out);
-  size_t i = 0;
-  auto block = [&](const float* src, uint8_t* dst) {
-    const __m128i a = quantize4(_mm_loadu_ps(src), s, zp, lo, hi);
-    const __m128i b = quantize4(_mm_loadu_ps(src + 4), s, zp, lo, hi);
-    const __m128i w = _mm_packs_epi32(a, b);  // values already in the 8-bit range
-    const __m128i p = is_unsigned ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), p);
+  auto fix = [&](size_t at, int lanes, size_t end) {  // the reference's result where unsure
+    for (; lanes != 0; lanes &= lanes - 1) {
+      const size_t j = at + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(lanes)));
+      if (j < end) o[j] = static_cast<uint8_t>(quantize_exact(in[j], scale, zero_point, dlo, dhi));
+    }
   };
-  for (; i + 8 <= n; i += 8) block(in + i, o + i);
-  if (i < n) {
+  // 32 values per store: the packs interleave the four vectors by 128-bit lane, a dword
+  // permutation restores the order.
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    int u[4];
+    __m256i q[4];
+    for (int j = 0; j < 4; ++j) q[j] = quant8(k, _mm256_loadu_ps(in + i + 8 * j), &u[j]);
+    const __m256i w01 = _mm256_packs_epi32(q[0], q[1]), w23 = _mm256_packs_epi32(q[2], q[3]);
+    const __m256i b = is_unsigned ? _mm256_packus_epi16(w01, w23) : _mm256_packs_epi16(w01, w23);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + i), _mm256_permutevar8x32_epi32(b, order));
+    if ((u[0] | u[1] | u[2] | u[3]) != 0) [[unlikely]] {
+      for (int j = 0; j < 4; ++j) fix(i + 8 * j, u[j], n);
+    }
+  }
+  for (; i < n; i += 8) {
     float tmp[8] = {};
+    const size_t m = n - i < 8 ? n - i : 8;
+    std::memcpy(tmp, in + i, m * sizeof(float));
+    int u;
+    const __m256i q = quant8(k, _mm256_loadu_ps(tmp), &u);
+    const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+    const __m128i p = is_unsigned ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
     uint8_t res[8];
-    std::memcpy(tmp, in + i, (n - i) * sizeof(float));
-    block(tmp, res);
-    std::memcpy(o + i, res, n - i);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(res), p);
+    std::memcpy(o + i, res, m);
+    fix(i, u, n);
   }
 }
 
