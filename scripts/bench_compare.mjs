@@ -3,14 +3,15 @@
 // same run. Called by scripts/bench_compare.sh (which builds everything first).
 //
 //   node scripts/bench_compare.mjs [--models a,b] [--dtypes float32,int8,dynamic,int16x8]
-//        [--threads 1,2] [--runs 40] [--json FILE]
+//        [--threads 1,2] [--runs 40] [--rounds 1] [--json FILE]
 //
 // For each model: the float file; its int8 and dynamic-range versions (and, asked for
 // with --dtypes, its int16x8 version with float fallback) made by `liteq quantize`
 // (cached in .cache/bench/, made again after liteq is rebuilt). For each file and thread
 // count: `liteq bench` (median of --runs invokes after 5 warm-up ones), then
 // tflite_c_runner with builtin kernels and with XNNPACK on the inputs liteq used (median
-// of --runs + 1 invokes, the first included). Prints a Markdown table; ratios < 1 mean liteq is faster.
+// of --runs + 1 invokes, the first included); with --rounds R, R such turns, the lowest
+// median of each. Prints a Markdown table; ratios < 1 mean liteq is faster.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, basename, dirname } from 'node:path';
@@ -33,10 +34,10 @@ const TFLITE_CANNOT = new Set(['selfie_segmentation', 'selfie_segmentation_lands
 
 function usage(msg) {
   if (msg) console.error(`bench_compare: ${msg}`);
-  console.error('usage: node scripts/bench_compare.mjs [--models a,b] [--dtypes float32,int8,dynamic,int16x8] [--threads 1,2] [--runs N] [--json FILE]');
+  console.error('usage: node scripts/bench_compare.mjs [--models a,b] [--dtypes float32,int8,dynamic,int16x8] [--threads 1,2] [--runs N] [--rounds R] [--json FILE]');
   process.exit(2);
 }
-const opt = { models: ALL_MODELS, dtypes: ['float32', 'int8', 'dynamic'], threads: [1, 2], runs: 40, json: '' };
+const opt = { models: ALL_MODELS, dtypes: ['float32', 'int8', 'dynamic'], threads: [1, 2], runs: 40, rounds: 1, json: '' };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i], v = () => { if (i + 1 >= argv.length) usage(`${a} needs a value`); return argv[++i]; };
@@ -44,6 +45,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--dtypes') opt.dtypes = v().split(',');
   else if (a === '--threads') opt.threads = v().split(',').map(Number);
   else if (a === '--runs') opt.runs = Number(v());
+  else if (a === '--rounds') opt.rounds = Number(v());
   else if (a === '--json') opt.json = v();
   else if (a === '-h' || a === '--help') usage();
   else usage(`unknown argument ${a}`);
@@ -51,6 +53,7 @@ for (let i = 0; i < argv.length; i++) {
 for (const m of opt.models) if (!ALL_MODELS.includes(m)) usage(`unknown model ${m} (known: ${ALL_MODELS.join(', ')})`);
 for (const d of opt.dtypes) if (!['float32', 'int8', 'dynamic', 'int16x8'].includes(d)) usage(`unknown dtype ${d}`);
 if (!(opt.runs >= 30)) usage('--runs must be at least 30 (medians of at least 30 invokes)');
+if (!(Number.isInteger(opt.rounds) && opt.rounds >= 1)) usage('--rounds must be a positive integer');
 for (const f of [LITEQ, RUNNER]) if (!existsSync(f)) usage(`${f} is missing: run bash scripts/bench_compare.sh (it builds it)`);
 mkdirSync(WORK, { recursive: true });
 
@@ -106,10 +109,15 @@ for (const model of opt.models) {
     for (const threads of opt.threads) {
       const dir = join(WORK, 'io', `${model}.${dtype}.${threads}`);
       const r = { model, dtype, threads, file: basename(file) };
-      r.ours = ours(file, threads, dir);
-      if (!TFLITE_CANNOT.has(model)) {
-        r.tflite = tflite(file, threads, dir, false);
-        r.xnnpack = tflite(file, threads, dir, true);
+      // --rounds R: the runtimes take turns R times; each keeps its lowest median (on a
+      // shared machine a neighbour's burst then slows one round, not the comparison).
+      const best = (a, b) => (a === undefined ? b : b.error || a.median <= b.median ? a : b);
+      for (let round = 0; round < opt.rounds; round++) {
+        r.ours = best(r.ours, ours(file, threads, dir));
+        if (!TFLITE_CANNOT.has(model)) {
+          r.tflite = best(r.tflite, tflite(file, threads, dir, false));
+          r.xnnpack = best(r.xnnpack, tflite(file, threads, dir, true));
+        }
       }
       rows.push(r);
       const t = r.tflite?.median, x = r.xnnpack?.median;
@@ -117,4 +125,4 @@ for (const model of opt.models) {
     }
   }
 }
-if (opt.json) writeFileSync(opt.json, JSON.stringify({ runs: opt.runs, rows }, null, 2) + '\n');
+if (opt.json) writeFileSync(opt.json, JSON.stringify({ runs: opt.runs, rounds: opt.rounds, rows }, null, 2) + '\n');
