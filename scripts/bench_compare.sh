@@ -3,7 +3,7 @@
 # the MediaPipe models and their int8 / dynamic-range versions, 1 and 2 threads:
 #
 #   bash scripts/bench_compare.sh [--models a,b] [--dtypes float32,int8,dynamic[,int16x8]]
-#                                 [--threads 1,2] [--runs 40] [--json FILE]
+#                                 [--threads 1,2] [--runs 40] [--rounds 1] [--json FILE]
 #
 # Sets everything up first (scripts/setup.sh). Run it on an otherwise idle machine.
 set -euo pipefail
