@@ -208,4 +208,21 @@ const KernelRegistration* Register_QUANTIZE() {
   return &r;
 }
 
+namespace x86 {
+
+// scale and zero_point are the output's float32 scale and integer zero point, widened.
+int32_t quantize_8bit_reference(float x, double scale, double zero_point, int is_unsigned) {
+  const float s = static_cast<float>(scale);
+  const auto zp = static_cast<int64_t>(zero_point);
+  if (is_unsigned) {
+    uint8_t q;
+    ref::quantize(&x, &q, ref::AxisLayout{}, &s, &zp);
+    return q;
+  }
+  int8_t q;
+  ref::quantize(&x, &q, ref::AxisLayout{}, &s, &zp);
+  return q;
+}
+
+}  // namespace x86
 }  // namespace liteq::rt

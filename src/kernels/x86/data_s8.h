@@ -16,6 +16,9 @@ namespace liteq::rt::x86 {
 void quantize_f32_8bit_avx2(const float* in, void* out, size_t n, double scale, double zero_point, int is_unsigned);
 // The same with AVX-512 (same results), 64 values per store.
 void quantize_f32_8bit_avx512(const float* in, void* out, size_t n, double scale, double zero_point, int is_unsigned);
+// One value by the reference (ref::quantize; defined in kernels/quantize.cc, built
+// without ISA flags): the two functions above call it for the lanes near a tie.
+int32_t quantize_8bit_reference(float x, double scale, double zero_point, int is_unsigned);
 // int16 (clamped to [-32768, 32767]), with the reference's double division.
 void quantize_f32_s16_avx2(const float* in, int16_t* out, size_t n, double scale, double zero_point);
 

@@ -1,7 +1,6 @@
 // AVX2 QUANTIZE and int8 RESIZE_BILINEAR; see data_s8.h. Built with -mavx2 -mfma only.
 #include <immintrin.h>
 
-#include <cmath>
 #include <cstring>
 
 #include "kernels/x86/data_s8.h"
@@ -26,14 +25,6 @@ inline __m128i quantize4(__m128 x, __m256d scale, __m256d zp, __m256d lo, __m256
   q = _mm256_blendv_pd(q, zp, _mm256_cmp_pd(q, q, _CMP_UNORD_Q));  // NaN -> zero point
   q = _mm256_min_pd(_mm256_max_pd(q, lo), hi);
   return _mm256_cvtpd_epi32(q);  // exact: q is an integer in range
-}
-
-// The reference's quantization of one value (reference/quantize.h).
-inline int32_t quantize_exact(float x, double scale, double zp, double lo, double hi) {
-  double q = std::round(static_cast<double>(x) / scale) + zp;
-  if (std::isnan(q)) q = zp;
-  q = q < lo ? lo : (q > hi ? hi : q);
-  return static_cast<int32_t>(q);
 }
 
 // 8 values quantized from the float32 estimate x * (1 / scale), as the AVX-512 version
@@ -69,7 +60,7 @@ void quantize_f32_8bit_avx2(const float* in, void* out, size_t n, double scale, 
   auto fix = [&](size_t at, int lanes, size_t end) {  // the reference's result where unsure
     for (; lanes != 0; lanes &= lanes - 1) {
       const size_t j = at + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(lanes)));
-      if (j < end) o[j] = static_cast<uint8_t>(quantize_exact(in[j], scale, zero_point, dlo, dhi));
+      if (j < end) o[j] = static_cast<uint8_t>(quantize_8bit_reference(in[j], scale, zero_point, is_unsigned));
     }
   };
   // 32 values per store: the packs interleave the four vectors by 128-bit lane, a dword

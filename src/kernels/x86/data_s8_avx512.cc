@@ -1,7 +1,6 @@
 // AVX-512 int8 bilinear resize rows and int8 DEQUANTIZE; see data_s8.h.
 #include <immintrin.h>
 
-#include <cmath>
 #include <cstring>
 
 #include "kernels/x86/data_s8.h"
@@ -36,18 +35,6 @@ inline __m128i lanes(__m128i a0, __m128i a1, __m128i b0, __m128i b1, __m512i wx,
   const __m512i adj = _mm512_srli_epi32(_mm512_srai_epi32(t, 31), 12);
   return _mm512_cvtepi32_epi8(_mm512_srai_epi32(_mm512_add_epi32(t, adj), 20));
 }
-
-// The reference's quantization of one value (reference/quantize.h).
-inline int32_t quantize_exact(float x, double scale, double zp, double lo, double hi) {
-  double q = std::round(static_cast<double>(x) / scale) + zp;
-  if (std::isnan(q)) q = zp;
-  q = q < lo ? lo : (q > hi ? hi : q);
-  return static_cast<int32_t>(q);
-}
-
-}  // namespace
-
-namespace {
 
 // The constants of quantize_f32_8bit_avx512.
 struct QuantConst {
@@ -85,7 +72,7 @@ void quantize_f32_8bit_avx512(const float* in, void* out, size_t n, double scale
   auto fix = [&](size_t at, uint32_t lanes) {  // the reference's result where the estimate is unsure
     for (; lanes != 0; lanes &= lanes - 1) {
       const size_t j = at + static_cast<size_t>(__builtin_ctz(lanes));
-      o[j] = static_cast<int8_t>(quantize_exact(in[j], scale, zero_point, dlo, dhi));
+      o[j] = static_cast<int8_t>(quantize_8bit_reference(in[j], scale, zero_point, is_unsigned));
     }
   };
   // 64 values per store: the saturating packs (exact: the values are in range) interleave
