@@ -1,16 +1,16 @@
 // AVX-512 VNNI int8 convolution with output pixels across the lanes; see conv_lanes_s8.h.
 #define LITEQ_S8_VNNI 1
-#include "kernels/optimized/gemm_s8_avx512_impl.inc"  // requant16, RqVec
+#include "kernels/optimized/gemm_s8_avx512_impl.inc"  // requant16, requant16f, channel_rq(f)
 #include "kernels/x86/conv_lanes_s8.h"
 #include "kernels/x86/row_cache.h"
 
 namespace liteq::rt::x86 {
 namespace {
 
+using opt::s8::channel_rq;
+using opt::s8::channel_rqf;
 using opt::s8::requant16;
 using opt::s8::requant16f;
-using opt::s8::RqFloat;
-using opt::s8::RqVec;
 
 constexpr int kBlock = 8;  // output channels per pass over the taps
 
@@ -77,16 +77,17 @@ void build_row(const ConvLanesS8Args& a, const Layout& l, int b, int iy, uint32_
           const __m512i v = step == 1 ? load(base) : _mm512_permutex2var_epi32(load(base), even, load(base + 16));
           _mm512_mask_storeu_epi32(p + i, static_cast<__mmask16>((1u << n) - 1), _mm512_xor_si512(v, flip));
         }
-      }
-      for (int64_t i = first; i < end && dwords == 0; i += 16) {
-        const int n = static_cast<int>(min64(16, end - i));
-        const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
-        const int32_t x0 = static_cast<int32_t>(i * a.stride_w + ph - a.pad_left);
-        // byte offset of (x, g) = x * C + 4g, x = x0 + lane * stride_w
-        const __m512i off = _mm512_add_epi32(_mm512_set1_epi32(x0 * C + 4 * g),
-                                             _mm512_mullo_epi32(lane, _mm512_set1_epi32(a.stride_w * C)));
-        const __m512i v = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), m, off, row, 1);
-        _mm512_mask_storeu_epi32(p + i, m, _mm512_xor_si512(v, flip));
+      } else {
+        for (int64_t i = first; i < end; i += 16) {
+          const int n = static_cast<int>(min64(16, end - i));
+          const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+          const int32_t x0 = static_cast<int32_t>(i * a.stride_w + ph - a.pad_left);
+          // byte offset of (x, g) = x * C + 4g, x = x0 + lane * stride_w
+          const __m512i off = _mm512_add_epi32(_mm512_set1_epi32(x0 * C + 4 * g),
+                                               _mm512_mullo_epi32(lane, _mm512_set1_epi32(a.stride_w * C)));
+          const __m512i v = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), m, off, row, 1);
+          _mm512_mask_storeu_epi32(p + i, m, _mm512_xor_si512(v, flip));
+        }
       }
       for (int64_t i = end; i < l.len; ++i) {
         const int64_t x = i * a.stride_w + ph - a.pad_left;
@@ -105,26 +106,10 @@ void build_row(const ConvLanesS8Args& a, const Layout& l, int b, int iy, uint32_
   }
 }
 
-// TFLite's integer steps for output channel c (requant16, its parameters broadcast).
-// Out of line: the blocks keep their accumulators in registers.
+// TFLite's integer steps for output channel c in every lane. Out of line: the blocks
+// keep their accumulators in registers.
 [[gnu::noinline]] __m512i requant_channel(const ConvLanesS8Args& a, int c, __m512i acc) {
-  RqVec p{};
-  p.m = _mm512_set1_epi32(a.rq.mult[c]);
-  p.ls = _mm512_set1_epi32(a.rq.lshift[c]);
-  p.rs = _mm512_set1_epi32(a.rq.rshift[c]);
-  p.rm = _mm512_set1_epi32(a.rq.rmask[c]);
-  p.lo = _mm512_set1_epi32(a.rq.lo);
-  p.hi = _mm512_set1_epi32(a.rq.hi);
-  p.off = _mm512_set1_epi32(a.rq.offset);
-  p.dbl = a.rq.round_double != 0;
-  if (a.rq.single[c]) {  // one channel in every lane
-    p.single = true;
-    p.m_odd = p.m;
-    p.ne = p.no = _mm512_set1_epi64(a.rq.nudge[c]);
-    p.se = _mm512_set1_epi64(a.rq.shift64[c]);
-    p.so = _mm512_set1_epi64(a.rq.shift64[c] - 32);
-  }
-  return requant16(acc, p);
+  return requant16(acc, channel_rq(a.rq, c));
 }
 
 // tmp holds NB channels x 16 pixels; out gets the first `valid` pixels x NB channels.
@@ -208,11 +193,7 @@ void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* row
       const int c = c0 + j;
       __m512i v;
       // The float32 estimate where it is sure (gemm_s8_avx512_impl.inc), else the integer steps.
-      if (!a.rq.fast || !requant16f(acc[g][j],
-                                    RqFloat{_mm512_set1_ps(a.rq.fscale[c]), _mm512_set1_ps(a.rq.fc_pos[c]),
-                                            _mm512_set1_ps(a.rq.fc_neg[c]), _mm512_set1_ps(a.rq.flo),
-                                            _mm512_set1_ps(a.rq.fhi), a.rq.round_double == 0},
-                                    &v))
+      if (!a.rq.fast || !requant16f(acc[g][j], channel_rqf(a.rq, c), &v))
         v = requant_channel(a, c, acc[g][j]);
       store_channel(_mm512_cvtepi32_epi8(v), j);
     }
