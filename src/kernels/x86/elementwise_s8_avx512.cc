@@ -67,7 +67,7 @@ struct Consts {
   __m512i m1h, m1l, m2h, m2l;  // rescale8's halves of m1, m2
   __m512 out_scale, out_zp, near_half;  // out_rescale's float estimate
   __m512 in1_scale, in2_scale, all_near;  // the whole op's float estimate (kAll)
-  __m512 y_lo, y_hi;  // act_min - 3/4, act_max + 3/4: the estimate clamped (loop_all64)
+  __m512 y_lo, y_hi;  // act_min - 3/4, act_max + 3/4: the estimate clamped (estimate_all)
 };
 
 // The output rescale of the 8-bit ADD, clamp(round(round(s * m / 2^31) / 2^E) + offset),
@@ -91,6 +91,22 @@ inline __m512i out_rescale(__m512i sum, const Consts& c, const QuantBinaryArgs& 
   return _mm512_cvtps_epi32(r);
 }
 
+// The whole ADD/SUB's float32 estimate (kAll) on 16 lanes: y = v1 * A + v2 * B + offset
+// rounded to the nearest integer, and in *near the lanes within the window's complement
+// of a half, where the exact steps must run. Beyond the activation bounds by more than
+// 1/2 (and the estimate's error) the result is the bound whatever the rounding: y is
+// clamped 3/4 past them first, so that such lanes are never near a half (with a fused
+// ReLU half the outputs lie below the range); the caller clamps to the bounds.
+inline __m512i estimate_all(__m512i a, __m512i b, const Consts& c, __mmask16* near) {
+  const __m512 v1 = _mm512_cvtepi32_ps(_mm512_add_epi32(a, c.off1));
+  const __m512 v2 = _mm512_cvtepi32_ps(_mm512_add_epi32(b, c.off2));
+  __m512 y = _mm512_fmadd_ps(v2, c.in2_scale, _mm512_fmadd_ps(v1, c.in1_scale, c.out_zp));
+  y = _mm512_min_ps(_mm512_max_ps(y, c.y_lo), c.y_hi);
+  const __m512 d = _mm512_reduce_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);  // y - round(y)
+  *near = _mm512_cmp_ps_mask(_mm512_abs_ps(d), c.all_near, _CMP_GT_OQ);
+  return _mm512_cvt_roundps_epi32(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
 // kFast8: an int8 ADD/SUB whose input rescales rescale8 computes, or an 8-bit MUL. kExact1 / kExact2: that
 // input's multiplier is 2^30 with shift 0, as TFLite gives the input of the larger scale:
 // its rescale is exactly v * 2^19. kAll (with kFast8): the whole op estimated in float32
@@ -98,14 +114,11 @@ inline __m512i out_rescale(__m512i sum, const Consts& c, const QuantBinaryArgs& 
 template <int kOp, bool kFast8, bool kExact1, bool kExact2, bool kAll = false>
 inline __m512i compute(__m512i a, __m512i b, const Consts& c, const QuantBinaryArgs& p) {
   if constexpr (kAll) {
-    const __m512 v1 = _mm512_cvtepi32_ps(_mm512_add_epi32(a, c.off1));
-    const __m512 v2 = _mm512_cvtepi32_ps(_mm512_add_epi32(b, c.off2));
-    const __m512 y = _mm512_fmadd_ps(v2, c.in2_scale, _mm512_fmadd_ps(v1, c.in1_scale, c.out_zp));
-    const __m512 r = _mm512_roundscale_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m512 dist = _mm512_abs_ps(_mm512_sub_ps(y, r));
-    if (_mm512_cmp_ps_mask(dist, c.all_near, _CMP_GT_OQ) != 0) [[unlikely]]
+    __mmask16 near;
+    const __m512i q = estimate_all(a, b, c, &near);
+    if (near != 0) [[unlikely]]
       return compute<kOp, true, kExact1, kExact2>(a, b, c, p);
-    return _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(r), c.lo), c.hi);
+    return _mm512_min_epi32(_mm512_max_epi32(q, c.lo), c.hi);
   }
   __m512i raw;
   if constexpr (kOp == 2) {
@@ -150,36 +163,22 @@ void loop(const T* a, int a_step, const T* b, int b_step, T* out, size_t n, cons
   }
 }
 
-// The whole-op estimate (kAll) over two int8 arrays, 64 outputs per 64-byte store: per
-// 16 lanes the estimate y, its distance from the nearest integer (vreduceps) and y
-// rounded to nearest by the conversion; then two saturating packs (exact: the clamp
-// below keeps act_min..act_max, inside int8), a dword permutation back to order, and
-// the clamp on bytes. A vector with a lane too near a half takes compute's exact steps.
+// The whole-op estimate (kAll) over two int8 arrays, 64 outputs per 64-byte store:
+// estimate_all on 16 lanes at a time, then two saturating packs (exact: the clamp below
+// keeps act_min..act_max, inside int8), a dword permutation back to order, and the clamp
+// on bytes. A vector with a lane too near a half takes compute's exact steps.
 template <int kOp, bool kExact1, bool kExact2>
 size_t loop_all64(const int8_t* a, const int8_t* b, int8_t* out, size_t n, const Consts& c,
                   const QuantBinaryArgs& p) {
   const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
   const __m512i lo = _mm512_set1_epi8(static_cast<char>(p.act_min)), hi = _mm512_set1_epi8(static_cast<char>(p.act_max));
-  const __m512 magnitude = _mm512_castsi512_ps(_mm512_set1_epi32(0x7FFFFFFF));
   size_t i = 0;
   for (; i + 64 <= n; i += 64) {
     __m512i q[4];
     __mmask16 near[4];
 #pragma GCC unroll 4
-    for (int j = 0; j < 4; ++j) {
-      const __m512i va = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 16 * j)));
-      const __m512i vb = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i + 16 * j)));
-      const __m512 v1 = _mm512_cvtepi32_ps(_mm512_add_epi32(va, c.off1));
-      const __m512 v2 = _mm512_cvtepi32_ps(_mm512_add_epi32(vb, c.off2));
-      __m512 y = _mm512_fmadd_ps(v2, c.in2_scale, _mm512_fmadd_ps(v1, c.in1_scale, c.out_zp));
-      // Beyond the activation bounds by more than 1/2 (and the estimate's error) the
-      // result is the bound whatever the rounding: clamped 3/4 past them, such lanes are
-      // never near a half (with a fused ReLU, half the outputs lie below the range).
-      y = _mm512_min_ps(_mm512_max_ps(y, c.y_lo), c.y_hi);
-      const __m512 d = _mm512_reduce_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);  // y - round(y)
-      near[j] = _mm512_cmp_ps_mask(_mm512_and_ps(d, magnitude), c.all_near, _CMP_GT_OQ);
-      q[j] = _mm512_cvt_roundps_epi32(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    }
+    for (int j = 0; j < 4; ++j)
+      q[j] = estimate_all(load16(a + i + 16 * j, 0xFFFF), load16(b + i + 16 * j, 0xFFFF), c, &near[j]);
     if ((near[0] | near[1] | near[2] | near[3]) != 0) [[unlikely]] {
       for (int j = 0; j < 4; ++j)
         if (near[j] != 0)
