@@ -266,7 +266,9 @@ TEST_F(Cli, BenchReportsLatencyAndMemory) {
   int total = 0;
   for (size_t i = 0; i < prof.size(); ++i) {
     const std::string op = prof[i]["op"].get<std::string>() + " " + prof[i]["types"].get<std::string>();
-    if (i > 0) EXPECT_GE(prof[i - 1]["ms"].get<double>(), prof[i]["ms"].get<double>()) << op;
+    if (i > 0) {
+      EXPECT_GE(prof[i - 1]["ms"].get<double>(), prof[i]["ms"].get<double>()) << op;
+    }
     ASSERT_TRUE(per_row.count(op)) << op;
     EXPECT_EQ(prof[i]["count"].get<int>(), per_row[op].first) << op;
     EXPECT_NEAR(prof[i]["ms"].get<double>(), per_row[op].second, 1e-9 + 1e-9 * per_row[op].second) << op;

@@ -20,6 +20,14 @@
 namespace liteq::test {
 namespace {
 
+// The model's inputs stay NCHW (a designated initializer leaving input_shapes out makes
+// GCC 12 warn under -Wextra).
+OnnxOptions nchw_inputs() {
+  OnnxOptions o;
+  o.keep_nchw_inputs = true;
+  return o;
+}
+
 std::vector<float> randv(size_t n, uint32_t seed, float lo = -1, float hi = 1) {
   std::mt19937 g(seed);
   std::uniform_real_distribution<float> d(lo, hi);
@@ -120,7 +128,7 @@ TEST(OnnxImport, LayoutFollowsTransposeWithoutTransposeOps) {
   EXPECT_EQ(it.output_details()[0].shape, (std::vector<int32_t>{1, H * W, N}));
   expect_near(run(nhwc, nchw_to_nhwc(x, C, H, W)), want, 1e-5f);
 
-  const Model nchw = import_onnx(bytes, "layout.onnx", {.keep_nchw_inputs = true});
+  const Model nchw = import_onnx(bytes, "layout.onnx", nchw_inputs());
   Interpreter it2(nchw);
   EXPECT_EQ(it2.input_details()[0].shape, (std::vector<int32_t>{1, C, H, W}));
   expect_near(run(nchw, x), want, 1e-5f);
@@ -145,7 +153,7 @@ TEST(OnnxImport, BatchNormBiasAndScaleFoldIntoTheConvolution) {
   g.node("BatchNormalization", {"a", "gamma", "beta", "mean", "var"}, {"bn"}, {attr_float("epsilon", 1e-3f)});
   g.node("Mul", {"bn", "scale"}, {"y"});
   g.output("y");
-  const Model m = import_onnx(g.bytes(), "bn.onnx", {.keep_nchw_inputs = true});
+  const Model m = import_onnx(g.bytes(), "bn.onnx", nchw_inputs());
   EXPECT_EQ(m.ir().fb->subgraphs[0]->operators.size(), 3u) << "TRANSPOSE in, CONV_2D, TRANSPOSE out";
   EXPECT_EQ(count_ops(m, Op::CONV_2D), 1);
   auto c = conv_nchw(x, C, H, W, w, O, 1, {}, 0);
@@ -337,7 +345,7 @@ TEST(OnnxImport, QdqConvolutionKeepsItsScalesAndIntegers) {
   g.node("QuantizeLinear", {"r", "sy", "zy"}, {"yq"});
   g.node("DequantizeLinear", {"yq", "sy", "zy"}, {"y"});
   g.output("y");
-  const Model m0 = import_onnx(g.bytes(), "qdq.onnx", {.keep_nchw_inputs = true});
+  const Model m0 = import_onnx(g.bytes(), "qdq.onnx", nchw_inputs());
   Converter c(m0);
   c.optimizations = {Optimize::kDefault};
   const Model m = c.convert();

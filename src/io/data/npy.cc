@@ -1,7 +1,9 @@
 #include "io/data/npy.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <regex>
 
@@ -103,10 +105,12 @@ std::vector<uint8_t> npy_bytes(const Array& a) {
   const size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header.push_back('\n');
-  std::vector<uint8_t> out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                              static_cast<uint8_t>(header.size() & 0xff), static_cast<uint8_t>(header.size() >> 8)};
-  out.insert(out.end(), header.begin(), header.end());
-  out.insert(out.end(), a.bytes.begin(), a.bytes.end());
+  const uint8_t magic[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size() & 0xff),
+                             static_cast<uint8_t>(header.size() >> 8)};
+  std::vector<uint8_t> out(sizeof magic + header.size() + a.bytes.size());
+  auto at = std::copy(std::begin(magic), std::end(magic), out.begin());
+  at = std::copy(header.begin(), header.end(), at);
+  std::copy(a.bytes.begin(), a.bytes.end(), at);
   return out;
 }
 

@@ -7,9 +7,6 @@
 
 #include "kernels/optimized/isa_f32.h"
 
-// GCC 12 warns about the undefined pass-through operand inside _mm512_max_ps/_mm512_min_ps.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 
 namespace liteq::rt::opt::f32 {
 namespace {

@@ -2,9 +2,6 @@
 // same operations as act_f32_avx2.cc on 16 lanes; exp scales by 2^n with vscalefps.
 #include <immintrin.h>
 
-// GCC 12 warns about the undefined pass-through operand inside _mm512_max_ps/_mm512_min_ps.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include "kernels/x86/act_f32.h"
 
 namespace liteq::rt::x86 {

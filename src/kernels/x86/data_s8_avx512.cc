@@ -5,10 +5,6 @@
 
 #include "kernels/x86/data_s8.h"
 
-// GCC 12 warns about the undefined pass-through operand inside the unmasked AVX-512
-// intrinsics once inlined.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 namespace liteq::rt::x86 {
 namespace {
 

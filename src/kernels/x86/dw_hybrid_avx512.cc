@@ -5,10 +5,6 @@
 
 #include "kernels/x86/dw_hybrid.h"
 
-// GCC 12 warns about the undefined pass-through operand inside _mm512_cvtepi16_epi32 and
-// _mm512_extracti64x4_epi64.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 namespace liteq::rt::x86 {
 namespace {
 

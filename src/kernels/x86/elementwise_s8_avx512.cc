@@ -6,10 +6,6 @@
 
 #include "kernels/x86/elementwise_s8.h"
 
-// GCC 12 warns about the undefined pass-through operand inside the unmasked AVX-512
-// intrinsics once inlined.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 namespace liteq::rt::x86 {
 namespace {
 

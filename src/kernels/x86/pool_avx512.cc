@@ -3,9 +3,6 @@
 
 #include "kernels/x86/pool.h"
 
-// GCC 12 warns about the undefined pass-through operand inside some AVX-512 intrinsics.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 namespace liteq::rt::x86 {
 namespace {
 

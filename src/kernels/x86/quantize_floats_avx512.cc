@@ -4,9 +4,6 @@
 
 #include "kernels/x86/quantize_floats.h"
 
-// GCC 12 warns about the undefined pass-through operand inside some AVX-512 intrinsics.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 namespace liteq::rt::x86 {
 
 bool minmax_f32_avx512(const float* x, size_t n, float* mn, float* mx) {
