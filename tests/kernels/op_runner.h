@@ -7,6 +7,8 @@
 //                  .run();
 //   EXPECT_EQ(out[0].values<float>(), (std::vector<float>{4, 6}));
 #pragma once
+#include <gtest/gtest.h>
+
 #include <cstring>
 #include <string>
 #include <vector>
@@ -125,6 +127,10 @@ class OpRunner {
   bool fast_ = false;
 };
 
+// Poisoned bytes after each output and scratch tensor; run() fails the test if a kernel
+// changed one.
+inline constexpr size_t kGuard = 64;
+
 inline std::vector<TensorData> OpRunner::run() {
   rt::Graph g;
   g.exec = exec_;
@@ -184,13 +190,14 @@ inline std::vector<TensorData> OpRunner::run() {
   for (int idx : node.outputs) {
     auto& t = g.tensors[idx];
     t.bytes = static_cast<size_t>(t.num_elements()) * dtype_size(t.type);
-    out_storage[idx].assign(t.bytes + 1, 0xCD);  // poison: the kernel must write everything
+    // Poison: the kernel must write everything, and nothing past the end (kGuard bytes).
+    out_storage[idx].assign(t.bytes + kGuard, 0xCD);
     t.data = out_storage[idx].data();
     t.storage = rt::Storage::kArena;
   }
   for (int idx : node.scratch) {
     auto& t = g.tensors[idx];
-    out_storage[idx].assign(t.bytes + 1, 0xCD);
+    out_storage[idx].assign(t.bytes + kGuard, 0xCD);
     t.data = out_storage[idx].data();
     t.storage = rt::Storage::kArena;
   }
@@ -198,6 +205,20 @@ inline std::vector<TensorData> OpRunner::run() {
     rt::OpContext ctx(g, node, false);
     node.kernel->eval(ctx);
   }
+  for (int idx : node.outputs)
+    for (size_t i = g.tensors[idx].bytes; i < out_storage[idx].size(); ++i)
+      if (out_storage[idx][i] != 0xCD) {
+        ADD_FAILURE() << "the kernel wrote past the end of output " << idx << " (byte " << i << " of "
+                      << g.tensors[idx].bytes << ")";
+        break;
+      }
+  for (int idx : node.scratch)
+    for (size_t i = g.tensors[idx].bytes; i < out_storage[idx].size(); ++i)
+      if (out_storage[idx][i] != 0xCD) {
+        ADD_FAILURE() << "the kernel wrote past the end of its scratch (byte " << i << " of "
+                      << g.tensors[idx].bytes << ")";
+        break;
+      }
   std::vector<TensorData> result;
   for (int idx : node.outputs) {
     auto& t = g.tensors[idx];

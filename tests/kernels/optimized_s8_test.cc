@@ -254,6 +254,9 @@ TEST_F(OptimizedS8Test, ConvPixelsInLanes) {
       // input rows loaded, not gathered: 4 channels at stride 2, 8 at stride 1
       {1, 6, 37, 4, 5, 3, 3, 1, 2, 1, 1, rt::Padding::kSame},
       {1, 7, 35, 8, 2, 5, 5, 1, 1, 1, 1, rt::Padding::kValid},
+      // blocks of 4 channels that are part of each pixel: 8 + 8 + 4 and 8 + 4 channels
+      {1, 5, 21, 3, 20, 3, 3, 1, 1, 1, 1, rt::Padding::kSame},
+      {1, 6, 19, 4, 12, 1, 1, 1, 1, 1, 1, rt::Padding::kValid},
   };
   int i = 0;
   for (const auto& s : shapes)

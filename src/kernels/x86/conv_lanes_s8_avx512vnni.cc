@@ -184,27 +184,69 @@ void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* row
     const int valid_g = g == G - 1 ? valid : 16;
     const __mmask16 m = static_cast<__mmask16>((1u << valid_g) - 1);
     int8_t* o = out_row + int64_t{ox0 + 16 * g} * n + c0;
+    // Channel c0 + j of the group's 16 pixels, requantized: int32 in the output range.
+    // (The accumulator goes by value: a lambda holding acc by reference would keep it in memory.)
+    auto requant = [&a, c0](int j, __m512i acc_j) [[gnu::always_inline]] {
+      const int c = c0 + j;
+      __m512i v;
+      // The float32 estimate where it is sure (gemm_s8_avx512_impl.inc), else the integer steps.
+      if (!a.rq.fast || !requant16f(acc_j, channel_rqf(a.rq, c), &v)) v = requant_channel(a, c, acc_j);
+      return v;
+    };
+    if constexpr (NB == 4 || NB == 8) {
+      // Pixel-major bytes in registers: 4 channels' vectors pack (saturating, exact: they
+      // are in range) into 16 bytes per 128-bit lane, channel-major for the lane's 4
+      // pixels, and one byte shuffle makes them pixel-major. px[h]: pixels 8h..8h+7 (NB 8)
+      // or all 16 (NB 4), NB bytes each.
+      const __m512i to_pixels = _mm512_set4_epi32(0x0F0B0703, 0x0E0A0602, 0x0D090501, 0x0C080400);
+      auto pack4 = [&](__m512i v0, __m512i v1, __m512i v2, __m512i v3) {  // lane l: pixels 4l..4l+3
+        const __m512i b = _mm512_packs_epi16(_mm512_packs_epi32(v0, v1), _mm512_packs_epi32(v2, v3));
+        return _mm512_shuffle_epi8(b, to_pixels);
+      };
+      __m512i px[NB / 4];
+      const __m512i q0 = pack4(requant(0, acc[g][0]), requant(1, acc[g][1]), requant(2, acc[g][2]), requant(3, acc[g][3]));
+      if constexpr (NB == 4) {
+        px[0] = q0;
+      } else {
+        const __m512i q1 = pack4(requant(4, acc[g][4]), requant(5, acc[g][5]), requant(6, acc[g][6]), requant(7, acc[g][7]));
+        const __m512i lo = _mm512_unpacklo_epi32(q0, q1);  // lane l: pixels 4l, 4l+1
+        const __m512i hi = _mm512_unpackhi_epi32(q0, q1);  // 4l+2, 4l+3
+        px[0] = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), hi);
+        px[1] = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15), hi);
+      }
+      if (n == NB) {  // whole pixels: contiguous
+        const int bytes = valid_g * NB;
+#pragma GCC unroll 2
+        for (int h = 0; h < NB / 4; ++h) {
+          const int left = bytes - 64 * h;
+          if (left <= 0) break;
+          const __mmask64 mb = left >= 64 ? ~__mmask64{0} : (__mmask64{1} << left) - 1;
+          _mm512_mask_storeu_epi8(o + 64 * h, mb, px[h]);
+        }
+      } else {  // part of each pixel (a first layer's 24 channels in blocks of 8): NB bytes each
+        for (int p = 0; p < valid_g; ++p, o += n) {
+          if constexpr (NB == 8) {
+            const __m512i x = _mm512_permutexvar_epi64(_mm512_set1_epi64(p % 8), p < 8 ? px[0] : px[NB / 4 - 1]);
+            _mm_storel_epi64(reinterpret_cast<__m128i*>(o), _mm512_castsi512_si128(x));
+          } else {
+            _mm_storeu_si32(o, _mm512_castsi512_si128(_mm512_permutexvar_epi32(_mm512_set1_epi32(p), px[0])));
+          }
+        }
+      }
+      continue;
+    }
     auto store_channel = [&](__m128i q, int j) {  // one channel's 16 pixels
       if (n == 1) _mm_mask_storeu_epi8(o, m, q);
       else _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp + j * 16), q);
     };
 #pragma GCC unroll 8
-    for (int j = 0; j < NB; ++j) {
-      const int c = c0 + j;
-      __m512i v;
-      // The float32 estimate where it is sure (gemm_s8_avx512_impl.inc), else the integer steps.
-      if (!a.rq.fast || !requant16f(acc[g][j], channel_rqf(a.rq, c), &v))
-        v = requant_channel(a, c, acc[g][j]);
-      store_channel(_mm512_cvtepi32_epi8(v), j);
-    }
+    for (int j = 0; j < NB; ++j) store_channel(_mm512_cvtepi32_epi8(requant(j, acc[g][j])), j);
     if (n == 1) continue;
-    if constexpr (NB == 2 || NB == 4 || NB == 8) {
+    if constexpr (NB == 2) {
       if (n == NB) {  // the block is whole pixels: transpose [channel][pixel] in registers
         store_transposed<NB>(tmp, o, valid_g);
         continue;
       }
-      // Part of each pixel (a first layer's 24 channels in blocks of 8): transposed in
-      // registers, then NB bytes per pixel.
       alignas(16) int8_t px_major[16 * NB];
       store_transposed<NB>(tmp, px_major, 16);
       for (int px = 0; px < valid_g; ++px, o += n) std::memcpy(o, px_major + px * NB, NB);
