@@ -17,6 +17,15 @@ bool cpu_has_avx512vbmi() {
 #endif
 }
 
+bool cpu_has_avxvnni() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  return detect_isa() >= Isa::kAvx2 && __builtin_cpu_supports("avxvnni");
+#else
+  return false;
+#endif
+}
+
 Isa detect_isa() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
@@ -25,7 +34,7 @@ Isa detect_isa() {
   if (!avx2) return Isa::kReference;
   const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                       __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
-  if (!avx512) return Isa::kAvx2;
+  if (!avx512) return __builtin_cpu_supports("avxvnni") ? Isa::kAvx2Vnni : Isa::kAvx2;
   if (__builtin_cpu_supports("avx512vnni")) return Isa::kAvx512Vnni;
   return Isa::kAvx512;
 #else
@@ -37,6 +46,7 @@ const char* isa_name(Isa isa) {
   switch (isa) {
     case Isa::kReference: return "reference";
     case Isa::kAvx2: return "avx2";
+    case Isa::kAvx2Vnni: return "avx2vnni";
     case Isa::kAvx512: return "avx512";
     case Isa::kAvx512Vnni: return "avx512vnni";
   }
@@ -48,7 +58,7 @@ bool parse_isa(const char* name, Isa* out) {
     *out = detect_isa();
     return true;
   }
-  for (Isa i : {Isa::kReference, Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni}) {
+  for (Isa i : {Isa::kReference, Isa::kAvx2, Isa::kAvx2Vnni, Isa::kAvx512, Isa::kAvx512Vnni}) {
     if (std::strcmp(name, isa_name(i)) == 0) {
       *out = i;
       return true;

@@ -20,14 +20,20 @@ namespace liteq::rt {
 enum class Isa : uint8_t {
   kReference = 0,   // scalar reference kernels only
   kAvx2 = 1,        // AVX2 + FMA
-  kAvx512 = 2,      // AVX-512 F, BW, DQ, VL
-  kAvx512Vnni = 3,  // AVX-512 + VNNI (vpdpbusd)
+  kAvx2Vnni = 2,    // AVX2 + AVX-VNNI (VEX vpdpbusd; CPUs without AVX-512, e.g. Intel since Alder Lake)
+  kAvx512 = 3,      // AVX-512 F, BW, DQ, VL
+  kAvx512Vnni = 4,  // AVX-512 + VNNI (vpdpbusd)
 };
+// Each level has what the levels below it have, but for AVX-VNNI: kAvx512 and kAvx512Vnni
+// do not imply it. So code picks AVX-VNNI kernels for isa == kAvx2Vnni only, and only where
+// cpu_has_avxvnni() (a test or a user may ask for kAvx2Vnni on an AVX-512 CPU without it).
 
 // The best level this CPU (and OS, for the AVX-512 register state) supports.
 Isa detect_isa();
 // AVX-512 VBMI (byte permutes), on top of kAvx512: not implied by any Isa level.
 bool cpu_has_avx512vbmi();
+// AVX2 + AVX-VNNI (the VEX-encoded vpdpbusd), whatever detect_isa() says.
+bool cpu_has_avxvnni();
 const char* isa_name(Isa isa);
 // "reference", "avx2", "avx512", "avx512vnni" or "auto" (detect_isa()); false if unknown.
 bool parse_isa(const char* name, Isa* out);

@@ -550,8 +550,12 @@ void Interpreter::Impl::init(const InterpreterOptions& opts) {
   rt::Isa isa;
   if (!rt::parse_isa(kernels.c_str(), &isa))
     throw Error(ErrorKind::kInvalidArgument,
-                fmt::format("unknown kernels '{}': use auto, reference, avx2, avx512 or avx512vnni", kernels));
+                fmt::format("unknown kernels '{}': use auto, reference, avx2, avx2vnni, avx512 or avx512vnni", kernels));
   const rt::Isa best = rt::detect_isa();
+  if (isa == rt::Isa::kAvx2Vnni && !rt::cpu_has_avxvnni())
+    throw Error(ErrorKind::kInvalidArgument,
+                fmt::format("kernels 'avx2vnni' need AVX-VNNI, which this CPU lacks; it offers at most '{}'",
+                            rt::isa_name(best)));
   if (isa > best)
     throw Error(ErrorKind::kInvalidArgument,
                 fmt::format("kernels '{}' need an instruction set this CPU lacks; it offers at most '{}'", kernels,

@@ -19,7 +19,7 @@ using rt::Isa;
 using rt::ThreadPool;
 
 TEST(Exec, IsaNamesRoundTrip) {
-  for (Isa i : {Isa::kReference, Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni}) {
+  for (Isa i : {Isa::kReference, Isa::kAvx2, Isa::kAvx2Vnni, Isa::kAvx512, Isa::kAvx512Vnni}) {
     Isa back;
     ASSERT_TRUE(rt::parse_isa(rt::isa_name(i), &back)) << rt::isa_name(i);
     EXPECT_EQ(back, i);
@@ -91,6 +91,18 @@ TEST(Exec, InterpreterRejectsUnknownOrUnavailableKernels) {
   if (rt::detect_isa() < Isa::kAvx512Vnni) {
     o.kernels = "avx512vnni";
     EXPECT_THROW(Interpreter(m, o), Error);
+  }
+  // avx2vnni: where the CPU has AVX-VNNI (AVX-512 CPUs need not), else refused.
+  o.kernels = "avx2vnni";
+  if (rt::cpu_has_avxvnni()) {
+    EXPECT_EQ(Interpreter(m, o).kernels(), std::string("avx2vnni"));
+  } else {
+    try {
+      Interpreter it(m, o);
+      FAIL() << "accepted kernels 'avx2vnni' on a CPU without AVX-VNNI";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("AVX-VNNI"), std::string::npos) << e.what();
+    }
   }
   o.kernels = "reference";
   o.num_threads = 0;

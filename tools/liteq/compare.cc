@@ -120,7 +120,7 @@ Command add_compare(CLI::App& app) {
   cmd->add_option("--reference-kernels", o->ref_kernels,
                   "kernels for the reference model (default auto); e.g. compare a model with itself under "
                   "--reference-kernels reference to see what the optimized kernels change")
-      ->check(CLI::IsMember({"auto", "reference", "avx2", "avx512", "avx512vnni"}));
+      ->check(CLI::IsMember({"auto", "reference", "avx2", "avx2vnni", "avx512", "avx512vnni"}));
   cmd->add_flag("--layers", o->layers,
                 "also compare every intermediate tensor the two models share by name (dequantized), in the "
                 "model's operator order: where quantization error enters");

@@ -27,8 +27,9 @@ inline void add_input_options(CLI::App* cmd, InputSpec& spec, bool required = tr
 // --kernels: which kernels the interpreter runs (InterpreterOptions::kernels).
 inline void add_kernels_option(CLI::App* cmd, std::string& kernels) {
   cmd->add_option("--kernels", kernels,
-                  "auto (fastest this CPU offers), reference (scalar reference kernels), avx2, avx512, avx512vnni")
-      ->check(CLI::IsMember({"auto", "reference", "avx2", "avx512", "avx512vnni"}));
+                  "auto (fastest this CPU offers), reference (scalar reference kernels), avx2, avx2vnni (AVX2 + AVX-VNNI), "
+                  "avx512, avx512vnni")
+      ->check(CLI::IsMember({"auto", "reference", "avx2", "avx2vnni", "avx512", "avx512vnni"}));
 }
 
 }  // namespace liteq::cli

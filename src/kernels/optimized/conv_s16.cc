@@ -96,7 +96,7 @@ class GemmS16 {
   static constexpr int kNarrow = 4;
 
   void prepare(Isa isa, const int8_t* w, int n, int k, int threads) {
-    path_ = gemm_path(isa);
+    path_ = gemm_path(isa, false);
     n_ = n;
     k_ = k;
     threads_ = std::max(threads, 1);
@@ -169,6 +169,7 @@ class GemmS16 {
             switch (path_) {
               case Path::kVnni: s16::gemm_s16_avx512vnni(a, nb, ne); break;
               case Path::kAvx512: s16::gemm_s16_avx512(a, nb, ne); break;
+              case Path::kAvxVnni:  // not chosen for 16x8 (gemm_path(isa, false))
               case Path::kAvx2: s16::gemm_s16_avx2(a, nb, ne); break;
             }
             epi(m0, rows, nb, ne, static_cast<const int64_t*>(acc), int64_t{kBlock});

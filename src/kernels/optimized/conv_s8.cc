@@ -131,14 +131,14 @@ class GemmS8 {
   // q null: raw mode (run_raw: int32 dot products, no bias, offset or requantization).
   bool prepare(Isa isa, const int8_t* w, const int32_t* bias, int32_t input_offset, const ref::QuantOutput* q,
                bool per_channel, int n, int k, int threads) {
-    path_ = gemm_path(isa);
+    path_ = gemm_path(isa, true);
     n_ = n;
     k_ = k;
     threads_ = std::max(threads, 1);
     npad_ = round_up(n, 16);
     raw_ = q == nullptr;
     if (!raw_ && !rq_.build(*q, per_channel, n, npad_, acc_bounds(w, n, k, k, 1, bias).data())) return false;
-    const int group = path_ == Path::kVnni ? 4 : 2;  // k per 4-byte group
+    const int group = vnni_layout() ? 4 : 2;  // k per 4-byte group
     kp_ = round_up(k, group);
     kgroups_ = kp_ / group;
     row_bytes_ = kgroups_ * 4;
@@ -153,7 +153,7 @@ class GemmS8 {
               if (c < n && kk < k) *dst = w[int64_t{c} * k + kk];
             }
     };
-    if (path_ == Path::kVnni) {
+    if (vnni_layout()) {
       packed_.assign(static_cast<size_t>(npad_) * kp_, 0);
       pack(reinterpret_cast<int8_t*>(packed_.data()));
     } else {
@@ -169,7 +169,7 @@ class GemmS8 {
       // All in int32 with wrap-around, as the reference's int32 accumulator.
       uint32_t v = static_cast<uint32_t>(bias ? bias[c] : 0) +
                    static_cast<uint32_t>(input_offset) * static_cast<uint32_t>(wrap(sum));
-      if (path_ == Path::kVnni) v -= 128u * static_cast<uint32_t>(wrap(sum));  // A is stored as a + 128
+      if (vnni_layout()) v -= 128u * static_cast<uint32_t>(wrap(sum));  // A is stored as a + 128
       init_[c] = static_cast<int32_t>(v);
     }
     return true;
@@ -224,9 +224,11 @@ class GemmS8 {
   }
   int padded_n() const { return npad_; }
 
+  // uint8 rows (a + 128) and int8 weights in groups of 4 (kernels_s8.h's vnni layouts).
+  bool vnni_layout() const { return path_ == Path::kVnni || path_ == Path::kAvxVnni; }
   // Whether rows of A can be read in place (in_place below) instead of packed: the vnni
   // tile reads int8 rows as they are when K needs no padding.
-  bool reads_in_place() const { return path_ == Path::kVnni && kp_ == k_; }
+  bool reads_in_place() const { return vnni_layout() && kp_ == k_; }
 
   // The pieces of run() for callers that split the work themselves (TRANSPOSE_CONV).
   // A panel (panel_bytes(), one per thread) holds up to kRowsPerChunk packed rows; its
@@ -240,6 +242,7 @@ class GemmS8 {
       const int8_t* src = row(m0 + r, tmp);
       uint8_t* dst = panel + static_cast<size_t>(r) * row_bytes_;
       if (path_ == Path::kVnni) s8::pack_row_vnni_avx512(dst, src, k_, kp_);
+      else if (path_ == Path::kAvxVnni) s8::pack_row_vnni_avx2vnni(dst, src, k_, kp_);
       else s8::pack_row_w16_avx2(reinterpret_cast<int16_t*>(dst), src, k_, kp_);
     }
   }
@@ -281,6 +284,7 @@ class GemmS8 {
     switch (path_) {
       case Path::kVnni: s8::gemm_s8_avx512vnni(g, nb, ne); break;
       case Path::kAvx512: s8::gemm_s8_avx512(g, nb, ne); break;
+      case Path::kAvxVnni: s8::gemm_s8_avx2vnni(g, nb, ne); break;
       case Path::kAvx2: s8::gemm_s8_avx2(g, nb, ne); break;
     }
   }

@@ -8,11 +8,14 @@
 
 namespace liteq::rt::opt {
 
-enum class GemmPath : uint8_t { kAvx2, kAvx512, kVnni };
+// kAvxVnni: the vnni layouts on 8 lanes (gemm_s8_avx2vnni; int8 only).
+enum class GemmPath : uint8_t { kAvx2, kAvxVnni, kAvx512, kVnni };
 
-inline GemmPath gemm_path(Isa isa) {
+// avxvnni: whether the caller has an AVX-VNNI variant (the int8 GEMM; not the 16x8 one).
+inline GemmPath gemm_path(Isa isa, bool avxvnni) {
   if (isa >= Isa::kAvx512Vnni) return GemmPath::kVnni;
   if (isa >= Isa::kAvx512) return GemmPath::kAvx512;
+  if (isa == Isa::kAvx2Vnni && avxvnni && cpu_has_avxvnni()) return GemmPath::kAvxVnni;
   return GemmPath::kAvx2;
 }
 

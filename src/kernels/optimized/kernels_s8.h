@@ -1,5 +1,5 @@
 // Plain interface of the ISA-specific int8 kernels (kernels_s8_avx2.cc,
-// kernels_s8_avx512.cc, kernels_s8_avx512vnni.cc) and the generic dispatcher
+// kernels_s8_avx2vnni.cc, kernels_s8_avx512.cc, kernels_s8_avx512vnni.cc) and the generic dispatcher
 // (conv_s8.cc). C headers only: the ISA files include this header.
 //
 // GEMM: out[m, n] = requant(init[n] + sum_k A[m, k] * W[n, k]) for a panel of rows of A
@@ -114,8 +114,11 @@ struct DwArgs {
 void gemm_s8_avx2(const GemmArgs& g, int n_begin, int n_end);
 void gemm_s8_avx512(const GemmArgs& g, int n_begin, int n_end);
 void gemm_s8_avx512vnni(const GemmArgs& g, int n_begin, int n_end);
+// The vnni layouts on 8 lanes (AVX-VNNI, no AVX-512): blocks of 16 channels as avx512vnni's.
+void gemm_s8_avx2vnni(const GemmArgs& g, int n_begin, int n_end);
 // One panel row from k int8 values; pads to kp (bytes for vnni, int16 for the others).
 void pack_row_vnni_avx512(uint8_t* dst, const int8_t* src, int k, int kp);
+void pack_row_vnni_avx2vnni(uint8_t* dst, const int8_t* src, int k, int kp);
 void pack_row_w16_avx2(int16_t* dst, const int8_t* src, int k, int kp);
 // out[i] = requant(acc[i]) for i < n with the parameters of channel i % period (period a
 // multiple of 8; rq's arrays hold period entries).
