@@ -112,38 +112,14 @@ void build_row(const ConvLanesS8Args& a, const Layout& l, int b, int iy, uint32_
   return requant16(acc, channel_rq(a.rq, c));
 }
 
-// tmp holds NB channels x 16 pixels; out gets the first `valid` pixels x NB channels.
-template <int NB>
-inline void store_transposed(const int8_t* tmp, int8_t* out, int valid) {
-  __m128i q[NB];
-  for (int j = 0; j < NB; ++j) q[j] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tmp + j * 16));
-  __m128i r[NB];  // r[i]: bytes [16 i, 16 i + 16) of the output
-  if constexpr (NB == 2) {
-    r[0] = _mm_unpacklo_epi8(q[0], q[1]);
-    r[1] = _mm_unpackhi_epi8(q[0], q[1]);
-  } else {
-    __m128i a[NB], b[NB];
-    for (int j = 0; j < NB; j += 2) {
-      a[j] = _mm_unpacklo_epi8(q[j], q[j + 1]);      // pixels 0-7, channel pair
-      a[j + 1] = _mm_unpackhi_epi8(q[j], q[j + 1]);  // pixels 8-15
-    }
-    for (int j = 0; j < NB; j += 4) {
-      b[j] = _mm_unpacklo_epi16(a[j], a[j + 2]);      // pixels 0-3, 4 channels
-      b[j + 1] = _mm_unpackhi_epi16(a[j], a[j + 2]);  // 4-7
-      b[j + 2] = _mm_unpacklo_epi16(a[j + 1], a[j + 3]);  // 8-11
-      b[j + 3] = _mm_unpackhi_epi16(a[j + 1], a[j + 3]);  // 12-15
-    }
-    if constexpr (NB == 4) {
-      for (int i = 0; i < 4; ++i) r[i] = b[i];
-    } else {
-      for (int i = 0; i < 4; ++i) {
-        r[2 * i] = _mm_unpacklo_epi32(b[i], b[i + 4]);      // pixels 4i, 4i+1, 8 channels
-        r[2 * i + 1] = _mm_unpackhi_epi32(b[i], b[i + 4]);  // 4i+2, 4i+3
-      }
-    }
-  }
-  const int bytes = valid * NB;
-  for (int i = 0; i < NB; ++i) {
+// tmp holds 2 channels x 16 pixels; out gets the first `valid` pixels x 2 channels
+// (blocks of 4 and 8 channels transpose in registers, in block below).
+inline void store_pairs(const int8_t* tmp, int8_t* out, int valid) {
+  const __m128i q0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tmp));
+  const __m128i q1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tmp + 16));
+  const __m128i r[2] = {_mm_unpacklo_epi8(q0, q1), _mm_unpackhi_epi8(q0, q1)};  // pixels 0-7, 8-15
+  const int bytes = valid * 2;
+  for (int i = 0; i < 2; ++i) {
     const int left = bytes - 16 * i;
     if (left <= 0) break;
     const __mmask16 m = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
@@ -226,7 +202,7 @@ void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* row
       } else {  // part of each pixel (a first layer's 24 channels in blocks of 8): NB bytes each
         for (int p = 0; p < valid_g; ++p, o += n) {
           if constexpr (NB == 8) {
-            const __m512i x = _mm512_permutexvar_epi64(_mm512_set1_epi64(p % 8), p < 8 ? px[0] : px[NB / 4 - 1]);
+            const __m512i x = _mm512_permutexvar_epi64(_mm512_set1_epi64(p % 8), p < 8 ? px[0] : px[1]);
             _mm_storel_epi64(reinterpret_cast<__m128i*>(o), _mm512_castsi512_si128(x));
           } else {
             _mm_storeu_si32(o, _mm512_castsi512_si128(_mm512_permutexvar_epi32(_mm512_set1_epi32(p), px[0])));
@@ -244,11 +220,11 @@ void block(const ConvLanesS8Args& a, const Layout& l, const uint32_t* const* row
     if (n == 1) continue;
     if constexpr (NB == 2) {
       if (n == NB) {  // the block is whole pixels: transpose [channel][pixel] in registers
-        store_transposed<NB>(tmp, o, valid_g);
+        store_pairs(tmp, o, valid_g);
         continue;
       }
       alignas(16) int8_t px_major[16 * NB];
-      store_transposed<NB>(tmp, px_major, 16);
+      store_pairs(tmp, px_major, 16);
       for (int px = 0; px < valid_g; ++px, o += n) std::memcpy(o, px_major + px * NB, NB);
       continue;
     }
