@@ -205,20 +205,17 @@ inline std::vector<TensorData> OpRunner::run() {
     rt::OpContext ctx(g, node, false);
     node.kernel->eval(ctx);
   }
-  for (int idx : node.outputs)
-    for (size_t i = g.tensors[idx].bytes; i < out_storage[idx].size(); ++i)
-      if (out_storage[idx][i] != 0xCD) {
-        ADD_FAILURE() << "the kernel wrote past the end of output " << idx << " (byte " << i << " of "
-                      << g.tensors[idx].bytes << ")";
-        break;
-      }
-  for (int idx : node.scratch)
-    for (size_t i = g.tensors[idx].bytes; i < out_storage[idx].size(); ++i)
-      if (out_storage[idx][i] != 0xCD) {
-        ADD_FAILURE() << "the kernel wrote past the end of its scratch (byte " << i << " of "
-                      << g.tensors[idx].bytes << ")";
-        break;
-      }
+  auto check_guards = [&](const std::vector<int>& tensors, const char* what) {
+    for (int idx : tensors)
+      for (size_t i = g.tensors[idx].bytes; i < out_storage[idx].size(); ++i)
+        if (out_storage[idx][i] != 0xCD) {
+          ADD_FAILURE() << "the kernel wrote past the end of " << what << " tensor " << idx << " (byte " << i
+                        << " of " << g.tensors[idx].bytes << ")";
+          break;
+        }
+  };
+  check_guards(node.outputs, "output");
+  check_guards(node.scratch, "scratch");
   std::vector<TensorData> result;
   for (int idx : node.outputs) {
     auto& t = g.tensors[idx];
