@@ -115,7 +115,7 @@ inline int run_cases(int argc, char** argv, std::vector<Case> (*make_cases)()) {
       const auto isa = static_cast<rt::Isa>(level);
       for (int threads : {1, 2}) {
         if (isa == rt::Isa::kReference && threads > 1) continue;  // the reference is single-threaded
-        if (isa == rt::Isa::kAvx2Vnni && !rt::cpu_has_avxvnni()) continue;  // it would run the AVX2 kernels
+        if (!rt::cpu_supports(isa)) continue;  // kAvx2Vnni without AVX-VNNI would run the AVX2 kernels
         const std::string name = c.name + "/" + rt::isa_name(isa) + "/threads:" + std::to_string(threads);
         rt::ThreadPool* pool = pools[threads - 1].get();
         benchmark::RegisterBenchmark(name.c_str(), [&c, isa, pool](benchmark::State& state) {

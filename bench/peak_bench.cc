@@ -19,7 +19,7 @@ using liteq::rt::Isa;
 template <typename Fn>
 void run_peak(benchmark::State& state, Isa need, Fn fn, double ops_per_instr, const char* counter,
               int chains = liteq::bench::kChains) {
-  if (liteq::rt::detect_isa() < need || (need == Isa::kAvx2Vnni && !liteq::rt::cpu_has_avxvnni())) {
+  if (!liteq::rt::cpu_supports(need)) {
     state.SkipWithError("CPU lacks this ISA");
     return;
   }

@@ -26,6 +26,8 @@ bool cpu_has_avxvnni() {
 #endif
 }
 
+bool cpu_supports(Isa isa) { return isa <= detect_isa() && (isa != Isa::kAvx2Vnni || cpu_has_avxvnni()); }
+
 Isa detect_isa() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();

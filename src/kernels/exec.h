@@ -34,6 +34,8 @@ Isa detect_isa();
 bool cpu_has_avx512vbmi();
 // AVX2 + AVX-VNNI (the VEX-encoded vpdpbusd), whatever detect_isa() says.
 bool cpu_has_avxvnni();
+// Whether this CPU runs level isa's kernels: at most detect_isa(), and AVX-VNNI for kAvx2Vnni.
+bool cpu_supports(Isa isa);
 const char* isa_name(Isa isa);
 // "reference", "avx2", "avx512", "avx512vnni" or "auto" (detect_isa()); false if unknown.
 bool parse_isa(const char* name, Isa* out);
